@@ -1,0 +1,74 @@
+# libimpulse — one top-level GNU Makefile; each folder adds its part in <folder>/<folder>.mk.
+# Objects go to build/, header dependencies come from -MMD -MP, quiet unless V=1,
+# SAN=address,undefined (or thread) builds with sanitizers into build-san/.
+
+ifeq ($(origin CC),default)
+CC := gcc
+endif
+
+ifdef SAN
+BUILD ?= build-$(subst $(comma),-,$(SAN))
+else
+BUILD ?= build
+endif
+comma := ,
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+        -Wformat=2 -Wwrite-strings -Wundef
+OPT ?= -O2 -g
+CFLAGS_BASE := -std=gnu11 $(OPT) $(WARN) -D_GNU_SOURCE -MMD -MP -Iinclude -Iconfig
+ifdef SAN
+CFLAGS_BASE += -fsanitize=$(SAN) -fno-omit-frame-pointer
+LDFLAGS_SAN := -fsanitize=$(SAN)
+endif
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+# Build dependencies come from pkg-config; a missing one names the Debian package.
+define need_pkg
+$(if $(shell pkg-config --exists $(1) && echo yes),,$(error $(1) not found by pkg-config: run 'make deps' (Debian package $(2))))
+endef
+
+JANSSON_CFLAGS = $(shell pkg-config --cflags jansson)
+JANSSON_LIBS = $(shell pkg-config --libs jansson)
+
+.PHONY: all deps test demo bench clean check-deps
+all:
+
+include config/config.mk
+include preload/preload.mk
+include tools/tools.mk
+include examples/examples.mk
+include tests/tests.mk
+include bench/bench.mk
+
+# Debian packages the build, the tests and the benchmarks need. Installs only what is missing.
+DEB_PACKAGES := gcc make pkg-config libjansson-dev jq ltrace uftrace python3 file libc6-dev binutils coreutils
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make deps: installing$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS_BASE) $(CFLAGS_EXTRA) -c -o $@ $<
+
+$(BUILD)/%.o: %.S
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  AS      $<")
+	$(Q)$(CC) $(CFLAGS_BASE) $(CFLAGS_EXTRA) -c -o $@ $<
+
+clean:
+	rm -rf build build-* .impulselogs
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

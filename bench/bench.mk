@@ -1,0 +1,42 @@
+# bench/: benchmarks against an untraced run, uftrace and ltrace (method: bench/README.md).
+#
+#   make bench                       # defaults: ~2-3 minutes
+#   BENCH_N=500000 BENCH_REPEAT=3 make bench
+#
+# `bench` installs the Debian packages it needs (deps), builds everything it can (all),
+# builds its own programs into $(BUILD)/bench/ and runs bench/bench.py, which prints a
+# table and writes $(BUILD)/bench/results.json. A libimpulse that is missing or does
+# not build or work gives "n/a" rows, never a failed build; nor does a missed target.
+
+BENCH_DIR := $(BUILD)/bench
+BENCH_PROGS := $(BENCH_DIR)/libwork.so $(BENCH_DIR)/driver \
+               $(BENCH_DIR)/libstart.so $(BENCH_DIR)/startup
+
+# libwork: no loop-idiom recognition, so work_len stays a loop and calls nothing.
+$(BENCH_DIR)/libwork.o $(BENCH_DIR)/libstart.o: CFLAGS_EXTRA += -fPIC -fno-tree-loop-distribute-patterns
+
+$(BENCH_DIR)/lib%.so: $(BENCH_DIR)/lib%.o
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) -shared -o $@ $< $(LDFLAGS_SAN)
+
+# The programs find their library beside them ($ORIGIN) and call it through the PLT.
+$(BENCH_DIR)/driver: $(BENCH_DIR)/driver.o $(BENCH_DIR)/libwork.so
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) -o $@ $< -L$(BENCH_DIR) -lwork -Wl,-rpath,'$$ORIGIN' -lpthread $(LDFLAGS_SAN)
+
+$(BENCH_DIR)/startup: $(BENCH_DIR)/startup.o $(BENCH_DIR)/libstart.so
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) -o $@ $< -L$(BENCH_DIR) -lstart -Wl,-rpath,'$$ORIGIN' $(LDFLAGS_SAN)
+
+.PHONY: bench-progs
+bench-progs: $(BENCH_PROGS)
+
+# deps first (it installs the compiler and the peers), then `all`, whose failure only
+# turns the libimpulse rows into n/a, then the bench programs, then the run.
+bench:
+	$(Q)$(MAKE) --no-print-directory deps
+	$(Q)$(MAKE) --no-print-directory all || \
+	    echo "bench: 'make all' failed; libimpulse rows will be n/a if $(LIBIMPULSE) is missing or broken"
+	$(Q)$(MAKE) --no-print-directory bench-progs
+	$(Q)/usr/bin/python3 bench/bench.py --bench-dir $(BENCH_DIR) --libimpulse $(LIBIMPULSE) \
+	    --conf-dir bench

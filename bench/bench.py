@@ -1,0 +1,719 @@
+#!/usr/bin/python3
+"""bench.py: libimpulse side by side with an untraced run, uftrace and ltrace.
+
+Run by `make bench` (bench/bench.mk); the method is in bench/README.md. Prints a table
+and writes <bench-dir>/results.json. Python 3 standard library only.
+
+It never fails on a missed target, nor when libimpulse is missing or broken (its rows
+are then "n/a"): it exits 0 after reporting, and non-zero only for its own misuse
+(missing bench programs, bad settings). Every output goes under one directory on
+tmpfs (/dev/shm), removed at the end, and every child run has a timeout.
+"""
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+WROTE_RE = re.compile(r"wrote (\d+) records .* in ([0-9.]+) s of logger time")
+BYTES_RE = re.compile(r"wrote \d+ records \((\d+) bytes\)")
+DROPPED_RE = re.compile(r"dropped (\d+)")
+RECORD_BYTES_GUESS = 1200	# bytes per record on disk, to refuse runs tmpfs cannot hold
+
+# Targets from issue 2 (the benchmark section).
+TARGET_ADDED_NS = {"add": 40.0, "len": 50.0}
+TARGET_VS_UFTRACE = 0.5
+TARGET_RECORDS_PER_S = 3_000_000
+TARGET_MEM_MIB = 16.0
+TARGET_STARTUP_MS = 5.0
+
+CASES = {
+    "add": {"label": "work_add(int, int)", "fn": "work_add",
+            "uftrace": ["-A", "work_add@arg1/i32,arg2/i32", "-R", "work_add@retval/i32"]},
+    "len": {"label": "work_len(char *32)", "fn": "work_len",
+            "uftrace": ["-A", "work_len@arg1/s", "-R", "work_len@retval"]},
+}
+
+VARIANTS = {
+    "untraced": "untraced (absolute)",
+    "impulse-none": "libimpulse, logger=none",
+    "impulse-file": "libimpulse, file on tmpfs",
+    "uftrace": "uftrace record -A/-R",
+    "ltrace": "ltrace -e FN -o FILE",
+}
+
+
+def env_int(name, default, minimum=0):
+    raw = os.environ.get(name, "")
+    if raw == "":
+        return default
+    try:
+        value = int(raw.replace("_", ""))
+    except ValueError:
+        sys.exit(f"bench: {name}={raw!r} is not an integer")
+    if value < minimum:
+        sys.exit(f"bench: {name} must be >= {minimum}")
+    return value
+
+
+def settings():
+    threads = os.environ.get("BENCH_THREADS", "1,4")
+    try:
+        thread_list = [int(t) for t in threads.split(",") if t.strip()]
+    except ValueError:
+        sys.exit(f"bench: BENCH_THREADS={threads!r}: want a comma-separated list")
+    if not thread_list or min(thread_list) < 1 or max(thread_list) > 64:
+        sys.exit("bench: BENCH_THREADS: counts from 1 to 64")
+    return {
+        "n": env_int("BENCH_N", 2_000_000, 1),
+        "repeat": env_int("BENCH_REPEAT", 5, 1),
+        "threads": thread_list,
+        "ltrace_n": env_int("BENCH_LTRACE_N", 10_000, 0),
+        "ltrace_repeat": env_int("BENCH_LTRACE_REPEAT", 3, 1),
+        "mem_n": env_int("BENCH_MEM_N", 100_000, 1),
+        "mem_threads": env_int("BENCH_MEM_THREADS", 8, 1),
+        "mem_repeat": env_int("BENCH_MEM_REPEAT", 3, 1),
+        "startup_runs": env_int("BENCH_STARTUP_RUNS", 30, 1),
+        "timeout_s": env_int("BENCH_TIMEOUT", 120, 1),
+        "slow_s": env_int("BENCH_SLOW", 20, 1),
+        "shm": os.environ.get("BENCH_SHM", "/dev/shm"),
+    }
+
+
+# ---------------------------------------------------------------- running children
+
+class Run:
+    """One finished child: whole-process wall and CPU (user+sys, its threads and
+    reaped children), peak RSS, exit status and what it wrote to stderr."""
+
+    def __init__(self, wall_ns, cpu_ns, maxrss_kib, status, timed_out, stderr):
+        self.wall_ns = wall_ns
+        self.cpu_ns = cpu_ns
+        self.maxrss_kib = maxrss_kib
+        self.status = status		# exit code, or -signal
+        self.timed_out = timed_out
+        self.stderr = stderr
+
+    @property
+    def ok(self):
+        return self.status == 0 and not self.timed_out
+
+    def why(self):
+        if self.timed_out:
+            return "timed out"
+        if self.status < 0:
+            return f"killed by signal {-self.status}"
+        if self.status != 0:
+            line = first_line(self.stderr)
+            return f"exit status {self.status}" + (f" ({line})" if line else "")
+        return ""
+
+
+def first_line(text):
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()[:200]
+    return ""
+
+
+def run(argv, env, timeout_s, scratch):
+    """Runs argv to completion (killing its process group after timeout_s) and
+    measures it with wait4, which gives the child's own rusage, children included."""
+    with tempfile.TemporaryFile(dir=scratch) as err:
+        lock = threading.Lock()
+        state = {"reaped": False, "timed_out": False}
+        start = time.perf_counter_ns()
+        child = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL,
+                                 stdout=subprocess.DEVNULL, stderr=err,
+                                 start_new_session=True)
+
+        def on_timeout():
+            # Under the lock, so the pid is still ours: wait4 has not reaped it.
+            with lock:
+                if not state["reaped"]:
+                    state["timed_out"] = True
+                    kill_group(child.pid)
+
+        timer = threading.Timer(timeout_s, on_timeout)
+        timer.daemon = True
+        timer.start()
+        _, wstatus, usage = os.wait4(child.pid, 0)
+        end = time.perf_counter_ns()
+        with lock:
+            state["reaped"] = True
+        timer.cancel()
+        child.returncode = os.waitstatus_to_exitcode(wstatus)
+        if state["timed_out"]:
+            kill_group(child.pid)	# a tracer's own children may outlive it
+        err.seek(0)
+        text = err.read().decode("utf-8", "replace")
+    cpu_ns = int((usage.ru_utime + usage.ru_stime) * 1e9)
+    return Run(end - start, cpu_ns, usage.ru_maxrss, child.returncode,
+               state["timed_out"], text)
+
+
+def kill_group(pgid):
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def fresh_dir(path):
+    shutil.rmtree(path, ignore_errors=True)
+    os.makedirs(path, mode=0o700)
+    return path
+
+
+def count_lines(directory):
+    """Lines in every file under directory (the logger's JSON Lines files)."""
+    total = 0
+    for root, _, files in os.walk(directory):
+        for name in files:
+            with open(os.path.join(root, name), "rb") as f:
+                while True:
+                    chunk = f.read(64 << 20)
+                    if not chunk:
+                        break
+                    total += chunk.count(b"\n")
+    return total
+
+
+def logger_figures(stderr):
+    """The exit line of IMPULSE_VERBOSE=1: records, logger seconds, bytes, dropped."""
+    figures = {}
+    match = WROTE_RE.search(stderr)
+    if match:
+        figures["records"] = int(match.group(1))
+        figures["logger_s"] = float(match.group(2))
+        line = stderr[match.start():].splitlines()[0]
+        b = BYTES_RE.search(line)
+        d = DROPPED_RE.search(line)
+        if b:
+            figures["bytes"] = int(b.group(1))
+        if d:
+            figures["dropped"] = int(d.group(1))
+    return figures
+
+
+def median(values):
+    return statistics.median(values) if values else None
+
+
+# ---------------------------------------------------------------- the benchmark
+
+class Bench:
+    def __init__(self, args, cfg, scratch):
+        self.cfg = cfg
+        self.scratch = scratch
+        self.driver = os.path.join(args.bench_dir, "driver")
+        self.startup = os.path.join(args.bench_dir, "startup")
+        self.conf_dir = os.path.abspath(args.conf_dir)
+        self.lib = os.path.abspath(os.environ.get("BENCH_LIBIMPULSE", args.libimpulse))
+        self.base_env = {k: v for k, v in os.environ.items()
+                         if not k.startswith("IMPULSE_") and k not in ("LD_PRELOAD", "LD_AUDIT")}
+        self.uftrace = shutil.which("uftrace")
+        self.ltrace = shutil.which("ltrace")
+        self.impulse = {"path": self.lib, "status": "unknown", "reason": ""}
+        self.notes = []
+
+    # -- environments and command lines
+
+    def impulse_env(self, logger, log_dir, conf, verbose=True):
+        env = dict(self.base_env)
+        env.update({"LD_PRELOAD": self.lib, "IMPULSE_CONFIG": conf,
+                    "IMPULSE_LOGGER": logger, "IMPULSE_LOG_DIR": log_dir,
+                    "IMPULSE_STRICT": "1"})
+        if verbose:
+            env["IMPULSE_VERBOSE"] = "1"
+        return env
+
+    def command(self, variant, mode, n, threads, out):
+        """argv and env of one run; out is a scratch path the run may write to."""
+        driver = [self.driver, mode, str(n), str(threads)]
+        conf = os.path.join(self.conf_dir, "work.conf")
+        if variant == "untraced":
+            return driver, self.base_env
+        if variant == "impulse-none":
+            return driver, self.impulse_env("none", fresh_dir(out), conf)
+        if variant == "impulse-file":
+            return driver, self.impulse_env("file", fresh_dir(out), conf)
+        if variant == "uftrace":
+            shutil.rmtree(out, ignore_errors=True)
+            argv = [self.uftrace, "record", "--force", "-d", out] + CASES[mode]["uftrace"]
+            return argv + driver, self.base_env
+        if variant == "ltrace":
+            return [self.ltrace, "-e", CASES[mode]["fn"], "-o", out] + driver, self.base_env
+        raise ValueError(variant)
+
+    def impulse_problem(self, result):
+        """Why an impulse run does not count, or '' when it does."""
+        if not result.ok:
+            return result.why()
+        if "cannot be preloaded" in result.stderr:
+            return "ld.so could not preload it: " + first_line(result.stderr)
+        if "libimpulse[" not in result.stderr:
+            return "not active: no 'libimpulse[' line on stderr with IMPULSE_VERBOSE=1"
+        return ""
+
+    # -- libimpulse present and working?
+
+    def smoke_test(self):
+        if not os.path.exists(self.lib):
+            self.impulse.update(status="missing", reason=f"{self.lib} does not exist")
+            return
+        out = os.path.join(self.scratch, "smoke")
+        argv, env = self.command("impulse-file", "add", 1000, 1, out)
+        result = run(argv, env, self.cfg["timeout_s"], self.scratch)
+        problem = self.impulse_problem(result)
+        if problem:
+            self.impulse.update(status="failed", reason="smoke test (driver add 1000 1): " + problem)
+        else:
+            lines = count_lines(out)
+            if lines != 1001:
+                self.impulse.update(status="ok", reason=f"smoke test wrote {lines} lines, expected 1001")
+            else:
+                self.impulse.update(status="ok")
+        shutil.rmtree(out, ignore_errors=True)
+
+    # -- per-call cost
+
+    def call_plan(self):
+        """(mode, threads, variant, calls per thread, repeats) for every row."""
+        cfg = self.cfg
+        plan = []
+        for mode in CASES:
+            for threads in cfg["threads"]:
+                plan.append((mode, threads, "untraced", cfg["n"], cfg["repeat"]))
+                if self.impulse["status"] == "ok":
+                    plan.append((mode, threads, "impulse-none", cfg["n"], cfg["repeat"]))
+                    plan.append((mode, threads, "impulse-file", cfg["n"], cfg["repeat"]))
+                if self.uftrace:
+                    plan.append((mode, threads, "uftrace", cfg["n"], cfg["repeat"]))
+                if self.ltrace and threads == 1 and cfg["ltrace_n"] > 0:
+                    plan.append((mode, threads, "ltrace", cfg["ltrace_n"], cfg["ltrace_repeat"]))
+        return plan
+
+    def measure_calls(self):
+        rows = {}
+        plan = self.call_plan()
+        for mode, threads, variant, n, repeats in plan:
+            rows[(mode, threads, variant)] = {
+                "case": mode, "function": CASES[mode]["label"], "threads": threads,
+                "tracer": variant, "calls_per_thread": n, "calls": n * threads,
+                "pairs": [], "problem": "", "notes": []}
+        max_repeat = max(r for *_, r in plan) if plan else 0
+        # Interleave the repeats so slow drift of the machine spreads over all rows.
+        for rep in range(max_repeat):
+            for mode, threads, variant, n, repeats in plan:
+                row = rows[(mode, threads, variant)]
+                if rep >= repeats or row["problem"] or row.get("once"):
+                    continue
+                self.measure_pair(row, mode, threads, variant, n, rep)
+            print(f"bench: call runs, repeat {rep + 1}/{max_repeat} done", file=sys.stderr, flush=True)
+        return list(rows.values())
+
+    def measure_pair(self, row, mode, threads, variant, n, rep):
+        """One untraced run and, right after it, one run of variant: a pair."""
+        base = run([self.driver, mode, str(n), str(threads)], self.base_env,
+                   self.cfg["timeout_s"], self.scratch)
+        if not base.ok:
+            row["notes"].append(f"repeat {rep + 1}: untraced run failed: {base.why()}")
+            return
+        if variant == "untraced":
+            row["pairs"].append({"base": vars_of(base), "traced": vars_of(base)})
+            return
+        out = os.path.join(self.scratch, f"out-{variant}")
+        if variant == "impulse-file":
+            need = n * threads * RECORD_BYTES_GUESS
+            free = shutil.disk_usage(self.scratch).free
+            if need > free * 0.8:
+                row["problem"] = f"tmpfs too small: ~{need >> 20} MiB of records, {free >> 20} MiB free"
+                return
+        argv, env = self.command(variant, mode, n, threads, out)
+        traced = run(argv, env, self.cfg["timeout_s"], self.scratch)
+        if variant.startswith("impulse"):
+            problem = self.impulse_problem(traced)
+        else:
+            problem = traced.why()
+        pair = {"base": vars_of(base), "traced": vars_of(traced)}
+        if problem:
+            if not row["pairs"]:
+                row["problem"] = problem	# failed on its first run: n/a
+            else:
+                row["notes"].append(f"repeat {rep + 1} left out: {problem}")
+            remove(out)
+            return
+        if variant.startswith("impulse"):
+            pair["logger"] = logger_figures(traced.stderr)
+        if variant == "impulse-file" and "log_lines" not in row:
+            # Cheap correctness check, once per row: one line per call plus the root.
+            row["log_lines"] = count_lines(out)
+            row["log_lines_expected"] = n * threads + 1
+        if variant == "ltrace" and "trace_lines" not in row:
+            row["trace_lines"] = count_lines_file(out)
+        remove(out)
+        row["pairs"].append(pair)
+        if traced.wall_ns > self.cfg["slow_s"] * 1e9 and len(row["pairs"]) == 1:
+            row["once"] = True
+            row["notes"].append(f"first run took {traced.wall_ns / 1e9:.1f} s (> BENCH_SLOW="
+                                f"{self.cfg['slow_s']} s): measured once")
+
+    # -- memory
+
+    def measure_memory(self):
+        cfg = self.cfg
+        n, threads = cfg["mem_n"], cfg["mem_threads"]
+        result = {"threads": threads, "calls_per_thread": n, "rows": []}
+        if self.impulse["status"] != "ok":
+            result["problem"] = f"libimpulse {self.impulse['status']}"
+            return result
+        for variant in ("impulse-none", "impulse-file"):
+            row = {"tracer": variant, "deltas_kib": [], "base_kib": [], "traced_kib": [], "problem": ""}
+            for _ in range(cfg["mem_repeat"]):
+                base = run([self.driver, "add", str(n), str(threads)], self.base_env,
+                           cfg["timeout_s"], self.scratch)
+                out = os.path.join(self.scratch, "out-mem")
+                argv, env = self.command(variant, "add", n, threads, out)
+                traced = run(argv, env, cfg["timeout_s"], self.scratch)
+                remove(out)
+                problem = base.why() or self.impulse_problem(traced)
+                if problem:
+                    row["problem"] = problem
+                    break
+                row["base_kib"].append(base.maxrss_kib)
+                row["traced_kib"].append(traced.maxrss_kib)
+                row["deltas_kib"].append(traced.maxrss_kib - base.maxrss_kib)
+            delta = median(row["deltas_kib"])
+            row["added_mib"] = None if row["problem"] or delta is None else delta / 1024
+            result["rows"].append(row)
+        print("bench: memory runs done", file=sys.stderr, flush=True)
+        return result
+
+    # -- start-up
+
+    def measure_startup(self):
+        cfg = self.cfg
+        result = {"runs": cfg["startup_runs"], "rows": []}
+        if self.impulse["status"] != "ok":
+            result["problem"] = f"libimpulse {self.impulse['status']}"
+            return result
+        confs = {"100 unused functions": "startup_unused.conf",
+                 "100 libc functions": "startup_libc.conf"}
+        rows = {name: {"hooks": name, "conf": conf, "deltas_ns": [], "problem": ""}
+                for name, conf in confs.items()}
+        base_walls = []
+        for i in range(cfg["startup_runs"]):
+            for name, conf in confs.items():
+                row = rows[name]
+                if row["problem"]:
+                    continue
+                base = run([self.startup], self.base_env, cfg["timeout_s"], self.scratch)
+                out = fresh_dir(os.path.join(self.scratch, "out-startup"))
+                env = self.impulse_env("file", out, os.path.join(self.conf_dir, conf), verbose=False)
+                traced = run([self.startup], env, cfg["timeout_s"], self.scratch)
+                problem = base.why() or traced.why()
+                if not problem and i == 0:
+                    row["records_first_run"] = count_lines(out)
+                    if row["records_first_run"] < 1:
+                        problem = "no root record written: libimpulse not active?"
+                    if traced.stderr.strip():
+                        row["stderr_first_run"] = first_line(traced.stderr)
+                remove(out)
+                if problem:
+                    row["problem"] = problem
+                    continue
+                base_walls.append(base.wall_ns)
+                row["deltas_ns"].append(traced.wall_ns - base.wall_ns)
+        result["untraced_ms"] = median(base_walls) / 1e6 if base_walls else None
+        for row in rows.values():
+            delta = median(row["deltas_ns"])
+            row["added_ms"] = None if row["problem"] or delta is None else delta / 1e6
+            result["rows"].append(row)
+        print("bench: start-up runs done", file=sys.stderr, flush=True)
+        return result
+
+
+def vars_of(result):
+    return {"wall_ns": result.wall_ns, "cpu_ns": result.cpu_ns, "maxrss_kib": result.maxrss_kib}
+
+
+def remove(path):
+    if os.path.isdir(path):
+        shutil.rmtree(path, ignore_errors=True)
+    elif os.path.exists(path):
+        os.unlink(path)
+
+
+def count_lines_file(path):
+    if not os.path.isfile(path):
+        return None
+    with open(path, "rb") as f:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
+
+
+# ---------------------------------------------------------------- figures
+
+def summarise(rows):
+    """Per-call figures: median of paired (traced - untraced) differences / calls."""
+    by_key = {(r["case"], r["threads"], r["tracer"]): r for r in rows}
+    for row in rows:
+        pairs = row["pairs"]
+        row["runs"] = len(pairs)
+        if row["problem"] or not pairs:
+            row["wall_ns_per_call"] = row["cpu_ns_per_call"] = None
+            continue
+        calls = max(row["calls"], 1)
+        if row["tracer"] == "untraced":
+            row["wall_ns_per_call"] = median([p["base"]["wall_ns"] for p in pairs]) / calls
+            row["cpu_ns_per_call"] = median([p["base"]["cpu_ns"] for p in pairs]) / calls
+            row["untraced_wall_ms"] = median([p["base"]["wall_ns"] for p in pairs]) / 1e6
+            row["untraced_cpu_ms"] = median([p["base"]["cpu_ns"] for p in pairs]) / 1e6
+            continue
+        row["wall_ns_per_call"] = median([p["traced"]["wall_ns"] - p["base"]["wall_ns"] for p in pairs]) / calls
+        row["cpu_ns_per_call"] = median([p["traced"]["cpu_ns"] - p["base"]["cpu_ns"] for p in pairs]) / calls
+        row["x_untraced_wall"] = median([p["traced"]["wall_ns"] / max(p["base"]["wall_ns"], 1) for p in pairs])
+        row["x_untraced_cpu"] = median([p["traced"]["cpu_ns"] / max(p["base"]["cpu_ns"], 1) for p in pairs])
+        logs = [p.get("logger", {}) for p in pairs]
+        rates = [lg["records"] / lg["logger_s"] for lg in logs if lg.get("logger_s")]
+        if row["tracer"] == "impulse-file":
+            row["records_per_s"] = median(rates)
+            row["records_per_s_whole_process"] = median(
+                [(row["calls"] + 1) / (p["traced"]["wall_ns"] / 1e9) for p in pairs])
+            row["dropped"] = max([lg.get("dropped", 0) for lg in logs], default=None) if any(
+                "dropped" in lg for lg in logs) else None
+            sizes = [lg["bytes"] / lg["records"] for lg in logs if lg.get("bytes") and lg.get("records")]
+            row["bytes_per_record"] = median(sizes)
+    for row in rows:
+        if row["tracer"].startswith("impulse"):
+            peer = by_key.get((row["case"], row["threads"], "uftrace"))
+            if peer and peer.get("wall_ns_per_call") and row.get("wall_ns_per_call") is not None:
+                row["vs_uftrace_wall"] = row["wall_ns_per_call"] / peer["wall_ns_per_call"]
+                if peer.get("cpu_ns_per_call"):
+                    row["vs_uftrace_cpu"] = row["cpu_ns_per_call"] / peer["cpu_ns_per_call"]
+    return by_key
+
+
+def verdict(value, target, at_most=True):
+    if value is None:
+        return "n/a"
+    return "PASS" if (value <= target if at_most else value >= target) else "MISS"
+
+
+def targets(by_key, cfg, memory, startup):
+    out = []
+
+    def add(name, value, target, unit, at_most=True):
+        out.append({"target": name, "value": value, "limit": target, "unit": unit,
+                    "at_most": at_most, "result": verdict(value, target, at_most)})
+
+    for mode in CASES:
+        row = by_key.get((mode, 1, "impulse-none"), {})
+        add(f"added cost, {CASES[mode]['label']}, 1 thread, logger=none, wall",
+            row.get("wall_ns_per_call"), TARGET_ADDED_NS[mode], "ns/call")
+    for mode in CASES:
+        for threads in cfg["threads"]:
+            row = by_key.get((mode, threads, "impulse-file"), {})
+            for kind in ("wall", "cpu"):
+                add(f"file logger vs uftrace, {CASES[mode]['label']}, {threads} thr, {kind}",
+                    row.get(f"vs_uftrace_{kind}"), TARGET_VS_UFTRACE, "x uftrace")
+    for mode in CASES:
+        for threads in cfg["threads"]:
+            row = by_key.get((mode, threads, "impulse-file"), {})
+            add(f"logger throughput, {CASES[mode]['label']}, {threads} thr",
+                row.get("records_per_s"), TARGET_RECORDS_PER_S, "records/s", at_most=False)
+    for row in memory.get("rows", []):
+        if row["tracer"] == "impulse-file":
+            add(f"memory added, {memory['threads']} threads, file logger",
+                row.get("added_mib"), TARGET_MEM_MIB, "MiB")
+    if not memory.get("rows"):
+        add(f"memory added, {memory['threads']} threads, file logger", None, TARGET_MEM_MIB, "MiB")
+    for row in startup.get("rows", []):
+        add(f"start-up added, {row['hooks']}", row.get("added_ms"), TARGET_STARTUP_MS, "ms")
+    if not startup.get("rows"):
+        add("start-up added, 100 hooks", None, TARGET_STARTUP_MS, "ms")
+    return out
+
+
+def fmt(value, spec=",.1f", missing="n/a"):
+    return missing if value is None else format(value, spec)
+
+
+def print_report(meta, rows, by_key, memory, startup, goals):
+    cfg = meta["settings"]
+    imp = meta["libimpulse"]
+    print()
+    print(f"libimpulse benchmark: {meta['machine']['cpu']}, {meta['machine']['cpus']} CPUs, "
+          f"kernel {meta['machine']['kernel']}")
+    print(f"  {cfg['n']:,} calls per thread ({cfg['ltrace_n']:,} under ltrace), median of "
+          f"{cfg['repeat']} paired runs ({cfg['ltrace_repeat']} for ltrace); "
+          f"per call = (traced - untraced) / (calls x threads)")
+    print(f"  libimpulse: {imp['status']}" + (f" ({imp['reason']})" if imp["reason"] else ""))
+    print(f"  peers: {meta['peers'].get('uftrace') or 'uftrace missing'}, "
+          f"{meta['peers'].get('ltrace') or 'ltrace missing'}")
+    print()
+    head = f"{'function':<20} {'thr':>3}  {'tracer':<27} {'wall ns/call':>13} {'CPU ns/call':>12}" \
+           f" {'x untraced':>13} {'x uftrace':>13}"
+    print(head)
+    print("-" * len(head))
+    for mode in CASES:
+        for threads in cfg["threads"]:
+            for variant in VARIANTS:
+                row = by_key.get((mode, threads, variant))
+                if row is None:
+                    if variant.startswith("impulse"):
+                        row = {"problem": f"libimpulse {imp['status']}"}
+                    else:
+                        continue
+                if row.get("problem") or row.get("wall_ns_per_call") is None:
+                    cells = ["n/a", "n/a", "", ""]
+                else:
+                    cells = [fmt(row["wall_ns_per_call"]), fmt(row["cpu_ns_per_call"]),
+                             f"({row['untraced_wall_ms']:.1f} ms)" if variant == "untraced" else
+                             f"{row['x_untraced_wall']:.1f}/{row['x_untraced_cpu']:.1f}",
+                             f"{fmt(row.get('vs_uftrace_wall'), '.2f', '')}/"
+                             f"{fmt(row.get('vs_uftrace_cpu'), '.2f', '')}"
+                             if row.get("vs_uftrace_wall") is not None else ""]
+                print(f"{CASES[mode]['label']:<20} {threads:>3}  {VARIANTS[variant]:<27} "
+                      f"{cells[0]:>13} {cells[1]:>12} {cells[2]:>13} {cells[3]:>13}")
+        print()
+    print("  untraced: whole-process time / calls (its wall time in brackets); x untraced: "
+          "whole-process time traced / untraced,\n  wall/CPU; x uftrace: per-call cost / uftrace's, "
+          "wall/CPU; ltrace runs 1 thread only, for scale")
+    for row in rows:
+        for note in ([row["problem"]] if row.get("problem") else []) + row.get("notes", []):
+            print(f"  note: {row['function']}, {row['threads']} thr, {row['tracer']}: {note}")
+    print()
+    print("Checks and logger figures (libimpulse, file logger):")
+    any_check = False
+    for mode in CASES:
+        for threads in cfg["threads"]:
+            row = by_key.get((mode, threads, "impulse-file"))
+            if not row or row.get("problem") or "log_lines" not in row:
+                continue
+            any_check = True
+            ok = "OK" if row["log_lines"] == row["log_lines_expected"] else "WRONG"
+            print(f"  {CASES[mode]['label']:<20} {threads:>2} thr: log lines {row['log_lines']:,} "
+                  f"(expected {row['log_lines_expected']:,}: {ok}); "
+                  f"{fmt(row.get('records_per_s'), ',.0f')} records/s of logger time, "
+                  f"{fmt(row.get('records_per_s_whole_process'), ',.0f')} records/s whole process; "
+                  f"{fmt(row.get('bytes_per_record'), ',.0f')} bytes/record; dropped "
+                  f"{fmt(row.get('dropped'), ',d')}")
+    if not any_check:
+        print("  n/a")
+    print()
+    print(f"Memory, {memory['threads']} threads x {memory['calls_per_thread']:,} calls "
+          f"(peak RSS traced - untraced, median):")
+    for row in memory.get("rows", []):
+        print(f"  {row['tracer']:<14} {fmt(row.get('added_mib'), '.1f')} MiB"
+              + (f"  ({row['problem']})" if row["problem"] else ""))
+    if memory.get("problem"):
+        print(f"  n/a ({memory['problem']})")
+    print()
+    print(f"Start-up, trivial program, median of {startup['runs']} paired runs "
+          f"(untraced {fmt(startup.get('untraced_ms'), '.2f')} ms):")
+    for row in startup.get("rows", []):
+        extra = f"  ({row['problem']})" if row["problem"] else ""
+        if row.get("stderr_first_run"):
+            extra += f"  stderr: {row['stderr_first_run']}"
+        print(f"  {row['hooks']:<22} +{fmt(row.get('added_ms'), '.2f')} ms{extra}")
+    if startup.get("problem"):
+        print(f"  n/a ({startup['problem']})")
+    print()
+    print("Targets (issue 2); a MISS is reported, never fatal:")
+    for goal in goals:
+        sign = "<=" if goal["at_most"] else ">="
+        spec = {"x uftrace": ",.2f", "ms": ",.2f", "MiB": ",.1f", "records/s": ",.0f"}.get(goal["unit"], ",.1f")
+        value = fmt(goal["value"], spec)
+        print(f"  {goal['result']:<4}  {goal['target']:<62} {value:>14} {goal['unit']:<9} "
+              f"({sign} {goal['limit']:,})")
+
+
+def tool_version(tool):
+    if not tool:
+        return None
+    try:
+        out = subprocess.run([tool, "--version"], capture_output=True, text=True, timeout=10)
+        return first_line(out.stdout or out.stderr)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+
+
+def machine():
+    cpu = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return {"cpu": cpu, "cpus": os.cpu_count(), "kernel": platform.release(),
+            "libc": " ".join(platform.libc_ver())}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bench-dir", required=True, help="where driver, startup live; results.json goes")
+    parser.add_argument("--libimpulse", required=True, help="the preload library (BENCH_LIBIMPULSE overrides)")
+    parser.add_argument("--conf-dir", required=True, help="folder of work.conf and startup_*.conf")
+    args = parser.parse_args()
+    cfg = settings()
+    for prog in ("driver", "startup"):
+        if not os.access(os.path.join(args.bench_dir, prog), os.X_OK):
+            sys.exit(f"bench: {args.bench_dir}/{prog} missing: run 'make bench'")
+    if not os.path.isdir(cfg["shm"]):
+        sys.exit(f"bench: {cfg['shm']} is not a directory (set BENCH_SHM to a tmpfs)")
+
+    # SIGTERM and SIGHUP unwind like Ctrl-C, so the scratch directory is removed.
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, lambda *_: sys.exit(1))
+    scratch = tempfile.mkdtemp(prefix="libimpulse-bench-", dir=cfg["shm"])
+    try:
+        bench = Bench(args, cfg, scratch)
+        bench.smoke_test()
+        print(f"bench: libimpulse {bench.impulse['status']}"
+              + (f": {bench.impulse['reason']}" if bench.impulse["reason"] else ""),
+              file=sys.stderr, flush=True)
+        started = time.time()
+        rows = bench.measure_calls()
+        memory = bench.measure_memory()
+        startup = bench.measure_startup()
+        elapsed = time.time() - started
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+    by_key = summarise(rows)
+    goals = targets(by_key, cfg, memory, startup)
+    meta = {"date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "machine": machine(), "settings": cfg, "libimpulse": bench.impulse,
+            "peers": {"uftrace": tool_version(bench.uftrace), "ltrace": tool_version(bench.ltrace)},
+            "seconds": round(elapsed, 1)}
+    print_report(meta, rows, by_key, memory, startup, goals)
+    for row in rows:
+        row.pop("once", None)
+    results = {"meta": meta, "calls": rows, "memory": memory, "startup": startup, "targets": goals}
+    path = os.path.join(args.bench_dir, "results.json")
+    with open(path, "w") as f:
+        json.dump(results, f, indent=1)
+        f.write("\n")
+    print(f"\nbench: {len(goals)} targets: "
+          f"{sum(g['result'] == 'PASS' for g in goals)} PASS, "
+          f"{sum(g['result'] == 'MISS' for g in goals)} MISS, "
+          f"{sum(g['result'] == 'n/a' for g in goals)} n/a; results in {path} "
+          f"({elapsed:.0f} s of runs)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

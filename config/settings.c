@@ -1,0 +1,378 @@
+/*
+ * settings.c — the [tracer] settings: defaults, "key = value" lines, cfg_set().
+ *
+ * One table maps each key to its parser, so that a line of hooks.conf and an
+ * environment override (cfg_set) go through the same validation. A setting is
+ * changed only once its value is known to be good: a bad value leaves the old one.
+ * Unknown keys are errors rather than ignored, so that a typo is not silently lost.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cfg_internal.h"
+
+#define KIB ((size_t)1 << 10)
+#define MIB ((size_t)1 << 20)
+#define GIB ((size_t)1 << 30)
+
+/* A value being applied: text[0..len), not NUL-terminated when it comes from a line. */
+struct cfg_value {
+	const char *key;
+	const char *text;
+	size_t len;
+	int *err_offset;	/* 0-based byte in text the error is about */
+	char *msg;
+	size_t msgsize;
+};
+
+#define SHOWV(v) ((v)->len > 64 ? 64 : (int)(v)->len), (v)->text
+
+/*
+ * The default log_dir is not allocated: cfg_init() cannot fail, and cfg_free() must
+ * leave the struct as cfg_init() does without leaking. It lives in read-only data,
+ * so writing through the pointer faults at once; free_text() never frees it.
+ */
+static const char default_log_dir[] = ".impulselogs";
+
+static void free_text(char *text)
+{
+	if (text != default_log_dir)
+		free(text);
+}
+
+void cfg_settings_defaults(struct cfg_settings *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->logger = CFG_LOGGER_FILE;
+	s->log_dir = (char *)default_log_dir;
+	s->max_string = 256;
+	s->buffer_size = MIB;
+	s->max_children = 64;
+}
+
+void cfg_settings_release(struct cfg_settings *s)
+{
+	free_text(s->log_dir);
+	free(s->session_id);
+	free(s->session_metadata);
+	free(s->tracer_metadata);
+	memset(s, 0, sizeof(*s));
+}
+
+static int dup_field(char **dst, const char *src)
+{
+	if (!src || src == default_log_dir) {
+		*dst = (char *)src;
+		return 0;
+	}
+	*dst = strdup(src);
+	return *dst ? 0 : -ENOMEM;
+}
+
+/* A deep copy of src into dst (which is overwritten, not released). */
+int cfg_settings_copy(struct cfg_settings *dst, const struct cfg_settings *src)
+{
+	*dst = *src;
+	if (dup_field(&dst->log_dir, src->log_dir) ||
+	    dup_field(&dst->session_id, src->session_id) ||
+	    dup_field(&dst->session_metadata, src->session_metadata) ||
+	    dup_field(&dst->tracer_metadata, src->tracer_metadata)) {
+		/* fields not reached yet still point into src: clear before freeing */
+		if (dst->session_id == src->session_id)
+			dst->session_id = NULL;
+		if (dst->session_metadata == src->session_metadata)
+			dst->session_metadata = NULL;
+		if (dst->tracer_metadata == src->tracer_metadata)
+			dst->tracer_metadata = NULL;
+		cfg_settings_release(dst);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int value_error(const struct cfg_value *v, int offset, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int value_error(const struct cfg_value *v, int offset, const char *fmt, ...)
+{
+	va_list ap;
+
+	*v->err_offset = offset;
+	va_start(ap, fmt);
+	vsnprintf(v->msg, v->msgsize, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+static bool value_is(const struct cfg_value *v, const char *word)
+{
+	return strlen(word) == v->len && !memcmp(v->text, word, v->len);
+}
+
+/* Replaces *field with a copy of the value, which must not be empty. */
+static int set_text(char **field, const struct cfg_value *v)
+{
+	char *copy;
+
+	if (!v->len)
+		return value_error(v, 0, "missing value for '%s'", v->key);
+	copy = strndup(v->text, v->len);
+	if (!copy)
+		return -ENOMEM;
+	free_text(*field);
+	*field = copy;
+	return 0;
+}
+
+static int set_json(char **field, const struct cfg_value *v)
+{
+	char detail[160], *compact;
+	int ret;
+
+	if (!v->len)
+		return value_error(v, 0, "missing value for '%s'", v->key);
+	ret = cfg_json_compact(v->text, v->len, &compact, v->err_offset, detail, sizeof(detail));
+	if (ret == -EINVAL)
+		return value_error(v, *v->err_offset, "invalid JSON for '%s': %s", v->key, detail);
+	if (ret)
+		return ret;
+	free(*field);
+	*field = compact;
+	return 0;
+}
+
+/*
+ * Reads a decimal number, with a K, M or G suffix (powers of 1024, either case) when
+ * suffix is true, into *n within [min, max].
+ */
+static int parse_number(const struct cfg_value *v, bool suffix, size_t min, size_t max,
+			const char *range, size_t *n)
+{
+	size_t value = 0, unit = 1, i;
+
+	if (!v->len)
+		return value_error(v, 0, "missing value for '%s'", v->key);
+	for (i = 0; i < v->len && v->text[i] >= '0' && v->text[i] <= '9'; i++) {
+		if (value > (SIZE_MAX - 9) / 10)
+			return value_error(v, 0, "'%s' must be %s, not '%.*s'", v->key, range,
+					   SHOWV(v));
+		value = value * 10 + (v->text[i] - '0');
+	}
+	if (i < v->len && suffix && i + 1 == v->len && i > 0) {
+		switch (v->text[i]) {
+		case 'k': case 'K': unit = KIB; i++; break;
+		case 'm': case 'M': unit = MIB; i++; break;
+		case 'g': case 'G': unit = GIB; i++; break;
+		}
+	}
+	if (i == 0 || i < v->len)
+		return value_error(v, 0, "invalid number '%.*s' for '%s'%s", SHOWV(v), v->key,
+				   suffix ? " (digits, optionally followed by K, M or G)" : "");
+	if (value > max / unit || value * unit < min)
+		return value_error(v, 0, "'%s' must be %s, not '%.*s'", v->key, range, SHOWV(v));
+	*n = value * unit;
+	return 0;
+}
+
+static int set_logger(struct cfg_settings *s, const struct cfg_value *v)
+{
+	static const struct { const char *name; enum cfg_logger logger; } loggers[] = {
+		{ "file", CFG_LOGGER_FILE }, { "mongo", CFG_LOGGER_MONGO },
+		{ "both", CFG_LOGGER_BOTH }, { "none", CFG_LOGGER_NONE },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(loggers) / sizeof(loggers[0]); i++) {
+		if (value_is(v, loggers[i].name)) {
+			s->logger = loggers[i].logger;
+			return 0;
+		}
+	}
+	return value_error(v, 0, "invalid logger '%.*s' (known: file, mongo, both, none)",
+			   SHOWV(v));
+}
+
+static int set_log_dir(struct cfg_settings *s, const struct cfg_value *v)
+{
+	return set_text(&s->log_dir, v);
+}
+
+static int set_session_id(struct cfg_settings *s, const struct cfg_value *v)
+{
+	return set_text(&s->session_id, v);
+}
+
+static int set_session_metadata(struct cfg_settings *s, const struct cfg_value *v)
+{
+	return set_json(&s->session_metadata, v);
+}
+
+static int set_tracer_metadata(struct cfg_settings *s, const struct cfg_value *v)
+{
+	return set_json(&s->tracer_metadata, v);
+}
+
+static int set_max_string(struct cfg_settings *s, const struct cfg_value *v)
+{
+	return parse_number(v, false, 0, GIB, "between 0 and 1073741824", &s->max_string);
+}
+
+static int set_buffer_size(struct cfg_settings *s, const struct cfg_value *v)
+{
+	/* below a page the ring could not hold one record with its strings */
+	return parse_number(v, true, 4 * KIB, GIB, "between 4K and 1G", &s->buffer_size);
+}
+
+static int set_max_children(struct cfg_settings *s, const struct cfg_value *v)
+{
+	size_t n;
+	int ret = parse_number(v, false, 0, MIB, "between 0 and 1048576", &n);
+
+	if (!ret)
+		s->max_children = n;
+	return ret;
+}
+
+/* true/false, and the spellings environment variables use: 1/0, yes/no, on/off. */
+static int parse_bool(const struct cfg_value *v, bool *b)
+{
+	static const char *const yes[] = { "true", "1", "yes", "on" };
+	static const char *const no[] = { "false", "0", "no", "off" };
+	size_t i;
+
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (value_is(v, yes[i])) {
+			*b = true;
+			return 0;
+		}
+		if (value_is(v, no[i])) {
+			*b = false;
+			return 0;
+		}
+	}
+	return value_error(v, 0, "invalid value '%.*s' for '%s' (use true or false)",
+			   SHOWV(v), v->key);
+}
+
+static int set_verbose(struct cfg_settings *s, const struct cfg_value *v)
+{
+	return parse_bool(v, &s->verbose);
+}
+
+static int set_strict(struct cfg_settings *s, const struct cfg_value *v)
+{
+	return parse_bool(v, &s->strict);
+}
+
+static const struct {
+	const char *key;
+	int (*set)(struct cfg_settings *s, const struct cfg_value *v);
+} setters[] = {
+	{ "logger", set_logger },
+	{ "log_dir", set_log_dir },
+	{ "session_id", set_session_id },
+	{ "session_metadata", set_session_metadata },
+	{ "tracer_metadata", set_tracer_metadata },
+	{ "max_string", set_max_string },
+	{ "buffer_size", set_buffer_size },
+	{ "max_children", set_max_children },
+	{ "verbose", set_verbose },
+	{ "strict", set_strict },
+};
+
+/*
+ * Applies key = value[0..len) to *s. Returns 0; -EINVAL with msg set and
+ * *err_offset the byte of value at fault, or -1 when the key itself is unknown;
+ * -ENOMEM.
+ */
+int cfg_settings_apply(struct cfg_settings *s, const char *key, const char *value,
+		       size_t len, int *err_offset, char *msg, size_t msgsize)
+{
+	struct cfg_value v = { key, value, len, err_offset, msg, msgsize };
+	size_t i;
+
+	*err_offset = 0;
+	for (i = 0; i < sizeof(setters) / sizeof(setters[0]); i++)
+		if (!strcmp(setters[i].key, key))
+			return setters[i].set(s, &v);
+	*err_offset = -1;
+	snprintf(msg, msgsize, "unknown setting '%.64s' (known: logger, log_dir, session_id, "
+		 "session_metadata, tracer_metadata, max_string, buffer_size, max_children, "
+		 "verbose, strict)", key);
+	return -EINVAL;
+}
+
+int cfg_set(struct cfg *out, const char *key, const char *value, struct cfg_error *err)
+{
+	char msg[sizeof(err->text)];
+	int offset, ret;
+
+	memset(err, 0, sizeof(*err));
+	ret = cfg_settings_apply(&out->settings, key, value, strlen(value), &offset,
+				 msg, sizeof(msg));
+	if (ret == -ENOMEM)
+		return cfg_error_set(err, NULL, 0, 0, "out of memory"), -ENOMEM;
+	if (ret)
+		return cfg_error_set(err, NULL, 0, 0, "%s", msg);
+	return 0;
+}
+
+/*
+ * Parses the current line, known to start with "KEY =", as a setting. The value is
+ * a JSON object, a "quoted" text, or the rest of the line up to a '#' with the
+ * blanks around it removed.
+ */
+int cfg_parse_setting(struct cfg_parser *p)
+{
+	struct cfg_lexer *lex = &p->lex;
+	struct cfg_token key, tok;
+	char keybuf[64], msg[sizeof(p->err->text)];
+	const char *value;
+	int ret, offset, column, len;
+
+	cfg_lex_next(p, &key);
+	cfg_lex_next(p, &tok);	/* the '=' */
+	snprintf(keybuf, sizeof(keybuf), "%.*s", key.len, key.text);
+
+	/* look at the raw byte: a raw value ("/tmp/x") need not be made of tokens */
+	while (lex->pos < lex->len && strchr(" \t\r\f\v", lex->line[lex->pos]))
+		lex->pos++;
+	if (lex->pos < lex->len && (lex->line[lex->pos] == '{' || lex->line[lex->pos] == '"')) {
+		ret = cfg_lex_next(p, &tok);
+		if (ret)
+			return ret;
+		value = tok.text;
+		len = tok.len;
+		column = tok.column + (tok.kind == TOK_STRING);
+		ret = cfg_lex_next(p, &tok);
+		if (ret)
+			return ret;
+		if (tok.kind != TOK_EOL)
+			return cfg_parser_error(p, tok.column,
+						"unexpected '%.*s' after the value of '%s'",
+						tok.len > 64 ? 64 : tok.len, tok.text, keybuf);
+	} else {
+		/* the raw rest of the line: paths and ids need no quoting */
+		const char *hash;
+
+		value = lex->line + lex->pos;
+		column = lex->pos + 1;
+		hash = memchr(value, '#', lex->line + lex->len - value);
+		len = (hash ? hash : lex->line + lex->len) - value;
+		while (len > 0 && (value[len - 1] == ' ' || value[len - 1] == '\t' ||
+				   value[len - 1] == '\r'))
+			len--;
+		for (offset = 0; offset < len; offset++)
+			if ((unsigned char)value[offset] < 0x20 && value[offset] != '\t')
+				return cfg_parser_error(p, column + offset, "unexpected byte 0x%02x",
+							(unsigned char)value[offset]);
+	}
+	ret = cfg_settings_apply(&p->settings, keybuf, value, len, &offset, msg, sizeof(msg));
+	if (ret == -EINVAL)
+		return cfg_parser_error(p, offset < 0 ? key.column : column + offset, "%s", msg);
+	return ret;
+}

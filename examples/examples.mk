@@ -1,0 +1,1 @@
+# examples/: the demo program traced by `make demo`.

@@ -1,0 +1,78 @@
+/*
+ * arch.h — what the generic preload code asks of the architecture (x86-64 here).
+ *
+ * Everything machine-specific sits in this folder: the trampoline and its frame,
+ * the System V argument locations, the clock, fault recovery. A port is a new
+ * folder with the same header.
+ */
+#ifndef IMPULSE_ARCH_H
+#define IMPULSE_ARCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stddef.h>
+
+#include "frame.h"
+#include "config.h"
+
+/* Where the ABI puts one declared parameter at function entry. */
+enum arg_where { ARG_IN_GPR, ARG_IN_XMM, ARG_ON_STACK, ARG_UNSUPPORTED };
+
+struct arg_loc {
+	uint8_t where;		/* enum arg_where */
+	uint8_t index;		/* register number within its class */
+	uint16_t offset;	/* ARG_ON_STACK: bytes from the first stack argument */
+};
+
+/*
+ * Computes the location of each of hook's parameters into locs[0..nparams).
+ * Returns the bytes of caller stack arguments the callee may read (a multiple of
+ * 16): exact for fixed prototypes, a fixed window for variadic ones.
+ */
+size_t arch_locate_args(const struct cfg_hook *hook, struct arg_loc *locs);
+
+/* The raw 64-bit value of an argument located by arch_locate_args(). */
+static inline uint64_t arch_arg_raw(const struct arch_frame *f, struct arg_loc loc)
+{
+	switch (loc.where) {
+	case ARG_IN_GPR:
+		return f->gpr[loc.index];
+	case ARG_IN_XMM:
+		return f->xmm[loc.index][0];
+	case ARG_ON_STACK:
+		return arch_frame_stack_args(f)[loc.offset / 8];
+	default:
+		return 0;
+	}
+}
+
+/* The raw return value: integer class from %rax, SSE class from %xmm0. */
+static inline uint64_t arch_ret_raw(const struct arch_frame *f, enum cfg_type_kind kind)
+{
+	return (kind == CT_FLOAT || kind == CT_DOUBLE) ? f->ret_xmm0[0] : f->ret_rax;
+}
+
+/* A cheap monotonic tick counter; see clock.c for how ticks become wall time. */
+static inline uint64_t arch_read_ticks(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+/* True when the tick counter is invariant (constant and non-stop) on this CPU. */
+bool arch_ticks_are_invariant(void);
+
+/* Fault-tolerant copies (safe_copy.S); see there for the return values. */
+long impulse_safe_strncpy(char *dst, const char *src, size_t max);
+long impulse_safe_memcpy(void *dst, const void *src, size_t n);
+
+/*
+ * Called from the SIGSEGV/SIGBUS handler with its ucontext: when the fault hit one
+ * of the safe copies, redirects it to return -1 and returns true.
+ */
+bool arch_fault_fixup(void *ucontext);
+
+/* Tail-calls for wrappers that must keep their caller's return address (dlsym). */
+#endif

@@ -1,0 +1,142 @@
+/*
+ * trampoline.S — the code every hooked call runs through (x86-64, System V).
+ *
+ * A patched GOT entry points at stub N. The stub puts N in %r11 (a scratch register
+ * the ABI leaves free at a call) and jumps to impulse_tramp_common, which:
+ *
+ *   1. saves the argument registers into a struct arch_frame (frame.h),
+ *   2. calls impulse_hook_enter(frame); 0 means "do not trace": restore and jump
+ *      straight to the real function, leaving no trace of ourselves on the stack;
+ *   3. otherwise copies (result - 1) bytes of the caller's stack arguments below the
+ *      frame, restores the registers (%al included, for variadic callees) and calls
+ *      the real function: the caller's return address stays where it was, so
+ *      unwinders, longjmp and C++ exceptions see an ordinary frame (CFI below);
+ *   4. saves the return registers, calls impulse_hook_exit(frame), restores them
+ *      and returns to the caller.
+ *
+ * Frame, from the caller's view:
+ *
+ *      caller's stack args      <- %rbp + 16
+ *      return address           <- %rbp + 8
+ *      saved %rbp               <- %rbp
+ *      struct arch_frame        <- %rbp - FRAME_SIZE
+ *      copied stack args        <- %rsp during the real call
+ */
+#include "frame.h"
+
+#define ENTRY(name)			\
+	.globl name;			\
+	.hidden name;			\
+	.type name, @function;		\
+	.balign 16;			\
+name:
+
+#define END(name) .size name, . - name
+
+	.text
+
+/* MAX_SLOTS stubs of STUB_SIZE bytes each; arch_stub_address() relies on the size. */
+	.globl impulse_tramp_stubs
+	.hidden impulse_tramp_stubs
+	.type impulse_tramp_stubs, @function
+	.balign 16
+impulse_tramp_stubs:
+	.set slot_index, 0
+	.rept MAX_SLOTS
+	endbr64
+	movl $slot_index, %r11d
+	jmp impulse_tramp_common
+	.balign STUB_SIZE, 0xcc
+	.set slot_index, slot_index + 1
+	.endr
+END(impulse_tramp_stubs)
+
+#define SAVE_ARGS(base)				\
+	movaps %xmm0, F_XMM + 0*16 + base;	\
+	movaps %xmm1, F_XMM + 1*16 + base;	\
+	movaps %xmm2, F_XMM + 2*16 + base;	\
+	movaps %xmm3, F_XMM + 3*16 + base;	\
+	movaps %xmm4, F_XMM + 4*16 + base;	\
+	movaps %xmm5, F_XMM + 5*16 + base;	\
+	movaps %xmm6, F_XMM + 6*16 + base;	\
+	movaps %xmm7, F_XMM + 7*16 + base;	\
+	movq %rdi, F_RDI + base;		\
+	movq %rsi, F_RSI + base;		\
+	movq %rdx, F_RDX + base;		\
+	movq %rcx, F_RCX + base;		\
+	movq %r8, F_R8 + base;			\
+	movq %r9, F_R9 + base;			\
+	movq %rax, F_RAX + base
+
+#define RESTORE_ARGS(base)			\
+	movaps F_XMM + 0*16 + base, %xmm0;	\
+	movaps F_XMM + 1*16 + base, %xmm1;	\
+	movaps F_XMM + 2*16 + base, %xmm2;	\
+	movaps F_XMM + 3*16 + base, %xmm3;	\
+	movaps F_XMM + 4*16 + base, %xmm4;	\
+	movaps F_XMM + 5*16 + base, %xmm5;	\
+	movaps F_XMM + 6*16 + base, %xmm6;	\
+	movaps F_XMM + 7*16 + base, %xmm7;	\
+	movq F_RDI + base, %rdi;		\
+	movq F_RSI + base, %rsi;		\
+	movq F_RDX + base, %rdx;		\
+	movq F_RCX + base, %rcx;		\
+	movq F_R8 + base, %r8;			\
+	movq F_R9 + base, %r9;			\
+	movq F_RAX + base, %rax
+
+ENTRY(impulse_tramp_common)
+	.cfi_startproc
+	/* Entered by jmp from a stub: the CFA is %rsp + 8, the caller's return address on top. */
+	pushq %rbp
+	.cfi_def_cfa_offset 16
+	.cfi_offset %rbp, -16
+	movq %rsp, %rbp
+	.cfi_def_cfa_register %rbp
+	/* %rsp was 8 mod 16 at entry, 0 after the push; FRAME_SIZE keeps it aligned. */
+	subq $FRAME_SIZE, %rsp
+	SAVE_ARGS((%rsp))
+	movq %r11, F_SLOT(%rsp)
+
+	movq %rsp, %rdi
+	call impulse_hook_enter
+	testq %rax, %rax
+	jz .Lpass_through
+
+	/* Traced: give the callee its stack arguments where it expects them. */
+	leaq -1(%rax), %rcx
+	subq %rcx, %rsp
+	leaq 16(%rbp), %rsi
+	movq %rsp, %rdi
+	rep movsb
+	RESTORE_ARGS(-FRAME_SIZE(%rbp))
+	call *F_REAL - FRAME_SIZE(%rbp)
+
+	leaq -FRAME_SIZE(%rbp), %rsp
+	movq %rax, F_RET_RAX(%rsp)
+	movq %rdx, F_RET_RDX(%rsp)
+	movaps %xmm0, F_RET_XMM0(%rsp)
+	movaps %xmm1, F_RET_XMM1(%rsp)
+	movq %rsp, %rdi
+	call impulse_hook_exit
+	movq F_RET_RAX(%rsp), %rax
+	movq F_RET_RDX(%rsp), %rdx
+	movaps F_RET_XMM0(%rsp), %xmm0
+	movaps F_RET_XMM1(%rsp), %xmm1
+	.cfi_remember_state
+	leave
+	.cfi_def_cfa %rsp, 8
+	ret
+	.cfi_restore_state
+
+.Lpass_through:
+	/* Not traced (re-entry, tracer's own thread, stopped): vanish from the stack. */
+	movq F_REAL(%rsp), %r11
+	RESTORE_ARGS((%rsp))
+	leave
+	.cfi_def_cfa %rsp, 8
+	jmp *%r11
+	.cfi_endproc
+END(impulse_tramp_common)
+
+	.section .note.GNU-stack, "", @progbits

@@ -1,0 +1,61 @@
+/*
+ * calls.h — the logger's table of calls it has seen start and not yet released.
+ *
+ * Only the logger thread touches it. A call stays while it runs, and afterwards as
+ * long as something still names it: a child in flight (whose record lists its
+ * parents) or a thread it created (EV_LINK). Reference counts track both.
+ */
+#ifndef IMPULSE_CALLS_H
+#define IMPULSE_CALLS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "jsonw.h"
+
+struct hook_slot;
+struct session;
+
+struct child_ref {
+	const struct hook_slot *slot;	/* NULL never: children are hooked calls */
+	const struct session *session;
+	uint64_t id;
+};
+
+struct call {
+	uint64_t id;
+	struct call *hash_next;
+	struct call *parent;		/* holds a reference; NULL only for the root */
+	unsigned refs;
+	unsigned links;			/* threads created inside this call (EV_LINK) */
+	unsigned depth;			/* ancestors, the root included */
+	const struct hook_slot *slot;	/* NULL for the process root */
+	const struct session *session;
+	uint64_t start_ticks;
+	uint64_t return_address;
+	pid_t tid;
+	char thread_name[16];
+	bool done;			/* its record has been written */
+	struct jbuf args;		/* the "arguments" object, formatted at entry */
+	struct jbuf logs;		/* trace_logs entries, comma-separated */
+	struct child_ref *children;	/* completed direct children, up to max_children */
+	unsigned nchildren, children_cap, children_omitted;
+};
+
+/* The call with this id, or NULL. */
+struct call *calls_find(uint64_t id);
+
+/* A new call with one reference (its own run), in the table. NULL if out of memory. */
+struct call *calls_new(uint64_t id);
+
+/* Drops one reference; frees the call, and releases its parent, at zero. */
+void calls_release(struct call *c);
+
+/* Adds c to its parent's children (bounded by max). */
+void calls_add_child(struct call *parent, const struct call *c, unsigned max);
+
+/* Calls fn on every call in the table (fn must not add or free calls). */
+void calls_for_each(void (*fn)(struct call *c, void *arg), void *arg);
+
+#endif

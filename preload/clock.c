@@ -1,0 +1,81 @@
+/*
+ * clock.c — calibration of ticks against CLOCK_REALTIME; see clock.h.
+ */
+#include <stdbool.h>
+#include <time.h>
+
+#include "arch.h"
+#include "clock.h"
+
+bool clock_use_tsc;
+static uint64_t t0_ticks, t0_ns;	/* start-up sample */
+static uint64_t t1_ticks, t1_ns;	/* latest sample (logger only) */
+static double ns_per_tick = 1.0;
+
+static uint64_t realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* A sample whose two readings are close together: the shortest of a few tries. */
+static void sample(uint64_t *ticks, uint64_t *ns)
+{
+	uint64_t best = UINT64_MAX;
+
+	for (int i = 0; i < 3; i++) {
+		uint64_t a = arch_read_ticks();
+		uint64_t n = realtime_ns();
+		uint64_t b = arch_read_ticks();
+
+		if (b - a < best) {
+			best = b - a;
+			*ticks = a + (b - a) / 2;
+			*ns = n;
+		}
+	}
+}
+
+void clock_setup(void)
+{
+	clock_use_tsc = arch_ticks_are_invariant();
+	if (!clock_use_tsc)
+		return;
+	sample(&t0_ticks, &t0_ns);
+	t1_ticks = t0_ticks;
+	t1_ns = t0_ns;
+	/* A first guess until the logger's samples refine it: about 1 tick per ns. */
+	ns_per_tick = 1.0;
+}
+
+void clock_refine(void)
+{
+	uint64_t ticks, ns;
+
+	if (!clock_use_tsc)
+		return;
+	ticks = arch_read_ticks();
+	if (ticks - t1_ticks < 1000000 && t1_ticks != t0_ticks)
+		return;
+	/* The first estimate needs some distance from the start sample: wait for it. */
+	do
+		sample(&ticks, &ns);
+	while (ns < t0_ns + 200000);
+	t1_ticks = ticks;
+	t1_ns = ns;
+	ns_per_tick = (double)(t1_ns - t0_ns) / (double)(t1_ticks - t0_ticks);
+}
+
+uint64_t clock_ticks_to_ns(uint64_t ticks)
+{
+	if (!clock_use_tsc)
+		return ticks;
+	return t0_ns + (uint64_t)((double)(int64_t)(ticks - t0_ticks) * ns_per_tick);
+}
+
+uint64_t clock_now_ticks(void)
+{
+	return clock_ticks();
+}

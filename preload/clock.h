@@ -1,0 +1,45 @@
+/*
+ * clock.h — turning the hot path's tick counts into wall-clock nanoseconds.
+ *
+ * The hot path only reads ticks (rdtsc, ~11 ns here, against ~26 ns for
+ * clock_gettime). The logger maps ticks to CLOCK_REALTIME with a line through the
+ * start-up sample and its latest sample, refined as the run goes on: a timestamp's
+ * error stays proportional to its distance from the start sample, which keeps it
+ * well below a microsecond. Without an invariant TSC, "ticks" are CLOCK_REALTIME
+ * nanoseconds and the mapping is the identity.
+ */
+#ifndef IMPULSE_CLOCK_H
+#define IMPULSE_CLOCK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "arch.h"
+
+extern bool clock_use_tsc;
+
+/* Ticks now: the hot path's only clock read. */
+static inline uint64_t clock_ticks(void)
+{
+	struct timespec ts;
+
+	if (__builtin_expect(clock_use_tsc, 1))
+		return arch_read_ticks();
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Takes the start-up sample. */
+void clock_setup(void);
+
+/* Logger: takes a new sample when the last one is older than a millisecond. */
+void clock_refine(void);
+
+/* Logger: nanoseconds since the epoch at ticks. */
+uint64_t clock_ticks_to_ns(uint64_t ticks);
+
+/* Ticks now, for events the logger itself dates (shutdown). */
+uint64_t clock_now_ticks(void);
+
+#endif

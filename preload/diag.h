@@ -1,0 +1,17 @@
+/*
+ * diag.h — the tracer's own messages: "libimpulse[pid]: ..." on stderr.
+ *
+ * Formatted into a stack buffer and written with one write(2); errno is kept.
+ * Errors always print; notes print only with IMPULSE_VERBOSE=1.
+ */
+#ifndef IMPULSE_DIAG_H
+#define IMPULSE_DIAG_H
+
+#include <stdbool.h>
+
+extern bool diag_verbose_enabled;
+
+void diag_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void diag_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,135 @@
+/*
+ * hooks.c — the hook table (a hash of symbol names) and the slot array.
+ *
+ * Built before any patching; read-only afterwards except for slot allocation,
+ * which happens under the install lock (interpose.c) and publishes the slot count
+ * with a release store so the logger can read slots up to it.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "event.h"
+#include "hooks.h"
+#include "tracer.h"
+
+#define HASH_BUCKETS 1024
+
+struct hook_slot impulse_slots[MAX_SLOTS];
+unsigned impulse_nslots;
+
+static struct hook *hooks_array;
+static int nhooks;
+static struct hook *hash[HASH_BUCKETS];
+
+static unsigned name_hash(const char *s)
+{
+	unsigned h = 5381;
+
+	while (*s)
+		h = h * 33 + (unsigned char)*s++;
+	return h & (HASH_BUCKETS - 1);
+}
+
+static void hook_plan(struct hook *h, const struct cfg_hook *c)
+{
+	uint64_t size = sizeof(struct ev_enter);
+
+	h->cfg = c;
+	h->nparams = c->nparams < HOOK_MAX_PARAMS ? (uint32_t)c->nparams : HOOK_MAX_PARAMS;
+	h->stack_copy = (uint32_t)arch_locate_args(c, h->locs);
+	size += 8u * h->nparams;
+	for (uint32_t i = 0; i < h->nparams; i++) {
+		if (c->params[i].type.kind != CT_STRING)
+			continue;
+		h->nstrings++;
+		size += sizeof(struct ev_str) + ev_align(tracer.max_string);
+	}
+	h->enter_max = ev_align(size);
+}
+
+int hooks_build(const struct cfg *cfg)
+{
+	hooks_array = calloc((size_t)cfg->nhooks + 1, sizeof(*hooks_array));
+	if (!hooks_array)
+		return -ENOMEM;
+	for (int i = 0; i < cfg->nhooks; i++) {
+		struct hook *h = &hooks_array[nhooks];
+		unsigned b = name_hash(cfg->hooks[i].symbol);
+
+		hook_plan(h, &cfg->hooks[i]);
+		h->hash_next = hash[b];
+		hash[b] = h;
+		nhooks++;
+	}
+	return 0;
+}
+
+const struct hook *hooks_find(const char *name)
+{
+	for (struct hook *h = hash[name_hash(name)]; h; h = h->hash_next)
+		if (strcmp(h->cfg->symbol, name) == 0)
+			return h;
+	return NULL;
+}
+
+int hooks_count(void)
+{
+	return nhooks;
+}
+
+const struct hook *hooks_at(int i)
+{
+	return &hooks_array[i];
+}
+
+int hooks_slot_for(const struct hook *hook, void *real, const char *caller_path,
+		   const char *library_path)
+{
+	unsigned n = impulse_nslots;
+
+	for (unsigned i = 0; i < n; i++) {
+		struct hook_slot *s = &impulse_slots[i];
+
+		if (s->hook == hook && s->real == real && s->caller_path == caller_path)
+			return (int)i;
+	}
+	if (n >= MAX_SLOTS)
+		return -ENOSPC;
+	impulse_slots[n] = (struct hook_slot){
+		.real = real,
+		.hook = hook,
+		.caller_path = caller_path,
+		.library_path = library_path,
+	};
+	/* Pairs with the logger's load-acquire before it reads slot n. */
+	__atomic_store_n(&impulse_nslots, n + 1, __ATOMIC_RELEASE);
+	return (int)n;
+}
+
+struct interned {
+	struct interned *next;
+	char path[];
+};
+
+static struct interned *interned_paths;
+
+const char *hooks_intern_path(const char *path)
+{
+	struct interned *p;
+	size_t len;
+
+	if (!path)
+		path = "";
+	for (p = interned_paths; p; p = p->next)
+		if (strcmp(p->path, path) == 0)
+			return p->path;
+	len = strlen(path);
+	p = malloc(sizeof(*p) + len + 1);
+	if (!p)
+		return "";
+	memcpy(p->path, path, len + 1);
+	p->next = interned_paths;
+	interned_paths = p;
+	return p->path;
+}

@@ -1,0 +1,66 @@
+/*
+ * hooks.h — the hooks of the configuration, ready for the hot path, and the slots
+ * that bind one hook to one (calling module, real function) pair.
+ *
+ * A hook is built once at start-up from a struct cfg_hook. A slot is allocated
+ * when a GOT entry or a dlsym result is redirected to stub N; slot N never changes
+ * afterwards except for the logger's cached JSON, which only the logger touches.
+ */
+#ifndef IMPULSE_HOOKS_H
+#define IMPULSE_HOOKS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arch.h"
+#include "config.h"
+
+#define HOOK_MAX_PARAMS 32
+
+struct hook {
+	const struct cfg_hook *cfg;	/* owned by the tracer's struct cfg */
+	struct arg_loc locs[HOOK_MAX_PARAMS];
+	uint32_t nparams;		/* captured parameters (cfg->nparams, capped) */
+	uint32_t nstrings;		/* parameters of kind CT_STRING */
+	uint32_t enter_max;		/* largest EV_ENTER this hook can write, bytes */
+	uint32_t stack_copy;		/* caller stack bytes to copy for the real call */
+	struct hook *hash_next;
+};
+
+struct hook_slot {
+	void *real;			/* the function the caller bound to */
+	const struct hook *hook;
+	const char *caller_path;	/* module whose call this slot serves; interned */
+	const char *library_path;	/* module defining real; interned */
+	char *function_json;		/* logger only: cached "function" object */
+	size_t function_json_len;
+	uint64_t pad[2];
+};
+
+_Static_assert(sizeof(struct hook_slot) == 64, "slot size");
+
+extern struct hook_slot impulse_slots[MAX_SLOTS];
+extern unsigned impulse_nslots;		/* slots in use; grows under the install lock */
+
+/* Builds the hook table from cfg (kept by the caller for the process lifetime). 0 or -ENOMEM/-E2BIG. */
+int hooks_build(const struct cfg *cfg);
+
+/* The hook for a symbol name, or NULL. Safe from any thread once built. */
+const struct hook *hooks_find(const char *name);
+
+/* Number of hooks and the i-th one (for reports). */
+int hooks_count(void);
+const struct hook *hooks_at(int i);
+
+/*
+ * The slot serving hook for calls from caller_path to real, allocated if new.
+ * Returns the slot index or -ENOSPC. Callers hold the install lock.
+ */
+int hooks_slot_for(const struct hook *hook, void *real, const char *caller_path,
+		   const char *library_path);
+
+/* Interns a path string for the process lifetime (install lock held). */
+const char *hooks_intern_path(const char *path);
+
+#endif

@@ -1,0 +1,159 @@
+/*
+ * hot_path.c — what runs on every hooked call, called from the trampoline.
+ *
+ * Never: malloc, locks, formatting, system calls other than reading the clock
+ * (the one exception is a thread's very first traced call, which maps its ring,
+ * and a full ring, where lossless delivery waits for the logger). Never changes
+ * errno as the program sees it. No stdio, Jansson or libmongoc header here.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "arch.h"
+#include "clock.h"
+#include "event.h"
+#include "hooks.h"
+#include "thread_ctx.h"
+#include "tracer.h"
+
+long impulse_hook_enter(struct arch_frame *f) __attribute__((visibility("hidden")));
+void impulse_hook_exit(struct arch_frame *f) __attribute__((visibility("hidden")));
+
+/* Records that the innermost frame was abandoned (longjmp, exception) and pops it. */
+static void pop_unwound(struct thread_ctx *ctx, uint64_t ticks)
+{
+	struct ev_call *ev = thread_ctx_reserve(ctx, sizeof(*ev));
+
+	ctx->depth--;
+	if (!ev)
+		return;
+	ev->h = (struct ev_head){ .size = sizeof(*ev), .type = EV_UNWIND };
+	ev->call_id = ctx->stack[ctx->depth].call_id;
+	ev->ticks = ticks;
+	ring_commit(&ctx->ring, sizeof(*ev));
+}
+
+/*
+ * A frame at or below sp on this thread's stack can no longer be running: the
+ * program left it without returning through us. Frames on another stack (a
+ * sigaltstack handler) are far away and are left alone.
+ */
+#define SAME_STACK_WINDOW (8u << 20)
+
+static void resync(struct thread_ctx *ctx, uintptr_t sp, bool inclusive)
+{
+	while (ctx->depth) {
+		uintptr_t top = ctx->stack[ctx->depth - 1].entry_sp;
+
+		if (top > sp || (!inclusive && top == sp) || sp - top > SAME_STACK_WINDOW)
+			break;
+		pop_unwound(ctx, clock_ticks());
+	}
+}
+
+static uint8_t *capture_string(uint8_t *p, const char *s)
+{
+	struct ev_str *str = (struct ev_str *)p;
+	long n;
+
+	str->truncated = 0;
+	if (!s) {
+		str->len = EV_STR_NULL;
+		return p + sizeof(*str);
+	}
+	/* The first page is never mapped: no need to try. */
+	n = (uintptr_t)s < 4096 ? -1 : impulse_safe_strncpy(str->data, s, tracer.max_string);
+	if (n < 0) {
+		str->len = EV_STR_UNREADABLE;
+		return p + sizeof(*str);
+	}
+	if ((size_t)n > tracer.max_string) {
+		n = (long)tracer.max_string;
+		str->truncated = 1;
+	}
+	str->len = (int32_t)n;
+	return p + sizeof(*str) + ev_align((uint64_t)n);
+}
+
+long impulse_hook_enter(struct arch_frame *f)
+{
+	const struct hook_slot *slot = &impulse_slots[f->slot];
+	const struct hook *hook = slot->hook;
+	struct thread_ctx *ctx;
+	struct ev_enter *ev;
+	uint8_t *p;
+
+	/* The trampoline jumps here on every path, traced or not. */
+	f->real = (uint64_t)slot->real;
+	if (tls_busy || !tracer_is_active())
+		return 0;
+	tls_busy = 1;
+	ctx = tls_ctx;
+	if (__builtin_expect(!ctx, 0)) {
+		ctx = thread_ctx_attach();
+		if (!ctx)
+			goto pass;
+	}
+	resync(ctx, arch_frame_entry_sp(f), true);
+	if (ctx->depth == CTX_MAX_DEPTH) {
+		ctx->dropped++;
+		goto pass;
+	}
+	ev = thread_ctx_reserve(ctx, hook->enter_max);
+	if (!ev)
+		goto pass;
+	ev->slot = (uint32_t)f->slot;
+	ev->call_id = ++ctx->next_id;
+	ev->parent_id = thread_ctx_current_call(ctx);
+	ev->session = __atomic_load_n(&impulse_current_session, __ATOMIC_ACQUIRE);
+	ev->return_address = arch_frame_return_address(f);
+	for (uint32_t i = 0; i < hook->nparams; i++)
+		ev->args[i] = arch_arg_raw(f, hook->locs[i]);
+	p = (uint8_t *)&ev->args[hook->nparams];
+	if (hook->nstrings) {
+		for (uint32_t i = 0; i < hook->nparams; i++)
+			if (hook->cfg->params[i].type.kind == CT_STRING)
+				p = capture_string(p, (const char *)ev->args[i]);
+	}
+	ev->h = (struct ev_head){ .size = (uint32_t)(p - (uint8_t *)ev), .type = EV_ENTER };
+	ctx->stack[ctx->depth].call_id = ev->call_id;
+	ctx->stack[ctx->depth].entry_sp = arch_frame_entry_sp(f);
+	ctx->depth++;
+	ev->ticks = clock_ticks();
+	ring_commit(&ctx->ring, ev->h.size);
+	tls_busy = 0;
+	return (long)hook->stack_copy + 1;
+pass:
+	tls_busy = 0;
+	return 0;
+}
+
+void impulse_hook_exit(struct arch_frame *f)
+{
+	uint64_t ticks = clock_ticks();
+	struct thread_ctx *ctx = tls_ctx;
+	uintptr_t sp = arch_frame_entry_sp(f);
+	int saved_errno = errno;
+	struct ev_exit *ev;
+
+	if (!ctx)
+		return;
+	tls_busy = 1;
+	resync(ctx, sp, false);
+	if (ctx->depth && ctx->stack[ctx->depth - 1].entry_sp == sp) {
+		const struct hook *hook = impulse_slots[f->slot].hook;
+
+		ctx->depth--;
+		ev = thread_ctx_reserve(ctx, sizeof(*ev));
+		if (ev) {
+			ev->h = (struct ev_head){ .size = sizeof(*ev), .type = EV_EXIT };
+			ev->call_id = ctx->stack[ctx->depth].call_id;
+			ev->ticks = ticks;
+			ev->ret = arch_ret_raw(f, hook->cfg->ret.kind);
+			ring_commit(&ctx->ring, sizeof(*ev));
+		}
+	}
+	tls_busy = 0;
+	errno = saved_errno;
+}

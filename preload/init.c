@@ -1,0 +1,261 @@
+/*
+ * init.c — start-up and shutdown of the tracer, around the program's main.
+ *
+ * Start-up runs as a constructor, before main and before the program's own
+ * constructors: read hooks.conf (or the file named by IMPULSE_CONFIG), apply the
+ * environment's overrides, open the sink, start the logger, patch every loaded
+ * object. Any failure is said once and leaves the program running untraced;
+ * only IMPULSE_STRICT=1 turns a configuration error into exit status 2.
+ * Shutdown runs as a destructor (or from the _exit wrapper): stop recording,
+ * drain, write what is still running as "incomplete" and the root record.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "diag.h"
+#include "fault.h"
+#include "hooks.h"
+#include "interpose.h"
+#include "logger.h"
+#include "record.h"
+#include "sink.h"
+#include "thread_ctx.h"
+#include "tracer.h"
+
+struct tracer tracer = { .exit_status = -1 };
+struct session *impulse_current_session;
+static int shutdown_started;
+
+static bool env_flag(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && (!strcmp(v, "1") || !strcasecmp(v, "true") || !strcasecmp(v, "yes"));
+}
+
+static void random_hex(char *out, size_t digits)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char bytes[32];
+
+	if (getrandom(bytes, (digits + 1) / 2, GRND_NONBLOCK) != (ssize_t)((digits + 1) / 2)) {
+		uint64_t seed = clock_now_ticks() ^ ((uint64_t)getpid() << 32);
+
+		for (size_t i = 0; i < sizeof(bytes); i++) {
+			seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+			bytes[i] = (unsigned char)(seed >> 56);
+		}
+	}
+	for (size_t i = 0; i < digits; i++)
+		out[i] = hex[(bytes[i / 2] >> (i % 2 ? 0 : 4)) & 15];
+	out[digits] = '\0';
+}
+
+static size_t round_pow2(size_t n)
+{
+	size_t p = 64u << 10;
+
+	while (p < n && p < (1u << 30))
+		p <<= 1;
+	return p;
+}
+
+/* Environment variables override the file; a bad value is said and ignored. */
+static void apply_env(struct cfg *cfg)
+{
+	static const char *const map[][2] = {
+		{ "IMPULSE_LOG_DIR", "log_dir" },
+		{ "IMPULSE_SESSION_ID", "session_id" },
+		{ "IMPULSE_LOGGER", "logger" },
+		{ "IMPULSE_MAX_STRING", "max_string" },
+		{ "IMPULSE_BUFFER_SIZE", "buffer_size" },
+	};
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		const char *v = getenv(map[i][0]);
+		struct cfg_error err;
+
+		if (v && cfg_set(cfg, map[i][1], v, &err))
+			diag_error("%s: %s (ignored)", map[i][0], err.text);
+	}
+	if (env_flag("IMPULSE_VERBOSE"))
+		cfg->settings.verbose = true;
+	if (env_flag("IMPULSE_STRICT"))
+		cfg->settings.strict = true;
+}
+
+/* Returns 0 when there is something to trace, -1 to stay out of the way. */
+static int load_config(void)
+{
+	const char *path = getenv("IMPULSE_CONFIG");
+	bool named = path && *path;
+	struct cfg_error err;
+	int rc;
+
+	if (!named)
+		path = "hooks.conf";
+	cfg_init(&tracer.cfg);
+	memset(&err, 0, sizeof(err));
+	rc = cfg_parse_file(&tracer.cfg, path, &err);
+	if (rc == -ENOENT && !named) {
+		diag_note("no ./hooks.conf and no IMPULSE_CONFIG: nothing to trace");
+		return -1;
+	}
+	if (rc) {
+		char msg[600];
+
+		if (rc == -EINVAL)
+			cfg_error_format(&err, msg, sizeof(msg));
+		else
+			snprintf(msg, sizeof(msg), "%s: %s", path, strerror(-rc));
+		diag_error("%s", msg);
+		if (env_flag("IMPULSE_STRICT")) {
+			diag_error("IMPULSE_STRICT is set: exiting with status 2");
+			_exit(2);
+		}
+		diag_error("configuration error: the program runs untraced");
+		return -1;
+	}
+	apply_env(&tracer.cfg);
+	diag_verbose_enabled = tracer.cfg.settings.verbose;
+	if (tracer.cfg.nhooks == 0) {
+		diag_note("%s declares no hooks: nothing to trace", path);
+		return -1;
+	}
+	return 0;
+}
+
+static void take_argv(int argc, char **argv)
+{
+	const char *base;
+	char exe[4096];
+	ssize_t n;
+
+	tracer.argv = calloc((size_t)(argc > 0 ? argc : 0) + 1, sizeof(char *));
+	for (int i = 0; tracer.argv && i < argc; i++)
+		tracer.argv[i] = strdup(argv[i] ? argv[i] : "");
+	tracer.argc = tracer.argv ? argc : 0;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	exe[n > 0 ? n : 0] = '\0';
+	tracer.exe_path = strdup(exe);
+	base = argc > 0 && argv[0] ? strrchr(argv[0], '/') : NULL;
+	tracer.program = strdup(base ? base + 1 : argc > 0 && argv[0] ? argv[0] : exe);
+}
+
+static int open_sink(struct sink *sink)
+{
+	const struct cfg_settings *s = &tracer.cfg.settings;
+
+	switch (s->logger) {
+	case CFG_LOGGER_NONE:
+		sink_none_open(sink);
+		return 0;
+	case CFG_LOGGER_MONGO:
+	case CFG_LOGGER_BOTH:
+		diag_error("logger = mongo is not available in this build: writing files to %s", s->log_dir);
+		/* fall through */
+	case CFG_LOGGER_FILE:
+	default:
+		return sink_file_open(sink, s->log_dir);
+	}
+}
+
+static struct session *first_session(void)
+{
+	const struct cfg_settings *s = &tracer.cfg.settings;
+	struct session *session = calloc(1, sizeof(*session));
+	char id[33];
+
+	if (!session)
+		return NULL;
+	if (s->session_id) {
+		session->id_json = record_session_id_json(s->session_id);
+	} else {
+		random_hex(id, 32);
+		session->id_json = record_session_id_json(id);
+	}
+	session->metadata_json = s->session_metadata;
+	return session->id_json ? session : NULL;
+}
+
+static void after_fork_in_child(void)
+{
+	/* No logger thread in the child: stop recording, and never wait for one. */
+	__atomic_store_n(&tracer.active, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&tracer.logger_running, 0, __ATOMIC_RELEASE);
+	shutdown_started = 1;
+}
+
+__attribute__((constructor)) static void impulse_init(int argc, char **argv, char **envp)
+{
+	struct sink sink;
+	int err;
+
+	(void)envp;
+	tls_busy++;
+	tracer.pid = getpid();
+	/* setuid/setgid programs: no configuration from the environment or cwd. */
+	if (getauxval(AT_SECURE))
+		goto out;
+	diag_verbose_enabled = env_flag("IMPULSE_VERBOSE");
+	if (load_config())
+		goto out;
+	tracer.max_string = tracer.cfg.settings.max_string;
+	tracer.buffer_size = round_pow2(tracer.cfg.settings.buffer_size);
+	tracer.max_children = tracer.cfg.settings.max_children;
+	/* A string must fit in an event well inside a ring half. */
+	if (tracer.max_string > tracer.buffer_size / 64)
+		tracer.max_string = tracer.buffer_size / 64;
+	random_hex(tracer.tracer_id, 16);
+	take_argv(argc, argv);
+	impulse_current_session = first_session();
+	if (!impulse_current_session || hooks_build(&tracer.cfg)) {
+		diag_error("out of memory at start-up: the program runs untraced");
+		goto out;
+	}
+	clock_setup();
+	tracer.start_ticks = clock_now_ticks();
+	if (open_sink(&sink))
+		goto out;
+	err = thread_ctx_setup();
+	if (!err)
+		err = fault_setup();
+	if (!err) {
+		wrappers_setup();
+		err = logger_start(&sink);
+	}
+	if (err) {
+		diag_error("cannot start: %s; the program runs untraced", strerror(-err));
+		goto out;
+	}
+	pthread_atfork(NULL, NULL, after_fork_in_child);
+	__atomic_store_n(&tracer.active, 1, __ATOMIC_RELEASE);
+	interpose_scan(true);
+	diag_note("tracing %d hooks, records to %s", hooks_count(), sink.description);
+out:
+	tls_busy--;
+}
+
+void tracer_shutdown(void)
+{
+	if (__atomic_exchange_n(&shutdown_started, 1, __ATOMIC_ACQ_REL))
+		return;
+	if (!__atomic_load_n(&tracer.active, __ATOMIC_ACQUIRE))
+		return;
+	tls_busy++;
+	__atomic_store_n(&tracer.active, 0, __ATOMIC_RELEASE);
+	logger_stop();
+	tls_busy--;
+}
+
+__attribute__((destructor)) static void impulse_fini(void)
+{
+	tracer_shutdown();
+}

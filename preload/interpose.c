@@ -1,0 +1,225 @@
+/*
+ * interpose.c — deciding, for every import of every loaded object, whether and
+ * where to redirect it, and reporting what was done.
+ *
+ * Runs at start-up and after each dlopen, under install_lock. A hooked import is
+ * pointed at the stub of a slot that remembers the real target; an import of a
+ * symbol libimpulse itself must see (dlopen, dlsym, pthread_create, exit…) is
+ * pointed at its wrapper (wrappers.c), or, when also hooked, at a stub whose real
+ * target is that wrapper. Never patched: libimpulse itself and the dynamic loader.
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "hooks.h"
+#include "interpose.h"
+#include "modules.h"
+#include "thread_ctx.h"
+
+static pthread_mutex_t install_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t slot_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Per hook: how many imports were redirected, for the start-up report. */
+static unsigned *install_count;
+
+static bool is_stub(const void *p)
+{
+	uintptr_t a = (uintptr_t)p, s = (uintptr_t)arch_stub_address(0);
+
+	return a >= s && a < s + (uintptr_t)MAX_SLOTS * STUB_SIZE;
+}
+
+/* PLT entries start with an optional endbr64, an optional bnd prefix, then jmp *disp(%rip). */
+static bool is_plt_entry(const uint8_t *p)
+{
+	if (p[0] == 0xf3 && p[1] == 0x0f && p[2] == 0x1e && p[3] == 0xfa)
+		p += 4;
+	if (p[0] == 0xf2)
+		p++;
+	return p[0] == 0xff && p[1] == 0x25;
+}
+
+static void *lookup_in(const struct module *m, const char *name, const char *version)
+{
+	void *h = dlopen(m->path, RTLD_LAZY | RTLD_NOLOAD);
+	void *p;
+
+	if (!h)
+		return NULL;
+	p = version ? dlvsym(h, name, version) : dlsym(h, name);
+	dlclose(h);
+	return p && modules_find((uintptr_t)p) == m ? p : NULL;
+}
+
+void *interpose_resolve_next(const char *name, const char *version, const void *caller)
+{
+	const struct module *from = modules_find((uintptr_t)caller);
+	int n = modules_count(), i = 0;
+
+	if (from)
+		i = (int)(from - modules_at(0)) + 1;
+	for (; i < n; i++) {
+		const struct module *m = modules_at(i);
+		void *p;
+
+		if (m->is_self || m->is_loader)
+			continue;
+		p = lookup_in(m, name, version);
+		if (p)
+			return p;
+	}
+	return NULL;
+}
+
+/* The function an import really reaches, or NULL when it is unresolved. */
+static void *resolve_import(const struct module *mod, const struct import *imp)
+{
+	void *cur = *imp->where;
+	const struct module *def;
+
+	if (cur && ((uintptr_t)cur < mod->start || (uintptr_t)cur >= mod->end))
+		return cur;	/* bound already (-z now, GLOB_DAT, or called once) */
+	/* Lazy binding not done yet: ask the loader as the caller would have. */
+	cur = imp->version ? dlvsym(RTLD_DEFAULT, imp->name, imp->version) : dlsym(RTLD_DEFAULT, imp->name);
+	if (!cur) {
+		void *h = dlopen(mod->path, RTLD_LAZY | RTLD_NOLOAD);
+
+		if (h) {
+			cur = imp->version ? dlvsym(h, imp->name, imp->version) : dlsym(h, imp->name);
+			dlclose(h);
+		}
+	}
+	/* A non-PIE executable that takes a function's address makes its PLT entry the
+	 * function's canonical address; calling that would come back through us. */
+	def = cur ? modules_find((uintptr_t)cur) : NULL;
+	if (def && def == modules_at(0) && def->base == 0 && is_plt_entry(cur))
+		cur = interpose_resolve_next(imp->name, imp->version, (const void *)def->start);
+	return cur;
+}
+
+static void *slot_target(const struct hook *hook, void *real, const char *caller_path,
+			 const char *library_path)
+{
+	int slot;
+
+	pthread_mutex_lock(&slot_lock);
+	slot = hooks_slot_for(hook, real, caller_path, library_path);
+	pthread_mutex_unlock(&slot_lock);
+	if (slot < 0) {
+		static bool warned;
+
+		if (!warned)
+			diag_error("too many hooked call sites (%d): further ones are not traced", MAX_SLOTS);
+		warned = true;
+		return NULL;
+	}
+	return arch_stub_address((unsigned)slot);
+}
+
+static void patch_import(const struct module *mod, const struct import *imp, void *arg)
+{
+	const struct hook *hook = hooks_find(imp->name);
+	void *wrapper = wrappers_find(imp->name);
+	void *real, *target;
+	const struct module *def;
+	int err;
+
+	(void)arg;
+	if (!hook && !wrapper)
+		return;
+	if (is_stub(*imp->where) || (wrapper && *imp->where == wrapper))
+		return;		/* done on an earlier scan */
+	real = resolve_import(mod, imp);
+	if (!real)
+		return;
+	def = modules_find((uintptr_t)real);
+	if (def && def->is_self)
+		return;		/* bound to libimpulse already */
+	target = wrapper ? wrapper : real;
+	if (hook) {
+		void *stub = slot_target(hook, target,
+					 imp->kind == IMPORT_CALL ? mod->path : NULL,
+					 def ? def->path : "");
+		if (!stub)
+			return;
+		target = stub;
+	}
+	err = modules_write_word(mod, imp->where, target);
+	if (err) {
+		diag_error("cannot redirect %s in %s: %s", imp->name, mod->path, strerror(-err));
+		return;
+	}
+	if (hook) {
+		install_count[hook - hooks_at(0)]++;
+		diag_note("hook %s installed in %s (%s) -> %s", hook->cfg->hook_id, mod->path,
+			  imp->kind == IMPORT_CALL ? "PLT call" : "GOT/address", def ? def->path : "?");
+	}
+}
+
+void interpose_scan(bool report)
+{
+	int first, added;
+
+	tls_busy++;
+	pthread_mutex_lock(&install_lock);
+	if (!install_count)
+		install_count = calloc((size_t)hooks_count() + 1, sizeof(*install_count));
+	added = modules_refresh(&first);
+	for (int i = first; i < first + added && install_count; i++) {
+		const struct module *m = modules_at(i);
+
+		if (m->is_self || m->is_loader)
+			continue;
+		modules_for_each_import(m, patch_import, NULL);
+	}
+	if (report && install_count) {
+		char unused[512];
+		size_t len = 0;
+
+		unused[0] = '\0';
+		for (int i = 0; i < hooks_count(); i++) {
+			const char *name = hooks_at(i)->cfg->symbol;
+
+			if (install_count[i] || len + strlen(name) + 3 >= sizeof(unused))
+				continue;
+			len += (size_t)snprintf(unused + len, sizeof(unused) - len, "%s%s", len ? ", " : "", name);
+		}
+		if (len)
+			diag_error("not called through the dynamic linker by any loaded module (not traced until a library that calls them is loaded): %s",
+				   unused);
+	}
+	pthread_mutex_unlock(&install_lock);
+	tls_busy--;
+}
+
+bool interpose_is_wrapped(const char *name)
+{
+	return hooks_find(name) || wrappers_find(name);
+}
+
+void *interpose_wrap_address(const char *name, void *real)
+{
+	const struct hook *hook = hooks_find(name);
+	void *wrapper = wrappers_find(name);
+	const struct module *def;
+
+	if (!real)
+		return NULL;
+	def = modules_find((uintptr_t)real);
+	if (def && def->is_self)
+		return real;
+	if (wrapper)
+		real = wrapper;
+	if (hook) {
+		void *stub = slot_target(hook, real, NULL, def ? def->path : "");
+
+		if (stub)
+			return stub;
+	}
+	return real;
+}

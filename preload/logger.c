@@ -1,0 +1,386 @@
+/*
+ * logger.c — the logger thread: drains every thread's ring, keeps the table of
+ * calls in flight, formats finished calls as records and hands them to the sink.
+ *
+ * Only this thread (or, after it stopped, the one running shutdown) reads rings
+ * and touches the call table; the hot path never waits for it unless a ring is
+ * full. The thread marks itself busy for its whole life, so nothing it does —
+ * malloc, write, Jansson — is ever recorded.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "calls.h"
+#include "clock.h"
+#include "diag.h"
+#include "hooks.h"
+#include "logger.h"
+#include "record.h"
+#include "thread_ctx.h"
+#include "tracer.h"
+
+#define OUT_FLUSH_BYTES (256u << 10)
+/* Cycles a ring may wait for the creating thread's events before linking to the root. */
+#define MAX_BLOCKED_CYCLES 5000
+
+static struct sink sink;
+static pthread_t thread;
+static int stop_requested;		/* atomic */
+static unsigned flush_requested, flush_done;	/* atomic counters */
+static struct jbuf out;
+static struct call *root;
+static unsigned blocked_cycles[CTX_MAX_THREADS];
+static uint64_t records_written, bytes_written, records_dropped, logger_ns;
+static bool sink_failed;
+
+static void out_flush(void)
+{
+	int err;
+
+	if (!out.len)
+		return;
+	if (!sink_failed) {
+		err = sink.ops->write(sink.state, out.p, out.len);
+		if (err) {
+			diag_error("writing records to %s failed: %s; later records are dropped, the program runs on",
+				   sink.description, strerror(-err));
+			sink_failed = true;
+		} else {
+			bytes_written += out.len;
+		}
+	}
+	out.len = 0;
+}
+
+static void write_record(struct call *c, const struct record_end *end)
+{
+	record_format(&out, c, end);
+	if (sink_failed)
+		records_dropped++;
+	else
+		records_written++;
+	c->done = true;
+	if (out.len >= OUT_FLUSH_BYTES)
+		out_flush();
+}
+
+/* Ends a call: its record, its place among its parent's children, its own reference. */
+static void finish(struct call *c, const struct record_end *end)
+{
+	if (c->done)
+		return;
+	write_record(c, end);
+	if (c->parent && !c->parent->done)
+		calls_add_child(c->parent, c, tracer.max_children);
+	calls_release(c);
+}
+
+/* Returns false when the event names a parent not seen yet: try again next cycle. */
+static bool on_enter(const struct thread_ctx *ctx, const struct ev_enter *ev, unsigned ring)
+{
+	const struct hook_slot *slot = &impulse_slots[ev->slot];
+	struct call *parent = ev->parent_id ? calls_find(ev->parent_id) : root;
+	struct call *c;
+
+	if (!parent) {
+		/* Created by a thread whose ring we have not drained this far yet. */
+		if (++blocked_cycles[ring] < MAX_BLOCKED_CYCLES)
+			return false;
+		parent = root;
+	}
+	blocked_cycles[ring] = 0;
+	c = calls_new(ev->call_id);
+	if (!c) {
+		records_dropped++;
+		return true;
+	}
+	c->slot = slot;
+	c->session = ev->session;
+	c->start_ticks = ev->ticks;
+	c->return_address = ev->return_address;
+	c->tid = ctx->tid;
+	memcpy(c->thread_name, ctx->name, sizeof(c->thread_name));
+	c->parent = parent;
+	c->depth = parent->depth + 1;
+	parent->refs++;
+	record_format_args(&c->args, slot->hook, ev);
+	return true;
+}
+
+static void on_exit_event(const struct ev_exit *ev)
+{
+	struct call *c = calls_find(ev->call_id);
+	struct record_end end = { .status = "success", .end_ticks = ev->ticks, .has_output = true,
+				  .ret = ev->ret };
+
+	if (c)
+		finish(c, &end);
+}
+
+static void on_unwind(const struct ev_call *ev)
+{
+	struct call *c = calls_find(ev->call_id);
+	struct record_end end = { .status = "unwound", .end_ticks = ev->ticks };
+
+	if (c)
+		finish(c, &end);
+}
+
+static void on_log(const struct ev_log *ev)
+{
+	struct call *c = ev->call_id ? calls_find(ev->call_id) : root;
+
+	if (!c || c->done)
+		c = root;
+	record_format_log(&c->logs, ev);
+}
+
+static void on_link(const struct ev_call *ev)
+{
+	struct call *c = calls_find(ev->call_id);
+
+	if (c) {
+		c->refs++;
+		c->links++;
+	}
+}
+
+/* Processes what ring i holds now. Returns the number of events handled. */
+static unsigned drain_ring(struct thread_ctx *ctx, unsigned i)
+{
+	struct ring *r = &ctx->ring;
+	uint64_t pos = r->tail, end = ring_readable(r);
+	unsigned n = 0;
+
+	while (pos < end) {
+		const struct ev_head *h = ring_at(r, pos);
+
+		switch (h->type) {
+		case EV_ENTER:
+			if (!on_enter(ctx, (const struct ev_enter *)h, i))
+				goto out;
+			break;
+		case EV_EXIT:
+			on_exit_event((const struct ev_exit *)h);
+			break;
+		case EV_UNWIND:
+			on_unwind((const struct ev_call *)h);
+			break;
+		case EV_LOG:
+			on_log((const struct ev_log *)h);
+			break;
+		case EV_LINK:
+			on_link((const struct ev_call *)h);
+			break;
+		default:
+			break;
+		}
+		pos += h->size;
+		n++;
+	}
+out:
+	ring_consumed(r, pos);
+	return n;
+}
+
+static void retire(struct thread_ctx *ctx, unsigned i)
+{
+	if (ctx->link_parent) {
+		struct call *c = calls_find(ctx->link_parent);
+
+		if (c && c->links) {
+			c->links--;
+			calls_release(c);
+		}
+	}
+	records_dropped += ctx->dropped;
+	__atomic_store_n(&impulse_threads[i], NULL, __ATOMIC_RELEASE);
+	thread_ctx_release(ctx);
+}
+
+static unsigned drain_all(bool final)
+{
+	unsigned n = 0, hint = __atomic_load_n(&impulse_threads_hint, __ATOMIC_ACQUIRE);
+
+	clock_refine();
+	for (unsigned i = 0; i < hint; i++) {
+		struct thread_ctx *ctx = __atomic_load_n(&impulse_threads[i], __ATOMIC_ACQUIRE);
+		bool closed;
+
+		if (!ctx)
+			continue;
+		/* Read closed before draining: events committed before it are then visible. */
+		closed = __atomic_load_n(&ctx->closed, __ATOMIC_ACQUIRE);
+		n += drain_ring(ctx, i);
+		if (closed && !final && ctx->ring.tail == ring_readable(&ctx->ring))
+			retire(ctx, i);
+	}
+	return n;
+}
+
+static void serve_flush_requests(void)
+{
+	unsigned want = __atomic_load_n(&flush_requested, __ATOMIC_ACQUIRE);
+
+	if (want == __atomic_load_n(&flush_done, __ATOMIC_RELAXED))
+		return;
+	while (drain_all(false))
+		;
+	out_flush();
+	/* Pairs with logger_flush()'s load-acquire. */
+	__atomic_store_n(&flush_done, want, __ATOMIC_RELEASE);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void *logger_main(void *arg)
+{
+	unsigned idle = 0;
+
+	(void)arg;
+	tls_busy = 1;	/* for ever: nothing this thread does is the program's */
+	while (!__atomic_load_n(&stop_requested, __ATOMIC_ACQUIRE)) {
+		uint64_t t0 = now_ns();
+		unsigned n = drain_all(false);
+
+		serve_flush_requests();
+		if (n) {
+			logger_ns += now_ns() - t0;
+			idle = 0;
+			continue;
+		}
+		out_flush();
+		logger_ns += now_ns() - t0;
+		/* Back off while idle: 50 µs up to 2 ms between looks. */
+		{
+			struct timespec ts = { 0, idle < 40 ? 50000 : 2000000 };
+
+			idle++;
+			nanosleep(&ts, NULL);
+		}
+	}
+	return NULL;
+}
+
+int logger_start(struct sink *s)
+{
+	int err;
+
+	sink = *s;
+	root = calls_new(0);
+	if (!root)
+		return -ENOMEM;
+	root->session = impulse_current_session;
+	root->start_ticks = tracer.start_ticks;
+	root->tid = tracer.pid;
+	memcpy(root->thread_name, "root", 5);
+	record_format_root_args(&root->args);
+	__atomic_store_n(&tracer.logger_running, 1, __ATOMIC_RELEASE);
+	err = pthread_create(&thread, NULL, logger_main, NULL);
+	if (err) {
+		__atomic_store_n(&tracer.logger_running, 0, __ATOMIC_RELEASE);
+		return -err;
+	}
+	return 0;
+}
+
+struct pending {
+	struct call **v;
+	size_t n, cap;
+};
+
+static void collect_running(struct call *c, void *arg)
+{
+	struct pending *p = arg;
+
+	if (c == root || c->done || !c->slot)
+		return;
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 64;
+		struct call **v = realloc(p->v, cap * sizeof(*v));
+
+		if (!v)
+			return;
+		p->v = v;
+		p->cap = cap;
+	}
+	p->v[p->n++] = c;
+}
+
+static int deeper_first(const void *a, const void *b)
+{
+	const struct call *x = *(struct call *const *)a, *y = *(struct call *const *)b;
+
+	return x->depth < y->depth ? 1 : x->depth > y->depth ? -1 : 0;
+}
+
+void logger_stop(void)
+{
+	struct pending running = { 0 };
+	uint64_t end_ticks;
+	struct record_end end;
+	uint64_t t0 = now_ns();
+
+	if (!root)
+		return;
+	__atomic_store_n(&stop_requested, 1, __ATOMIC_RELEASE);
+	pthread_join(thread, NULL);
+	__atomic_store_n(&tracer.logger_running, 0, __ATOMIC_RELEASE);
+	/* Every ring, even with parents never seen: nothing waits any more. */
+	for (unsigned i = 0; i < CTX_MAX_THREADS; i++)
+		blocked_cycles[i] = MAX_BLOCKED_CYCLES;
+	while (drain_all(true))
+		;
+	end_ticks = clock_now_ticks();
+	calls_for_each(collect_running, &running);
+	qsort(running.v, running.n, sizeof(*running.v), deeper_first);
+	end = (struct record_end){ .status = "incomplete", .end_ticks = end_ticks };
+	for (size_t i = 0; i < running.n; i++)
+		finish(running.v[i], &end);
+	free(running.v);
+	end = (struct record_end){ .status = "success", .end_ticks = end_ticks,
+				   .root_status = tracer.exit_status };
+	write_record(root, &end);
+	out_flush();
+	logger_ns += now_ns() - t0;
+	for (unsigned i = 0; i < CTX_MAX_THREADS; i++) {
+		struct thread_ctx *ctx = impulse_threads[i];
+
+		if (ctx)
+			records_dropped += ctx->dropped;
+	}
+	diag_note("wrote %llu records (%llu bytes) to %s in %.6f s of logger time, dropped %llu",
+		  (unsigned long long)records_written, (unsigned long long)bytes_written, sink.description,
+		  (double)logger_ns / 1e9, (unsigned long long)records_dropped);
+	if (records_dropped && !diag_verbose_enabled)
+		diag_error("%llu records dropped", (unsigned long long)records_dropped);
+	sink.ops->close(sink.state);
+	root = NULL;
+}
+
+int logger_flush(void)
+{
+	unsigned want;
+
+	if (!__atomic_load_n(&tracer.logger_running, __ATOMIC_ACQUIRE))
+		return -EIO;
+	want = __atomic_add_fetch(&flush_requested, 1, __ATOMIC_ACQ_REL);
+	for (int i = 0; i < 50000; i++) {
+		struct timespec ts = { 0, 100000 };
+
+		/* Pairs with serve_flush_requests()'s store-release. */
+		if ((int)(__atomic_load_n(&flush_done, __ATOMIC_ACQUIRE) - want) >= 0)
+			return sink_failed ? -EIO : 0;
+		nanosleep(&ts, NULL);
+	}
+	return -ETIMEDOUT;
+}

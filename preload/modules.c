@@ -1,0 +1,273 @@
+/*
+ * modules.c — the table of loaded objects and the ELF reading behind it.
+ *
+ * The table is append-only (an unloaded object's entry stays, harmless) and
+ * published with a release store of its count, so the logger can map a return
+ * address to a file without a lock. Objects are identified by load bias and
+ * dynamic section, both stable while loaded.
+ */
+#include <elf.h>
+#include <errno.h>
+#include <limits.h>
+#include <link.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "hooks.h"
+#include "modules.h"
+
+#define MAX_MODULES 1024
+
+static struct module table[MAX_MODULES];
+static int ntable;
+
+struct seen {
+	uintptr_t base;
+	const ElfW(Phdr) *phdr;
+	int phnum;
+	const char *name;
+};
+
+struct collect {
+	struct seen found[MAX_MODULES];
+	int n;
+};
+
+static int collect_one(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct collect *c = arg;
+
+	(void)size;
+	if (c->n < MAX_MODULES)
+		c->found[c->n++] = (struct seen){ info->dlpi_addr, info->dlpi_phdr, info->dlpi_phnum,
+						  info->dlpi_name };
+	return 0;
+}
+
+static bool known(uintptr_t base, const ElfW(Phdr) *phdr)
+{
+	for (int i = 0; i < ntable; i++)
+		if (table[i].base == base && table[i].phdr == phdr)
+			return true;
+	return false;
+}
+
+static void module_extent(struct module *m)
+{
+	m->start = UINTPTR_MAX;
+	m->end = 0;
+	for (int i = 0; i < m->phnum; i++) {
+		const ElfW(Phdr) *ph = &m->phdr[i];
+
+		if (ph->p_type != PT_LOAD)
+			continue;
+		if (m->base + ph->p_vaddr < m->start)
+			m->start = m->base + ph->p_vaddr;
+		if (m->base + ph->p_vaddr + ph->p_memsz > m->end)
+			m->end = m->base + ph->p_vaddr + ph->p_memsz;
+	}
+}
+
+int modules_refresh(int *first)
+{
+	static struct collect c;	/* large: kept off the stack; install lock held */
+	uintptr_t self = (uintptr_t)&modules_refresh;
+	int added = 0;
+
+	c.n = 0;
+	/* Only copy inside the callback: it runs under the loader's lock. */
+	dl_iterate_phdr(collect_one, &c);
+	*first = ntable;
+	for (int i = 0; i < c.n && ntable < MAX_MODULES; i++) {
+		struct seen *s = &c.found[i];
+		struct module m = { .base = s->base, .phdr = s->phdr, .phnum = s->phnum };
+		char exe[PATH_MAX];
+
+		if (known(s->base, s->phdr))
+			continue;
+		module_extent(&m);
+		if (s->name && s->name[0]) {
+			m.path = hooks_intern_path(s->name);
+		} else {
+			ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+			exe[n > 0 ? n : 0] = '\0';
+			m.path = hooks_intern_path(i == 0 ? exe : "[vdso]");
+		}
+		m.is_self = self >= m.start && self < m.end;
+		m.is_loader = strstr(m.path, "/ld-linux") != NULL || strstr(m.path, "linux-vdso") != NULL;
+		table[ntable] = m;
+		/* Pairs with modules_find()'s load-acquire. */
+		__atomic_store_n(&ntable, ntable + 1, __ATOMIC_RELEASE);
+		added++;
+	}
+	return added;
+}
+
+int modules_count(void)
+{
+	return __atomic_load_n(&ntable, __ATOMIC_ACQUIRE);
+}
+
+struct module *modules_at(int i)
+{
+	return &table[i];
+}
+
+const struct module *modules_find(uintptr_t addr)
+{
+	int n = __atomic_load_n(&ntable, __ATOMIC_ACQUIRE);
+
+	/* Newest first: a reloaded object at an old address wins over the stale entry. */
+	for (int i = n - 1; i >= 0; i--)
+		if (addr >= table[i].start && addr < table[i].end)
+			return &table[i];
+	return NULL;
+}
+
+/* glibc relocates some d_ptr values in place, other libcs do not: accept both. */
+static uintptr_t dyn_ptr(const struct module *m, ElfW(Addr) p)
+{
+	return p < m->base ? m->base + p : p;
+}
+
+static const char *import_version(const ElfW(Versym) *versym, const ElfW(Verneed) *verneed,
+				  const char *strtab, size_t symidx)
+{
+	ElfW(Half) want;
+
+	if (!versym || !verneed)
+		return NULL;
+	want = versym[symidx] & 0x7fff;
+	if (want < 2)
+		return NULL;
+	for (const ElfW(Verneed) *vn = verneed;;
+	     vn = (const ElfW(Verneed) *)((const char *)vn + vn->vn_next)) {
+		const ElfW(Vernaux) *va = (const ElfW(Vernaux) *)((const char *)vn + vn->vn_aux);
+
+		for (unsigned j = 0; j < vn->vn_cnt; j++) {
+			if ((va->vna_other & 0x7fff) == want)
+				return strtab + va->vna_name;
+			va = (const ElfW(Vernaux) *)((const char *)va + va->vna_next);
+		}
+		if (!vn->vn_next)
+			break;
+	}
+	return NULL;
+}
+
+struct dyninfo {
+	const ElfW(Sym) *symtab;
+	const char *strtab;
+	const ElfW(Rela) *rela, *jmprel;
+	size_t relasz, jmprelsz;
+	const ElfW(Versym) *versym;
+	const ElfW(Verneed) *verneed;
+};
+
+static bool read_dynamic(const struct module *m, struct dyninfo *d)
+{
+	const ElfW(Dyn) *dyn = NULL;
+
+	memset(d, 0, sizeof(*d));
+	for (int i = 0; i < m->phnum; i++)
+		if (m->phdr[i].p_type == PT_DYNAMIC)
+			dyn = (const ElfW(Dyn) *)(m->base + m->phdr[i].p_vaddr);
+	if (!dyn)
+		return false;
+	for (; dyn->d_tag != DT_NULL; dyn++) {
+		switch (dyn->d_tag) {
+		case DT_SYMTAB: d->symtab = (const void *)dyn_ptr(m, dyn->d_un.d_ptr); break;
+		case DT_STRTAB: d->strtab = (const void *)dyn_ptr(m, dyn->d_un.d_ptr); break;
+		case DT_RELA: d->rela = (const void *)dyn_ptr(m, dyn->d_un.d_ptr); break;
+		case DT_RELASZ: d->relasz = dyn->d_un.d_val; break;
+		case DT_JMPREL: d->jmprel = (const void *)dyn_ptr(m, dyn->d_un.d_ptr); break;
+		case DT_PLTRELSZ: d->jmprelsz = dyn->d_un.d_val; break;
+		case DT_VERSYM: d->versym = (const void *)dyn_ptr(m, dyn->d_un.d_ptr); break;
+		case DT_VERNEED: d->verneed = (const void *)dyn_ptr(m, dyn->d_un.d_ptr); break;
+		default: break;
+		}
+	}
+	return d->symtab && d->strtab;
+}
+
+static void scan_relocs(const struct module *m, const struct dyninfo *d, const ElfW(Rela) *r,
+			size_t bytes,
+			void (*fn)(const struct module *, const struct import *, void *), void *arg)
+{
+	for (size_t i = 0; i < bytes / sizeof(*r); i++) {
+		unsigned type = ELF64_R_TYPE(r[i].r_info);
+		size_t symidx = ELF64_R_SYM(r[i].r_info);
+		const ElfW(Sym) *sym;
+		struct import imp;
+
+		if (type != R_X86_64_JUMP_SLOT && type != R_X86_64_GLOB_DAT && type != R_X86_64_64)
+			continue;
+		if (!symidx || (type == R_X86_64_64 && r[i].r_addend != 0))
+			continue;
+		sym = &d->symtab[symidx];
+		if (ELF64_ST_TYPE(sym->st_info) != STT_FUNC && ELF64_ST_TYPE(sym->st_info) != STT_GNU_IFUNC &&
+		    ELF64_ST_TYPE(sym->st_info) != STT_NOTYPE)
+			continue;
+		imp.name = d->strtab + sym->st_name;
+		imp.version = import_version(d->versym, d->verneed, d->strtab, symidx);
+		imp.where = (void **)(m->base + r[i].r_offset);
+		imp.kind = type == R_X86_64_JUMP_SLOT ? IMPORT_CALL : IMPORT_ADDRESS;
+		fn(m, &imp, arg);
+	}
+}
+
+void modules_for_each_import(const struct module *mod,
+			     void (*fn)(const struct module *mod, const struct import *imp, void *arg),
+			     void *arg)
+{
+	struct dyninfo d;
+
+	if (!read_dynamic(mod, &d))
+		return;
+	if (d.jmprel)
+		scan_relocs(mod, &d, d.jmprel, d.jmprelsz, fn, arg);
+	if (d.rela)
+		scan_relocs(mod, &d, d.rela, d.relasz, fn, arg);
+}
+
+/* True when addr lies in the module's PT_GNU_RELRO range (read-only after relocation). */
+static bool in_relro(const struct module *m, uintptr_t addr, uintptr_t *lo, uintptr_t *hi)
+{
+	long page = sysconf(_SC_PAGESIZE);
+
+	for (int i = 0; i < m->phnum; i++) {
+		const ElfW(Phdr) *ph = &m->phdr[i];
+		uintptr_t s, e;
+
+		if (ph->p_type != PT_GNU_RELRO)
+			continue;
+		s = m->base + ph->p_vaddr;
+		e = s + ph->p_memsz;
+		if (addr >= s && addr < e) {
+			*lo = s & ~(uintptr_t)(page - 1);
+			*hi = (e + (uintptr_t)page - 1) & ~(uintptr_t)(page - 1);
+			return true;
+		}
+	}
+	return false;
+}
+
+int modules_write_word(const struct module *mod, void **where, void *value)
+{
+	uintptr_t lo, hi, page = (uintptr_t)sysconf(_SC_PAGESIZE);
+
+	if (!in_relro(mod, (uintptr_t)where, &lo, &hi)) {
+		/* One aligned 8-byte store: a concurrent caller sees the old or the new target. */
+		__atomic_store_n(where, value, __ATOMIC_RELEASE);
+		return 0;
+	}
+	lo = (uintptr_t)where & ~(page - 1);
+	if (mprotect((void *)lo, page, PROT_READ | PROT_WRITE))
+		return -errno;
+	__atomic_store_n(where, value, __ATOMIC_RELEASE);
+	mprotect((void *)lo, page, PROT_READ);
+	return 0;
+}

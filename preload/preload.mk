@@ -1,0 +1,16 @@
+# preload/: the shared object. Only impulse_* is exported (preload/exports.map).
+PRELOAD_SRCS := $(wildcard preload/*.c) $(wildcard preload/arch/x86_64/*.c) $(wildcard preload/arch/x86_64/*.S)
+PRELOAD_OBJS := $(patsubst %,$(BUILD)/%.o,$(basename $(PRELOAD_SRCS)))
+LIBIMPULSE := $(BUILD)/libimpulse.so
+
+$(PRELOAD_OBJS): CFLAGS_EXTRA += -fPIC -fvisibility=hidden -ftls-model=initial-exec $(JANSSON_CFLAGS) -Ipreload -Ipreload/arch/x86_64
+
+$(LIBIMPULSE): $(PRELOAD_OBJS) $(CONFIG_LIB) preload/exports.map
+	$(call need_pkg,jansson,libjansson-dev)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) -shared -o $@ $(PRELOAD_OBJS) $(CONFIG_LIB) $(LDFLAGS_SAN) \
+	    -Wl,--version-script=preload/exports.map \
+	    -Wl,--no-undefined,-z,now,-z,relro,-z,noexecstack \
+	    $(JANSSON_LIBS) -ldl -lpthread
+
+all: $(LIBIMPULSE)

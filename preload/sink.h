@@ -1,0 +1,31 @@
+/*
+ * sink.h — where finished records go: one small ops table per destination.
+ *
+ * Called from the logger thread only (and from shutdown after the logger stopped).
+ */
+#ifndef IMPULSE_SINK_H
+#define IMPULSE_SINK_H
+
+#include <stddef.h>
+
+struct sink_ops {
+	const char *name;
+	/* Writes len bytes of whole records. 0, or -errno after which the sink is closed. */
+	int (*write)(void *state, const char *buf, size_t len);
+	void (*close)(void *state);
+};
+
+struct sink {
+	const struct sink_ops *ops;
+	void *state;
+	char *description;	/* e.g. the file's path, for messages; owned */
+};
+
+/* Opens the file sink: a new file in dir, created 0700/0600 without following symlinks.
+ * 0 or -errno with a message printed. */
+int sink_file_open(struct sink *sink, const char *dir);
+
+/* A sink that drops everything (logger = none: records are built, not stored). */
+void sink_none_open(struct sink *sink);
+
+#endif

@@ -1,0 +1,146 @@
+/*
+ * sink_file.c — JSON Lines files in the log directory.
+ *
+ * Logs can hold secrets: the directory is created 0700, the file 0600 with
+ * O_EXCL, and neither is reached through a symbolic link (O_NOFOLLOW on every
+ * component we create or open). A write error (a full disk) is reported once; the
+ * program runs on and later records are counted as dropped by the logger.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "sink.h"
+#include "tracer.h"
+
+struct file_sink {
+	int fd;
+};
+
+static int file_write(void *state, const char *buf, size_t len)
+{
+	struct file_sink *f = state;
+
+	while (len) {
+		ssize_t n = write(f->fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static void file_close(void *state)
+{
+	struct file_sink *f = state;
+
+	close(f->fd);
+	free(f);
+}
+
+static const struct sink_ops file_ops = { "file", file_write, file_close };
+
+/* Opens dir (creating it and its parents 0700), refusing symbolic links. */
+static int open_dir(const char *dir)
+{
+	int fd = open(dir[0] == '/' ? "/" : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	char *copy = strdup(dir), *save = NULL;
+
+	if (!copy) {
+		close(fd);
+		return -ENOMEM;
+	}
+	for (char *part = strtok_r(copy, "/", &save); part && fd >= 0; part = strtok_r(NULL, "/", &save)) {
+		int next;
+
+		if (mkdirat(fd, part, 0700) && errno != EEXIST) {
+			int err = -errno;
+
+			close(fd);
+			free(copy);
+			return err;
+		}
+		next = openat(fd, part, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		close(fd);
+		fd = next < 0 ? -errno : next;
+	}
+	free(copy);
+	return fd;
+}
+
+int sink_file_open(struct sink *sink, const char *dir)
+{
+	struct file_sink *f;
+	char name[96], path[4096];
+	struct timespec ts;
+	struct tm tm;
+	int dfd, fd = -1;
+
+	dfd = open_dir(dir);
+	if (dfd < 0) {
+		diag_error("cannot use log directory '%s': %s%s; tracing off, the program runs on", dir,
+			   strerror(-dfd), dfd == -ELOOP || dfd == -ENOTDIR ? " (a symbolic link or not a directory)" : "");
+		return dfd;
+	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	for (int attempt = 0; attempt < 100 && fd < 0; attempt++) {
+		size_t n = strftime(name, sizeof(name), "logs_%Y%m%dT%H%M%SZ", &tm);
+
+		snprintf(name + n, sizeof(name) - n, attempt ? "_%d_%d.json" : "_%d.json", (int)tracer.pid, attempt);
+		fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_APPEND, 0600);
+		if (fd < 0 && errno != EEXIST)
+			break;
+	}
+	if (fd < 0) {
+		int err = -errno;
+
+		diag_error("cannot create a log file in '%s': %s; tracing off, the program runs on", dir, strerror(errno));
+		close(dfd);
+		return err;
+	}
+	close(dfd);
+	f = malloc(sizeof(*f));
+	if (!f) {
+		close(fd);
+		return -ENOMEM;
+	}
+	f->fd = fd;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	sink->ops = &file_ops;
+	sink->state = f;
+	sink->description = strdup(path);
+	return 0;
+}
+
+static int none_write(void *state, const char *buf, size_t len)
+{
+	(void)state;
+	(void)buf;
+	(void)len;
+	return 0;
+}
+
+static void none_close(void *state)
+{
+	(void)state;
+}
+
+static const struct sink_ops none_ops = { "none", none_write, none_close };
+
+void sink_none_open(struct sink *sink)
+{
+	sink->ops = &none_ops;
+	sink->state = NULL;
+	sink->description = strdup("(discarded)");
+}

@@ -1,0 +1,115 @@
+/*
+ * thread_ctx.c — attaching traced threads and handing their contexts to the logger.
+ *
+ * Attach runs once per thread and may make system calls (mmap, gettid, prctl); the
+ * per-call paths never do. A pthread key's destructor tells the logger when the
+ * thread is gone, so that its ring can be drained and unmapped.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "thread_ctx.h"
+#include "tracer.h"
+
+struct thread_ctx *impulse_threads[CTX_MAX_THREADS];
+unsigned impulse_threads_hint;
+
+__thread struct thread_ctx *tls_ctx __attribute__((tls_model("initial-exec")));
+__thread int tls_busy __attribute__((tls_model("initial-exec")));
+__thread uint64_t tls_link_parent __attribute__((tls_model("initial-exec")));
+
+static pthread_key_t exit_key;
+static unsigned next_thread_number;	/* call ids of thread n start at n << 40 */
+
+static void thread_exit_handler(void *arg)
+{
+	struct thread_ctx *ctx = arg;
+
+	if (tls_ctx == ctx)
+		tls_ctx = NULL;
+	/* Pairs with the logger's load-acquire: all events are committed before. */
+	__atomic_store_n(&ctx->closed, 1, __ATOMIC_RELEASE);
+}
+
+int thread_ctx_setup(void)
+{
+	return -pthread_key_create(&exit_key, thread_exit_handler);
+}
+
+static bool register_ctx(struct thread_ctx *ctx)
+{
+	for (unsigned i = 0; i < CTX_MAX_THREADS; i++) {
+		struct thread_ctx *expected = NULL;
+
+		if (__atomic_load_n(&impulse_threads[i], __ATOMIC_RELAXED))
+			continue;
+		/* Pairs with the logger's load-acquire of the entry. */
+		if (__atomic_compare_exchange_n(&impulse_threads[i], &expected, ctx, false,
+						__ATOMIC_RELEASE, __ATOMIC_RELAXED)) {
+			unsigned hint = __atomic_load_n(&impulse_threads_hint, __ATOMIC_RELAXED);
+
+			while (hint < i + 1 &&
+			       !__atomic_compare_exchange_n(&impulse_threads_hint, &hint, i + 1, false,
+							    __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+				;
+			return true;
+		}
+	}
+	return false;
+}
+
+struct thread_ctx *thread_ctx_attach(void)
+{
+	size_t ring_size = tracer.buffer_size;
+	size_t head = (sizeof(struct thread_ctx) + 4095) & ~(size_t)4095;
+	struct thread_ctx *ctx;
+	unsigned number;
+
+	ctx = mmap(NULL, head + ring_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (ctx == MAP_FAILED)
+		return NULL;
+	ctx->map_size = head + ring_size;
+	ctx->ring.size = ring_size;
+	ctx->ring.data = (uint8_t *)ctx + head;
+	number = __atomic_add_fetch(&next_thread_number, 1, __ATOMIC_RELAXED);
+	ctx->next_id = (uint64_t)number << 40;
+	ctx->link_parent = tls_link_parent;
+	ctx->tid = gettid();
+	prctl(PR_GET_NAME, ctx->name, 0, 0, 0);
+	if (!register_ctx(ctx)) {
+		munmap(ctx, ctx->map_size);
+		return NULL;
+	}
+	pthread_setspecific(exit_key, ctx);
+	tls_ctx = ctx;
+	return ctx;
+}
+
+void *thread_ctx_reserve(struct thread_ctx *ctx, uint32_t need)
+{
+	void *p;
+
+	if (need > ctx->ring.size / 2) {
+		ctx->dropped++;
+		return NULL;
+	}
+	while (!(p = ring_reserve(&ctx->ring, need))) {
+		/* Lossless: wait for the logger, unless there is none (stopped, or a forked child). */
+		if (!__atomic_load_n(&tracer.logger_running, __ATOMIC_ACQUIRE)) {
+			ctx->dropped++;
+			return NULL;
+		}
+		sched_yield();
+	}
+	return p;
+}
+
+void thread_ctx_release(struct thread_ctx *ctx)
+{
+	munmap(ctx, ctx->map_size);
+}

@@ -1,0 +1,70 @@
+/*
+ * thread_ctx.h — a traced thread's own state: its call stack and its event ring.
+ *
+ * Reached through an initial-exec thread-local pointer (one %fs-relative load).
+ * Allocated with mmap on the thread's first traced event (or when our
+ * pthread_create wrapper starts it), registered for the logger, and handed back
+ * to the logger at thread exit, which unmaps it once drained.
+ */
+#ifndef IMPULSE_THREAD_CTX_H
+#define IMPULSE_THREAD_CTX_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "ring.h"
+
+#define CTX_MAX_DEPTH	512
+#define CTX_MAX_THREADS	4096
+
+struct call_frame {
+	uint64_t call_id;
+	uintptr_t entry_sp;	/* address of the caller's return address: orders frames */
+};
+
+struct thread_ctx {
+	struct ring ring;
+	uint64_t next_id;		/* next call id of this thread */
+	uint64_t link_parent;		/* parent of top-level calls: the creating call, or 0 (root) */
+	uint64_t dropped;		/* events lost (ring full and no logger, or too deep) */
+	int depth;			/* frames in stack */
+	pid_t tid;
+	char name[16];			/* thread name at attach */
+	int closed;			/* 1 once the thread exited; store-release, logger load-acquire */
+	size_t map_size;		/* bytes of the mapping holding this struct and its ring */
+	struct call_frame stack[CTX_MAX_DEPTH];
+};
+
+/* Every live or not yet drained context, for the logger. */
+extern struct thread_ctx *impulse_threads[CTX_MAX_THREADS];
+extern unsigned impulse_threads_hint;	/* highest index used + 1 */
+
+extern __thread struct thread_ctx *tls_ctx __attribute__((tls_model("initial-exec")));
+/* Non-zero while this thread runs tracer code: hooked calls made then pass through. */
+extern __thread int tls_busy __attribute__((tls_model("initial-exec")));
+/* Set by our pthread_create wrapper before the thread has a context. */
+extern __thread uint64_t tls_link_parent __attribute__((tls_model("initial-exec")));
+
+/* Creates and registers the calling thread's context. Returns NULL on failure. */
+struct thread_ctx *thread_ctx_attach(void);
+
+/* The current call of this thread (innermost frame), or its link parent, or 0. */
+static inline uint64_t thread_ctx_current_call(const struct thread_ctx *ctx)
+{
+	return ctx->depth ? ctx->stack[ctx->depth - 1].call_id : ctx->link_parent;
+}
+
+/*
+ * Reserves need bytes in ctx's ring, waiting for the logger while the ring is full
+ * (lossless). Returns NULL, counting a drop, when no logger will ever make room.
+ */
+void *thread_ctx_reserve(struct thread_ctx *ctx, uint32_t need);
+
+/* Called by the logger: unmaps a closed, drained context. */
+void thread_ctx_release(struct thread_ctx *ctx);
+
+/* Installs the thread-exit handler; called once at start-up. 0 or -errno. */
+int thread_ctx_setup(void);
+
+#endif

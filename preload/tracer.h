@@ -1,0 +1,53 @@
+/*
+ * tracer.h — the state of the one tracer in this process (Impulse's "module").
+ *
+ * Set up by init.c before main, read by everyone. Fields written later say who
+ * writes them and how they are published.
+ */
+#ifndef IMPULSE_TRACER_H
+#define IMPULSE_TRACER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "config.h"
+
+struct session {
+	char *id_json;		/* the id as a quoted JSON string; never freed: events point here */
+	char *metadata_json;	/* compact JSON object or NULL; owned */
+};
+
+struct tracer {
+	struct cfg cfg;			/* the parsed hooks.conf with overrides applied */
+	size_t max_string;		/* bytes copied per string argument */
+	size_t buffer_size;		/* bytes per thread ring, a power of two */
+	unsigned max_children;
+	char tracer_id[17];		/* 16 random hex digits: unique per process run */
+	char *program;			/* argv[0]'s file name part; owned */
+	char *exe_path;			/* /proc/self/exe; owned */
+	int argc;
+	char **argv;			/* a copy taken at start-up; owned */
+	pid_t pid;
+	uint64_t start_ticks;		/* arch_read_ticks() when tracing began */
+	int active;			/* 1 while hooked calls are recorded; atomic, see tracer_is_active() */
+	int exit_status;		/* set by the main/exit wrappers; -1 when unknown */
+	int logger_running;		/* 1 while the logger thread drains; atomic */
+};
+
+extern struct tracer tracer;
+
+/* The session of records that start now; replaced by impulse_set_session_id(). */
+extern struct session *impulse_current_session;
+
+static inline bool tracer_is_active(void)
+{
+	/* Relaxed: a call racing with start or stop may go either way, both are fine. */
+	return __atomic_load_n(&tracer.active, __ATOMIC_RELAXED);
+}
+
+/* Stops recording, drains everything and writes the root record. Idempotent. */
+void tracer_shutdown(void);
+
+#endif

@@ -1,0 +1,84 @@
+"""A hooked call left by longjmp: the program behaves the same, the abandoned call is
+recorded "unwound", and the calls after it nest as if it had returned."""
+
+import impulse_test as it
+from impulse_test import args, call_id, child_ids, parent_ids
+
+CASE = "longjmp"
+VARIANTS = ("def", "O0", "now")
+LOOPS = 1000
+
+
+def status(rec):
+    return rec["payload"]["status"]
+
+
+def check(variant):
+    argv = [it.program(CASE, "longjmp_main", variant)]
+    run_, recs = it.check_run(argv, it.conf(CASE))
+    rid = call_id(recs.root())
+    counts = dict(recs.counts())
+    want = {"jmp_call": 4 + LOOPS, "jmp_leaf": 5 + LOOPS}
+    if counts != want:
+        raise AssertionError("counts %s, expected %s" % (counts, want))
+
+    # 1. Abandoned to main.
+    left = recs.one("jmp_call", x=5)
+    if status(left) != "unwound":
+        raise AssertionError("jmp_call(5) left by longjmp: status %r, expected \"unwound\""
+                             % status(left))
+    inner = recs.one("jmp_leaf", x=5)
+    if parent_ids(inner) != [rid, call_id(left)] or status(inner) != "success":
+        raise AssertionError("jmp_leaf(5) inside the abandoned call: %s parents %s"
+                             % (it.describe(inner), parent_ids(inner)))
+    for x in (1, 7):
+        leaf = recs.one("jmp_leaf", x=x)
+        if parent_ids(leaf) != [rid] or status(leaf) != "success":
+            raise AssertionError("jmp_leaf(%d) after longjmp: parents %s (expected only the "
+                                 "root), status %s" % (x, parent_ids(leaf), status(leaf)))
+        it.assert_value(2 * x, it.output(leaf), "jmp_leaf(%d)" % x)
+    call2 = recs.one("jmp_call", x=2)
+    leaf2 = recs.one("jmp_leaf", x=2)
+    if parent_ids(call2) != [rid] or status(call2) != "success":
+        raise AssertionError("jmp_call(2): %s parents %s" % (it.describe(call2), parent_ids(call2)))
+    if parent_ids(leaf2) != [rid, call_id(call2)] or child_ids(call2) != [call_id(leaf2)]:
+        raise AssertionError("jmp_leaf(2) should be jmp_call(2)'s only child")
+    it.assert_value(5, it.output(call2), "jmp_call(2)")
+
+    # 2. An inner call abandoned to a setjmp inside an outer hooked call.
+    outer = recs.one("jmp_call", x=3)
+    inner4 = recs.one("jmp_call", x=4)
+    leaf30 = recs.one("jmp_leaf", x=30)
+    if status(outer) != "success" or parent_ids(outer) != [rid]:
+        raise AssertionError("outer jmp_call(3): %s parents %s"
+                             % (it.describe(outer), parent_ids(outer)))
+    it.assert_value(64, it.output(outer), "jmp_call(3)")
+    if status(inner4) != "unwound" or parent_ids(inner4) != [rid, call_id(outer)]:
+        raise AssertionError("inner jmp_call(4): status %r parents %s; expected unwound, "
+                             "[root, jmp_call(3)]" % (status(inner4), parent_ids(inner4)))
+    if parent_ids(leaf30) != [rid, call_id(outer)]:
+        raise AssertionError("jmp_leaf(30), after the inner longjmp: parents %s, expected "
+                             "[root, jmp_call(3)]" % parent_ids(leaf30))
+    if call_id(leaf30) not in child_ids(outer):
+        raise AssertionError("jmp_leaf(30) missing from jmp_call(3)'s children %s"
+                             % child_ids(outer))
+
+    # 3. Many abandoned calls: none stays on the stack.
+    for i in range(LOOPS):
+        c = recs.one("jmp_call", x=100 + i)
+        if status(c) != "unwound" or parent_ids(c) != [rid]:
+            raise AssertionError("loop %d: %s parents %s" % (i, it.describe(c), parent_ids(c)))
+        leaf = recs.one("jmp_leaf", x=100 + i)
+        if parent_ids(leaf) != [rid, call_id(c)]:
+            raise AssertionError("loop %d: jmp_leaf parents %s" % (i, parent_ids(leaf)))
+    for rec in recs.calls():
+        if args(rec).get("x") is None:
+            raise AssertionError("%s: x not captured" % it.describe(rec))
+
+
+def _variant(v):
+    return lambda: check(v)
+
+
+def tests():
+    return [("longjmp_" + v, _variant(v)) for v in VARIANTS]
