@@ -55,6 +55,7 @@ struct ev_exit {
 	uint64_t call_id;
 	uint64_t ticks;
 	uint64_t ret;		/* raw return register (rax or xmm0 low quadword) */
+	uint8_t ret_str[];	/* a struct ev_str when the hook returns a string */
 };
 
 /* EV_UNWIND and EV_LINK carry only the call. */

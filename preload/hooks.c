@@ -46,6 +46,9 @@ static void hook_plan(struct hook *h, const struct cfg_hook *c)
 		size += sizeof(struct ev_str) + ev_align(tracer.max_string);
 	}
 	h->enter_max = ev_align(size);
+	h->exit_max = sizeof(struct ev_exit);
+	if (c->ret.kind == CT_STRING)
+		h->exit_max += (uint32_t)(sizeof(struct ev_str) + ev_align(tracer.max_string));
 }
 
 int hooks_build(const struct cfg *cfg)

@@ -24,6 +24,7 @@ struct hook {
 	uint32_t nparams;		/* captured parameters (cfg->nparams, capped) */
 	uint32_t nstrings;		/* parameters of kind CT_STRING */
 	uint32_t enter_max;		/* largest EV_ENTER this hook can write, bytes */
+	uint32_t exit_max;		/* largest EV_EXIT, bytes (a returned string adds to it) */
 	uint32_t stack_copy;		/* caller stack bytes to copy for the real call */
 	struct hook *hash_next;
 };

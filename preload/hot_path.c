@@ -145,13 +145,17 @@ void impulse_hook_exit(struct arch_frame *f)
 		const struct hook *hook = impulse_slots[f->slot].hook;
 
 		ctx->depth--;
-		ev = thread_ctx_reserve(ctx, sizeof(*ev));
+		ev = thread_ctx_reserve(ctx, hook->exit_max);
 		if (ev) {
-			ev->h = (struct ev_head){ .size = sizeof(*ev), .type = EV_EXIT };
+			uint32_t size = sizeof(*ev);
+
 			ev->call_id = ctx->stack[ctx->depth].call_id;
 			ev->ticks = ticks;
 			ev->ret = arch_ret_raw(f, hook->cfg->ret.kind);
-			ring_commit(&ctx->ring, sizeof(*ev));
+			if (hook->cfg->ret.kind == CT_STRING)
+				size = (uint32_t)(capture_string(ev->ret_str, (const char *)ev->ret) - (uint8_t *)ev);
+			ev->h = (struct ev_head){ .size = size, .type = EV_EXIT };
+			ring_commit(&ctx->ring, size);
 		}
 	}
 	tls_busy = 0;

@@ -35,6 +35,8 @@ static struct call *root;
 static unsigned blocked_cycles[CTX_MAX_THREADS];
 static uint64_t records_written, bytes_written, records_dropped, logger_ns;
 static bool sink_failed;
+static bool nested_drain;	/* draining other rings from inside one ring's event */
+static bool draining[CTX_MAX_THREADS];	/* ring i is being drained: do not re-enter it */
 
 static void out_flush(void)
 {
@@ -110,14 +112,29 @@ static bool on_enter(const struct thread_ctx *ctx, const struct ev_enter *ev, un
 	return true;
 }
 
+static unsigned drain_all(bool final);
+
 static void on_exit_event(const struct ev_exit *ev)
 {
 	struct call *c = calls_find(ev->call_id);
 	struct record_end end = { .status = "success", .end_ticks = ev->ticks, .has_output = true,
 				  .ret = ev->ret };
 
-	if (c)
-		finish(c, &end);
+	if (!c)
+		return;
+	if (c->slot && c->slot->hook->cfg->ret.kind == CT_STRING)
+		end.ret_str = ev->ret_str;
+	/*
+	 * Threads created inside this call may have finished calls that happened
+	 * before this return (a join) but sit in rings not drained yet: drain them
+	 * first so that those calls are listed among this call's children.
+	 */
+	if (c->links && !nested_drain) {
+		nested_drain = true;
+		drain_all(false);
+		nested_drain = false;
+	}
+	finish(c, &end);
 }
 
 static void on_unwind(const struct ev_call *ev)
@@ -210,12 +227,14 @@ static unsigned drain_all(bool final)
 		struct thread_ctx *ctx = __atomic_load_n(&impulse_threads[i], __ATOMIC_ACQUIRE);
 		bool closed;
 
-		if (!ctx)
+		if (!ctx || draining[i])
 			continue;
 		/* Read closed before draining: events committed before it are then visible. */
 		closed = __atomic_load_n(&ctx->closed, __ATOMIC_ACQUIRE);
+		draining[i] = true;
 		n += drain_ring(ctx, i);
-		if (closed && !final && ctx->ring.tail == ring_readable(&ctx->ring))
+		draining[i] = false;
+		if (closed && !nested_drain && !final && ctx->ring.tail == ring_readable(&ctx->ring))
 			retire(ctx, i);
 	}
 	return n;

@@ -49,9 +49,22 @@ static int collect_one(struct dl_phdr_info *info, size_t size, void *arg)
 static bool known(uintptr_t base, const ElfW(Phdr) *phdr)
 {
 	for (int i = 0; i < ntable; i++)
-		if (table[i].base == base && table[i].phdr == phdr)
+		if (!table[i].gone && table[i].base == base && table[i].phdr == phdr)
 			return true;
 	return false;
+}
+
+/* Entries whose object is no longer loaded (dlclose) are marked gone. */
+static void mark_gone(const struct collect *c)
+{
+	for (int i = 0; i < ntable; i++) {
+		bool present = false;
+
+		for (int j = 0; j < c->n && !present; j++)
+			present = c->found[j].base == table[i].base && c->found[j].phdr == table[i].phdr;
+		if (!present)
+			table[i].gone = true;
+	}
 }
 
 static void module_extent(struct module *m)
@@ -79,6 +92,7 @@ int modules_refresh(int *first)
 	c.n = 0;
 	/* Only copy inside the callback: it runs under the loader's lock. */
 	dl_iterate_phdr(collect_one, &c);
+	mark_gone(&c);
 	*first = ntable;
 	for (int i = 0; i < c.n && ntable < MAX_MODULES; i++) {
 		struct seen *s = &c.found[i];
@@ -120,7 +134,7 @@ const struct module *modules_find(uintptr_t addr)
 {
 	int n = __atomic_load_n(&ntable, __ATOMIC_ACQUIRE);
 
-	/* Newest first: a reloaded object at an old address wins over the stale entry. */
+	/* Newest first: a reloaded object at an old address wins over the gone entry. */
 	for (int i = n - 1; i >= 0; i--)
 		if (addr >= table[i].start && addr < table[i].end)
 			return &table[i];

@@ -22,6 +22,7 @@ struct module {
 	const char *path;		/* interned: the executable's real path for "" */
 	bool is_self;			/* libimpulse itself */
 	bool is_loader;			/* ld.so: never patched */
+	bool gone;			/* unloaded: a reload at the same place is a new module */
 };
 
 enum import_kind { IMPORT_CALL, IMPORT_ADDRESS };

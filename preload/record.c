@@ -328,6 +328,8 @@ void record_format(struct jbuf *out, const struct call *c, const struct record_e
 			jb_i64(out, end->root_status);
 		else
 			jb_lit(out, "null");
+	} else if (end->has_output && end->ret_str) {
+		put_string(out, end->ret_str, end->ret);
 	} else if (end->has_output) {
 		put_value(out, &slot->hook->cfg->ret, end->ret);
 	} else {

@@ -18,6 +18,7 @@ struct record_end {
 	uint64_t end_ticks;
 	bool has_output;	/* false: output is null */
 	uint64_t ret;		/* raw return register */
+	const uint8_t *ret_str;	/* the returned string's struct ev_str, or NULL */
 	int root_status;	/* the root's output: exit status, or -1 for null */
 };
 

@@ -73,6 +73,16 @@ static void *wrap_dlmopen(Lmid_t lmid, const char *file, int flags)
 	return h;
 }
 
+static int wrap_dlclose(void *handle)
+{
+	int rc = dlclose(handle);
+
+	/* Forget what was unloaded, so that loading it again patches it again. */
+	if (tracer_is_active())
+		interpose_scan(false);
+	return rc;
+}
+
 static void *thread_start(void *p)
 {
 	struct thread_start start;
@@ -174,6 +184,7 @@ struct wrapper {
 static const struct wrapper wrappers[] = {
 	{ "dlopen", (void *)wrap_dlopen },
 	{ "dlmopen", (void *)wrap_dlmopen },
+	{ "dlclose", (void *)wrap_dlclose },
 	{ "dlsym", (void *)impulse_dlsym_entry },
 	{ "dlvsym", (void *)impulse_dlvsym_entry },
 	{ "pthread_create", (void *)wrap_pthread_create },

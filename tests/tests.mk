@@ -73,7 +73,7 @@ $(call tt_case,threads,def,threads_main,thr_leaf thr,-pthread)
 $(call tt_case,dlopen,def noplt now,dlopen_main,helper,-ldl)
 $(foreach v,def noplt now,$(eval $(call tt_lib,dlopen,$(v),plugin,helper,)))
 # malloc/free hooked, a million times.
-$(call tt_case,malloc,def now,malloc_main,,)
+$(call tt_case,malloc,def,malloc_main,,)
 # A hooked call left by longjmp.
 $(call tt_case,longjmp,def O0 now,longjmp_main,jmp,)
 # The in-program API (include/impulse.h), from the program and from a library.
