@@ -10,7 +10,7 @@
 
 BENCH_DIR := $(BUILD)/bench
 BENCH_PROGS := $(BENCH_DIR)/libwork.so $(BENCH_DIR)/driver \
-               $(BENCH_DIR)/libstart.so $(BENCH_DIR)/startup
+               $(BENCH_DIR)/libstart.so $(BENCH_DIR)/startup $(BENCH_DIR)/runner
 
 # libwork: no loop-idiom recognition, so work_len stays a loop and calls nothing.
 $(BENCH_DIR)/libwork.o $(BENCH_DIR)/libstart.o: CFLAGS_EXTRA += -fPIC -fno-tree-loop-distribute-patterns
@@ -27,6 +27,11 @@ $(BENCH_DIR)/driver: $(BENCH_DIR)/driver.o $(BENCH_DIR)/libwork.so
 $(BENCH_DIR)/startup: $(BENCH_DIR)/startup.o $(BENCH_DIR)/libstart.so
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) -o $@ $< -L$(BENCH_DIR) -lstart -Wl,-rpath,'$$ORIGIN' $(LDFLAGS_SAN)
+
+# runner: forks and measures each run (bench.py says why not from Python).
+$(BENCH_DIR)/runner: $(BENCH_DIR)/runner.o
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) -o $@ $< $(LDFLAGS_SAN)
 
 .PHONY: bench-progs
 bench-progs: $(BENCH_PROGS)

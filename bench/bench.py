@@ -21,7 +21,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 WROTE_RE = re.compile(r"wrote (\d+) records .* in ([0-9.]+) s of logger time")
@@ -35,6 +34,11 @@ TARGET_VS_UFTRACE = 0.5
 TARGET_RECORDS_PER_S = 3_000_000
 TARGET_MEM_MIB = 16.0
 TARGET_STARTUP_MS = 5.0
+
+RUNNER = None	# <bench-dir>/runner, set by main()
+# The environment of every run: ours without the tracer's variables.
+BASE_ENV = {k: v for k, v in os.environ.items()
+            if not k.startswith("IMPULSE_") and k not in ("LD_PRELOAD", "LD_AUDIT")}
 
 CASES = {
     "add": {"label": "work_add(int, int)", "fn": "work_add",
@@ -125,40 +129,36 @@ def first_line(text):
     return ""
 
 
-def run(argv, env, timeout_s, scratch):
-    """Runs argv to completion (killing its process group after timeout_s) and
-    measures it with wait4, which gives the child's own rusage, children included."""
-    with tempfile.TemporaryFile(dir=scratch) as err:
-        lock = threading.Lock()
-        state = {"reaped": False, "timed_out": False}
-        start = time.perf_counter_ns()
-        child = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL,
+def run(argv, child_env, timeout_s, scratch):
+    """Runs argv under the runner (bench/runner.c), which forks it, reaps it with
+    wait4 and writes wall, CPU (the child's and its reaped children's) and peak RSS.
+    Python only waits, and kills the whole process group after timeout_s. The
+    runner exists because a child forked from Python inherits Python's RSS as the
+    starting point of its ru_maxrss. child_env: variables added for the program only
+    (LD_PRELOAD must not trace the runner); the runner gets BASE_ENV."""
+    sets = []
+    for name, value in (child_env or {}).items():
+        sets += ["-e", f"{name}={value}"]
+    with tempfile.TemporaryFile(dir=scratch) as err, \
+            tempfile.NamedTemporaryFile(dir=scratch, prefix="rusage-") as res:
+        child = subprocess.Popen([RUNNER, res.name] + sets + ["--"] + argv, env=BASE_ENV, stdin=subprocess.DEVNULL,
                                  stdout=subprocess.DEVNULL, stderr=err,
                                  start_new_session=True)
-
-        def on_timeout():
-            # Under the lock, so the pid is still ours: wait4 has not reaped it.
-            with lock:
-                if not state["reaped"]:
-                    state["timed_out"] = True
-                    kill_group(child.pid)
-
-        timer = threading.Timer(timeout_s, on_timeout)
-        timer.daemon = True
-        timer.start()
-        _, wstatus, usage = os.wait4(child.pid, 0)
-        end = time.perf_counter_ns()
-        with lock:
-            state["reaped"] = True
-        timer.cancel()
-        child.returncode = os.waitstatus_to_exitcode(wstatus)
-        if state["timed_out"]:
-            kill_group(child.pid)	# a tracer's own children may outlive it
+        timed_out = False
+        try:
+            child.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            kill_group(child.pid)	# the runner, the program, a tracer's children
+            child.wait()
         err.seek(0)
         text = err.read().decode("utf-8", "replace")
-    cpu_ns = int((usage.ru_utime + usage.ru_stime) * 1e9)
-    return Run(end - start, cpu_ns, usage.ru_maxrss, child.returncode,
-               state["timed_out"], text)
+        fields = open(res.name).read().split()
+    if timed_out or len(fields) != 4:
+        return Run(0, 0, 0, -9 if timed_out else 127, timed_out,
+                   text or f"runner exited with status {child.returncode}")
+    wall_ns, cpu_ns, maxrss_kib, status = (int(f) for f in fields)
+    return Run(wall_ns, cpu_ns, maxrss_kib, status, False, text)
 
 
 def kill_group(pgid):
@@ -219,8 +219,6 @@ class Bench:
         self.startup = os.path.join(args.bench_dir, "startup")
         self.conf_dir = os.path.abspath(args.conf_dir)
         self.lib = os.path.abspath(os.environ.get("BENCH_LIBIMPULSE", args.libimpulse))
-        self.base_env = {k: v for k, v in os.environ.items()
-                         if not k.startswith("IMPULSE_") and k not in ("LD_PRELOAD", "LD_AUDIT")}
         self.uftrace = shutil.which("uftrace")
         self.ltrace = shutil.which("ltrace")
         self.impulse = {"path": self.lib, "status": "unknown", "reason": ""}
@@ -229,20 +227,20 @@ class Bench:
     # -- environments and command lines
 
     def impulse_env(self, logger, log_dir, conf, verbose=True):
-        env = dict(self.base_env)
-        env.update({"LD_PRELOAD": self.lib, "IMPULSE_CONFIG": conf,
-                    "IMPULSE_LOGGER": logger, "IMPULSE_LOG_DIR": log_dir,
-                    "IMPULSE_STRICT": "1"})
+        """The variables a libimpulse run adds for the traced program."""
+        env = {"LD_PRELOAD": self.lib, "IMPULSE_CONFIG": conf,
+               "IMPULSE_LOGGER": logger, "IMPULSE_LOG_DIR": log_dir,
+               "IMPULSE_STRICT": "1"}
         if verbose:
             env["IMPULSE_VERBOSE"] = "1"
         return env
 
     def command(self, variant, mode, n, threads, out):
-        """argv and env of one run; out is a scratch path the run may write to."""
+        """argv and added variables of one run; out is a scratch path it may write to."""
         driver = [self.driver, mode, str(n), str(threads)]
         conf = os.path.join(self.conf_dir, "work.conf")
         if variant == "untraced":
-            return driver, self.base_env
+            return driver, None
         if variant == "impulse-none":
             return driver, self.impulse_env("none", fresh_dir(out), conf)
         if variant == "impulse-file":
@@ -250,9 +248,9 @@ class Bench:
         if variant == "uftrace":
             shutil.rmtree(out, ignore_errors=True)
             argv = [self.uftrace, "record", "--force", "-d", out] + CASES[mode]["uftrace"]
-            return argv + driver, self.base_env
+            return argv + driver, None
         if variant == "ltrace":
-            return [self.ltrace, "-e", CASES[mode]["fn"], "-o", out] + driver, self.base_env
+            return [self.ltrace, "-e", CASES[mode]["fn"], "-o", out] + driver, None
         raise ValueError(variant)
 
     def impulse_problem(self, result):
@@ -324,7 +322,7 @@ class Bench:
 
     def measure_pair(self, row, mode, threads, variant, n, rep):
         """One untraced run and, right after it, one run of variant: a pair."""
-        base = run([self.driver, mode, str(n), str(threads)], self.base_env,
+        base = run([self.driver, mode, str(n), str(threads)], None,
                    self.cfg["timeout_s"], self.scratch)
         if not base.ok:
             row["notes"].append(f"repeat {rep + 1}: untraced run failed: {base.why()}")
@@ -380,7 +378,7 @@ class Bench:
         for variant in ("impulse-none", "impulse-file"):
             row = {"tracer": variant, "deltas_kib": [], "base_kib": [], "traced_kib": [], "problem": ""}
             for _ in range(cfg["mem_repeat"]):
-                base = run([self.driver, "add", str(n), str(threads)], self.base_env,
+                base = run([self.driver, "add", str(n), str(threads)], None,
                            cfg["timeout_s"], self.scratch)
                 out = os.path.join(self.scratch, "out-mem")
                 argv, env = self.command(variant, "add", n, threads, out)
@@ -417,7 +415,7 @@ class Bench:
                 row = rows[name]
                 if row["problem"]:
                     continue
-                base = run([self.startup], self.base_env, cfg["timeout_s"], self.scratch)
+                base = run([self.startup], None, cfg["timeout_s"], self.scratch)
                 out = fresh_dir(os.path.join(self.scratch, "out-startup"))
                 env = self.impulse_env("file", out, os.path.join(self.conf_dir, conf), verbose=False)
                 traced = run([self.startup], env, cfg["timeout_s"], self.scratch)
@@ -669,7 +667,9 @@ def main():
     parser.add_argument("--conf-dir", required=True, help="folder of work.conf and startup_*.conf")
     args = parser.parse_args()
     cfg = settings()
-    for prog in ("driver", "startup"):
+    global RUNNER
+    RUNNER = os.path.join(os.path.abspath(args.bench_dir), "runner")
+    for prog in ("driver", "startup", "runner"):
         if not os.access(os.path.join(args.bench_dir, prog), os.X_OK):
             sys.exit(f"bench: {args.bench_dir}/{prog} missing: run 'make bench'")
     if not os.path.isdir(cfg["shm"]):

@@ -75,6 +75,12 @@ struct call *calls_new(uint64_t id)
 	c->args.failed = false;
 	c->logs.len = 0;
 	c->logs.failed = false;
+	c->children.len = 0;
+	c->children.failed = false;
+	c->ref.len = 0;
+	c->ref.failed = false;
+	c->chain.len = 0;
+	c->chain.failed = false;
 	c->nchildren = c->children_omitted = 0;
 	c->id = id;
 	c->parent = NULL;
@@ -114,30 +120,14 @@ void calls_release(struct call *c)
 			jb_free(&c->args);
 		if (c->logs.cap > 4096)
 			jb_free(&c->logs);
+		if (c->children.cap > 4096)
+			jb_free(&c->children);
+		if (c->chain.cap > 4096)
+			jb_free(&c->chain);
 		c->hash_next = free_list;
 		free_list = c;
 		c = parent;
 	}
-}
-
-void calls_add_child(struct call *parent, const struct call *c, unsigned max)
-{
-	if (parent->nchildren >= max) {
-		parent->children_omitted++;
-		return;
-	}
-	if (parent->nchildren == parent->children_cap) {
-		unsigned cap = parent->children_cap ? parent->children_cap * 2 : 4;
-		struct child_ref *n = realloc(parent->children, cap * sizeof(*n));
-
-		if (!n) {
-			parent->children_omitted++;
-			return;
-		}
-		parent->children = n;
-		parent->children_cap = cap;
-	}
-	parent->children[parent->nchildren++] = (struct child_ref){ c->slot, c->session, c->id };
 }
 
 void calls_for_each(void (*fn)(struct call *c, void *arg), void *arg)

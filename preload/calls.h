@@ -17,12 +17,6 @@
 struct hook_slot;
 struct session;
 
-struct child_ref {
-	const struct hook_slot *slot;	/* NULL never: children are hooked calls */
-	const struct session *session;
-	uint64_t id;
-};
-
 struct call {
 	uint64_t id;
 	struct call *hash_next;
@@ -39,8 +33,10 @@ struct call {
 	bool done;			/* its record has been written */
 	struct jbuf args;		/* the "arguments" object, formatted at entry */
 	struct jbuf logs;		/* trace_logs entries, comma-separated */
-	struct child_ref *children;	/* completed direct children, up to max_children */
-	unsigned nchildren, children_cap, children_omitted;
+	struct jbuf children;		/* refs of completed direct children, comma-separated */
+	unsigned nchildren, children_omitted;
+	struct jbuf ref;		/* {"fn_name", "call_id", "trace_module"}: built once, when needed */
+	struct jbuf chain;		/* [ancestors' refs, own ref]: its children's "parents", built once */
 };
 
 /* The call with this id, or NULL. */
@@ -51,9 +47,6 @@ struct call *calls_new(uint64_t id);
 
 /* Drops one reference; frees the call, and releases its parent, at zero. */
 void calls_release(struct call *c);
-
-/* Adds c to its parent's children (bounded by max). */
-void calls_add_child(struct call *parent, const struct call *c, unsigned max);
 
 /* Calls fn on every call in the table (fn must not add or free calls). */
 void calls_for_each(void (*fn)(struct call *c, void *arg), void *arg);

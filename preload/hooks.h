@@ -34,9 +34,10 @@ struct hook_slot {
 	const struct hook *hook;
 	const char *caller_path;	/* module whose call this slot serves; interned */
 	const char *library_path;	/* module defining real; interned */
-	char *function_json;		/* logger only: cached "function" object */
-	size_t function_json_len;
-	uint64_t pad[2];
+	char *prefix;			/* logger only: the record's text up to the call id, */
+	size_t prefix_len;		/* for prefix_session; rebuilt when the session changes */
+	const struct session *prefix_session;
+	uint64_t pad;
 };
 
 _Static_assert(sizeof(struct hook_slot) == 64, "slot size");

@@ -171,14 +171,14 @@ static struct session *first_session(void)
 {
 	const struct cfg_settings *s = &tracer.cfg.settings;
 	struct session *session = calloc(1, sizeof(*session));
-	char id[33];
+	char id[17];
 
 	if (!session)
 		return NULL;
 	if (s->session_id) {
 		session->id_json = record_session_id_json(s->session_id);
 	} else {
-		random_hex(id, 32);
+		random_hex(id, 16);
 		session->id_json = record_session_id_json(id);
 	}
 	session->metadata_json = s->session_metadata;

@@ -38,16 +38,31 @@ void jb_free(struct jbuf *b)
 	*b = (struct jbuf){ 0 };
 }
 
+static const char two_digits[201] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
 void jb_u64(struct jbuf *b, uint64_t v)
 {
 	char tmp[20];
-	int n = 0;
+	int i = 20;
 
-	do {
-		tmp[19 - n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	jb_put(b, tmp + 20 - n, (size_t)n);
+	/* Two digits per division: integers are most of a record's numbers. */
+	while (v >= 100) {
+		unsigned r = (unsigned)(v % 100);
+
+		v /= 100;
+		i -= 2;
+		memcpy(tmp + i, two_digits + 2 * r, 2);
+	}
+	if (v >= 10) {
+		i -= 2;
+		memcpy(tmp + i, two_digits + 2 * v, 2);
+	} else {
+		tmp[--i] = (char)('0' + v);
+	}
+	jb_put(b, tmp + i, (size_t)(20 - i));
 }
 
 void jb_i64(struct jbuf *b, int64_t v)
@@ -101,10 +116,15 @@ void jb_hex(struct jbuf *b, uint64_t v)
 
 static void put_digits(char *dst, unsigned v, int width)
 {
-	for (int i = width - 1; i >= 0; i--) {
-		dst[i] = (char)('0' + v % 10);
-		v /= 10;
+	int i = width;
+
+	while (i >= 2) {
+		i -= 2;
+		memcpy(dst + i, two_digits + 2 * (v % 100), 2);
+		v /= 100;
 	}
+	if (i)
+		dst[0] = (char)('0' + v % 10);
 }
 
 void jb_time(struct jbuf *b, uint64_t ns)

@@ -76,7 +76,7 @@ static void finish(struct call *c, const struct record_end *end)
 		return;
 	write_record(c, end);
 	if (c->parent && !c->parent->done)
-		calls_add_child(c->parent, c, tracer.max_children);
+		record_add_child(c->parent, c);
 	calls_release(c);
 }
 

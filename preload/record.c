@@ -163,35 +163,9 @@ void record_format_root_args(struct jbuf *out)
 	jb_lit(out, "]}");
 }
 
-/* "function" without its caller, which may differ per call for address-taken slots. */
-static void slot_function_json(struct hook_slot *slot)
-{
-	struct jbuf b = { 0 };
-	const struct cfg_hook *h = slot->hook->cfg;
-
-	jb_lit(&b, "{\"type\":\"Function\",\"name\":");
-	jb_cstr(&b, h->symbol);
-	jb_lit(&b, ",\"args\":[");
-	for (int i = 0; i < h->nparams; i++) {
-		if (i)
-			jb_putc(&b, ',');
-		jb_cstr(&b, h->params[i].name);
-	}
-	jb_lit(&b, "],\"library\":");
-	jb_cstr(&b, slot->library_path);
-	jb_lit(&b, ",\"caller\":");
-	slot->function_json = b.p;
-	slot->function_json_len = b.len;
-}
-
 static const char *name_of(const struct hook_slot *slot)
 {
 	return slot ? slot->hook->cfg->symbol : tracer.program;
-}
-
-static void put_session(struct jbuf *b, const struct session *s)
-{
-	jb_puts(b, s->id_json);
 }
 
 /* The short trace_module used inside parents and children. */
@@ -200,7 +174,7 @@ static void put_module_short(struct jbuf *b, const struct hook_slot *slot, const
 	jb_lit(b, "{\"tracer_id\":\"");
 	jb_put(b, tracer.tracer_id, 16);
 	jb_lit(b, "\",\"session_id\":");
-	put_session(b, s);
+	jb_puts(b, s->id_json);
 	if (slot) {
 		jb_lit(b, ",\"thread_id\":");
 		jb_cstr(b, slot->hook->cfg->thread_id);
@@ -212,59 +186,89 @@ static void put_module_short(struct jbuf *b, const struct hook_slot *slot, const
 	jb_putc(b, '}');
 }
 
-static void put_ref(struct jbuf *b, const struct hook_slot *slot, const struct session *s, uint64_t id)
+/* A call as its parents and children name it; formatted once per call. */
+static const struct jbuf *call_ref(struct call *c)
 {
+	struct jbuf *b = &c->ref;
+
+	if (b->len)
+		return b;
 	jb_lit(b, "{\"fn_name\":");
-	jb_cstr(b, name_of(slot));
+	jb_cstr(b, name_of(c->slot));
 	jb_lit(b, ",\"call_id\":");
-	put_call_id(b, id);
+	put_call_id(b, c->id);
 	jb_lit(b, ",\"trace_module\":");
-	put_module_short(b, slot, s);
+	put_module_short(b, c->slot, c->session);
 	jb_putc(b, '}');
+	return b;
 }
 
-static void put_parents(struct jbuf *b, const struct call *c)
+/* Beyond this depth parents lists are built per record: caching them would cost
+ * memory quadratic in the depth of a recursion. */
+#define CHAIN_CACHE_DEPTH 32
+
+/* The "parents" array of c's children: c's ancestors and c, outermost first. */
+static const struct jbuf *call_chain(struct call *c)
 {
-	const struct call *chain[CHAIN_MAX];
+	struct jbuf *b = &c->chain;
+	const struct jbuf *ref;
+
+	if (b->len)
+		return b;
+	if (c->parent) {
+		const struct jbuf *up = call_chain(c->parent);
+
+		jb_put(b, up->p, up->len - 1);	/* without its "]" */
+		jb_putc(b, ',');
+	} else {
+		jb_putc(b, '[');
+	}
+	ref = call_ref(c);
+	jb_put(b, ref->p, ref->len);
+	jb_putc(b, ']');
+	return b;
+}
+
+static void put_parents(struct jbuf *b, struct call *c)
+{
+	struct call *chain[CHAIN_MAX];
 	int n = 0;
 
-	for (const struct call *p = c->parent; p && n < CHAIN_MAX; p = p->parent)
+	if (!c->parent) {
+		jb_lit(b, "[]");
+		return;
+	}
+	if (c->parent->depth < CHAIN_CACHE_DEPTH) {
+		const struct jbuf *up = call_chain(c->parent);
+
+		jb_put(b, up->p, up->len);
+		return;
+	}
+	for (struct call *p = c->parent; p && n < CHAIN_MAX; p = p->parent)
 		chain[n++] = p;
 	jb_putc(b, '[');
 	for (int i = n - 1; i >= 0; i--) {
-		put_ref(b, chain[i]->slot, chain[i]->session, chain[i]->id);
+		const struct jbuf *ref = call_ref(chain[i]);
+
+		jb_put(b, ref->p, ref->len);
 		if (i)
 			jb_putc(b, ',');
 	}
 	jb_putc(b, ']');
 }
 
-static void put_function(struct jbuf *b, const struct call *c)
+void record_add_child(struct call *parent, struct call *c)
 {
-	struct hook_slot *slot = (struct hook_slot *)c->slot;
-	const char *caller = slot ? slot->caller_path : NULL;
+	const struct jbuf *ref;
 
-	if (!slot) {
-		jb_lit(b, "{\"type\":\"Function\",\"name\":");
-		jb_cstr(b, tracer.program);
-		jb_lit(b, ",\"args\":[\"argv\"],\"library\":");
-		jb_cstr(b, tracer.exe_path);
-		jb_lit(b, ",\"caller\":null}");
+	if (parent->nchildren >= tracer.max_children) {
+		parent->children_omitted++;
 		return;
 	}
-	if (!slot->function_json)
-		slot_function_json(slot);
-	jb_put(b, slot->function_json, slot->function_json_len);
-	if (!caller) {
-		const struct module *m = modules_find((uintptr_t)c->return_address);
-
-		caller = m ? m->path : NULL;
-	}
-	if (caller)
-		jb_cstr(b, caller);
-	else
-		jb_lit(b, "null");
-	jb_putc(b, '}');
+	ref = call_ref(c);
+	if (parent->nchildren++)
+		jb_putc(&parent->children, ',');
+	jb_put(&parent->children, ref->p, ref->len);
 }
 
 static void put_metadata(struct jbuf *b, const char *json)
@@ -275,37 +279,121 @@ static void put_metadata(struct jbuf *b, const char *json)
 		jb_lit(b, "null");
 }
 
-void record_format(struct jbuf *out, const struct call *c, const struct record_end *end)
+/* Everything before the call id's hex digits: fixed for a slot, a caller and a session. */
+static void put_prefix(struct jbuf *b, const struct hook_slot *slot, const char *caller,
+		       const struct session *session)
 {
+	const struct cfg_hook *h = slot ? slot->hook->cfg : NULL;
+
+	jb_lit(b, "{\"payload\":{\"function\":{\"type\":\"Function\",\"name\":");
+	if (h) {
+		jb_cstr(b, h->symbol);
+		jb_lit(b, ",\"args\":[");
+		for (int i = 0; i < h->nparams; i++) {
+			if (i)
+				jb_putc(b, ',');
+			jb_cstr(b, h->params[i].name);
+		}
+		jb_lit(b, "],\"library\":");
+		jb_cstr(b, slot->library_path);
+	} else {
+		jb_cstr(b, tracer.program);
+		jb_lit(b, ",\"args\":[\"argv\"],\"library\":");
+		jb_cstr(b, tracer.exe_path);
+	}
+	jb_lit(b, ",\"caller\":");
+	if (caller)
+		jb_cstr(b, caller);
+	else
+		jb_lit(b, "null");
+	jb_lit(b, "},\"trace_module\":{\"tracer_id\":\"");
+	jb_put(b, tracer.tracer_id, 16);
+	jb_lit(b, "\",\"session_id\":");
+	jb_puts(b, session->id_json);
+	if (h) {
+		jb_lit(b, ",\"thread_id\":");
+		jb_cstr(b, h->thread_id);
+		jb_lit(b, ",\"hook_id\":");
+		jb_cstr(b, h->hook_id);
+	} else {
+		jb_lit(b, ",\"thread_id\":\"root\",\"hook_id\":\"root\"");
+	}
+	jb_lit(b, ",\"tracer_metadata\":");
+	put_metadata(b, tracer.cfg.settings.tracer_metadata);
+	jb_lit(b, ",\"session_metadata\":");
+	put_metadata(b, session->metadata_json);
+	jb_lit(b, ",\"hook_metadata\":");
+	put_metadata(b, h ? h->metadata_json : NULL);
+	jb_lit(b, "},\"call_id\":\"");
+	jb_put(b, tracer.tracer_id, 16);
+	jb_putc(b, '-');
+}
+
+static void put_record_prefix(struct jbuf *out, const struct call *c)
+{
+	struct hook_slot *slot = (struct hook_slot *)c->slot;
+	const struct module *m;
+
+	if (slot && slot->caller_path) {
+		if (slot->prefix_session != c->session || !slot->prefix) {
+			struct jbuf b = { 0 };
+
+			put_prefix(&b, slot, slot->caller_path, c->session);
+			if (b.failed) {
+				jb_free(&b);
+				put_prefix(out, slot, slot->caller_path, c->session);
+				return;
+			}
+			free(slot->prefix);
+			slot->prefix = b.p;
+			slot->prefix_len = b.len;
+			slot->prefix_session = c->session;
+		}
+		jb_put(out, slot->prefix, slot->prefix_len);
+		return;
+	}
+	/* Address-taken functions serve every module: name the caller by return address. */
+	m = slot ? modules_find((uintptr_t)c->return_address) : NULL;
+	put_prefix(out, slot, m ? m->path : NULL, c->session);
+}
+
+/* "process":{…}: the same for every call of a thread; kept for the last thread seen. */
+static void put_process(struct jbuf *out, const struct call *c)
+{
+	static struct jbuf cached;
+	static pid_t cached_tid;
+	static char cached_name[16];
+
+	if (!cached.len || cached_tid != c->tid || memcmp(cached_name, c->thread_name, 16)) {
+		cached.len = 0;
+		jb_lit(&cached, "\"process\":{\"pid\":");
+		jb_i64(&cached, tracer.pid);
+		jb_lit(&cached, ",\"tid\":");
+		jb_i64(&cached, c->tid);
+		jb_lit(&cached, ",\"thread_name\":");
+		jb_cstr(&cached, c->thread_name);
+		jb_lit(&cached, "}},\"log_metadata\":" LOG_METADATA "}\n");
+		cached_tid = c->tid;
+		memcpy(cached_name, c->thread_name, 16);
+	}
+	jb_put(out, cached.p, cached.len);
+}
+
+void record_format(struct jbuf *out, struct call *c, const struct record_end *end)
+{
+	static const char digits[] = "0123456789abcdef";
 	const struct hook_slot *slot = c->slot;
 	uint64_t start_ns = clock_ticks_to_ns(c->start_ticks);
 	uint64_t end_ns = clock_ticks_to_ns(end->end_ticks);
+	char id[16];
 
 	if (end_ns < start_ns)
 		end_ns = start_ns;
-	jb_lit(out, "{\"payload\":{\"function\":");
-	put_function(out, c);
-	jb_lit(out, ",\"trace_module\":{\"tracer_id\":\"");
-	jb_put(out, tracer.tracer_id, 16);
-	jb_lit(out, "\",\"session_id\":");
-	put_session(out, c->session);
-	if (slot) {
-		jb_lit(out, ",\"thread_id\":");
-		jb_cstr(out, slot->hook->cfg->thread_id);
-		jb_lit(out, ",\"hook_id\":");
-		jb_cstr(out, slot->hook->cfg->hook_id);
-	} else {
-		jb_lit(out, ",\"thread_id\":\"root\",\"hook_id\":\"root\"");
-	}
-	jb_lit(out, ",\"tracer_metadata\":");
-	put_metadata(out, tracer.cfg.settings.tracer_metadata);
-	jb_lit(out, ",\"session_metadata\":");
-	put_metadata(out, c->session->metadata_json);
-	jb_lit(out, ",\"hook_metadata\":");
-	put_metadata(out, slot ? slot->hook->cfg->metadata_json : NULL);
-	jb_lit(out, "},\"call_id\":");
-	put_call_id(out, c->id);
-	jb_lit(out, ",\"timestamps\":{\"start\":");
+	put_record_prefix(out, c);
+	for (int i = 15, v = 0; i >= 0; i--, v += 4)
+		id[i] = digits[(c->id >> v) & 15];
+	jb_put(out, id, 16);
+	jb_lit(out, "\",\"timestamps\":{\"start\":");
 	jb_time(out, start_ns);
 	jb_lit(out, ",\"end\":");
 	jb_time(out, end_ns);
@@ -338,23 +426,14 @@ void record_format(struct jbuf *out, const struct call *c, const struct record_e
 	jb_lit(out, ",\"stack_trace\":{\"parents\":");
 	put_parents(out, c);
 	jb_lit(out, ",\"children\":[");
-	for (unsigned i = 0; i < c->nchildren; i++) {
-		if (i)
-			jb_putc(out, ',');
-		put_ref(out, c->children[i].slot, c->children[i].session, c->children[i].id);
-	}
+	jb_put(out, c->children.p, c->children.len);
 	jb_lit(out, "],\"children_omitted\":");
 	jb_u64(out, c->children_omitted);
 	jb_lit(out, "},\"trace_logs\":[");
 	if (c->logs.len)
 		jb_put(out, c->logs.p, c->logs.len);
-	jb_lit(out, "],\"process\":{\"pid\":");
-	jb_i64(out, tracer.pid);
-	jb_lit(out, ",\"tid\":");
-	jb_i64(out, c->tid);
-	jb_lit(out, ",\"thread_name\":");
-	jb_cstr(out, c->thread_name);
-	jb_lit(out, "}},\"log_metadata\":" LOG_METADATA "}\n");
+	jb_lit(out, "],");
+	put_process(out, c);
 }
 
 void record_format_log(struct jbuf *logs, const struct ev_log *ev)

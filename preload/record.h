@@ -29,7 +29,10 @@ void record_format_args(struct jbuf *out, const struct hook *hook, const struct 
 void record_format_root_args(struct jbuf *out);
 
 /* Appends c's whole record and a newline to out. */
-void record_format(struct jbuf *out, const struct call *c, const struct record_end *end);
+void record_format(struct jbuf *out, struct call *c, const struct record_end *end);
+
+/* Lists c among parent's children (up to max_children; the rest are counted). */
+void record_add_child(struct call *parent, struct call *c);
 
 /* Appends one trace_logs entry (with a leading comma unless first). */
 void record_format_log(struct jbuf *logs, const struct ev_log *ev);
