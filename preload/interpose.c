@@ -34,16 +34,6 @@ static bool is_stub(const void *p)
 	return a >= s && a < s + (uintptr_t)MAX_SLOTS * STUB_SIZE;
 }
 
-/* PLT entries start with an optional endbr64, an optional bnd prefix, then jmp *disp(%rip). */
-static bool is_plt_entry(const uint8_t *p)
-{
-	if (p[0] == 0xf3 && p[1] == 0x0f && p[2] == 0x1e && p[3] == 0xfa)
-		p += 4;
-	if (p[0] == 0xf2)
-		p++;
-	return p[0] == 0xff && p[1] == 0x25;
-}
-
 static void *lookup_in(const struct module *m, const char *name, const char *version)
 {
 	void *h = dlopen(m->path, RTLD_LAZY | RTLD_NOLOAD);
@@ -97,7 +87,7 @@ static void *resolve_import(const struct module *mod, const struct import *imp)
 	/* A non-PIE executable that takes a function's address makes its PLT entry the
 	 * function's canonical address; calling that would come back through us. */
 	def = cur ? modules_find((uintptr_t)cur) : NULL;
-	if (def && def == modules_at(0) && def->base == 0 && is_plt_entry(cur))
+	if (def && def == modules_at(0) && def->base == 0 && arch_is_plt_entry(cur))
 		cur = interpose_resolve_next(imp->name, imp->version, (const void *)def->start);
 	return cur;
 }

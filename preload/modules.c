@@ -15,6 +15,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "arch.h"
 #include "hooks.h"
 #include "modules.h"
 
@@ -212,14 +213,12 @@ static void scan_relocs(const struct module *m, const struct dyninfo *d, const E
 			void (*fn)(const struct module *, const struct import *, void *), void *arg)
 {
 	for (size_t i = 0; i < bytes / sizeof(*r); i++) {
-		unsigned type = ELF64_R_TYPE(r[i].r_info);
+		enum arch_reloc kind = arch_reloc_kind(ELF64_R_TYPE(r[i].r_info), r[i].r_addend);
 		size_t symidx = ELF64_R_SYM(r[i].r_info);
 		const ElfW(Sym) *sym;
 		struct import imp;
 
-		if (type != R_X86_64_JUMP_SLOT && type != R_X86_64_GLOB_DAT && type != R_X86_64_64)
-			continue;
-		if (!symidx || (type == R_X86_64_64 && r[i].r_addend != 0))
+		if (kind == ARCH_RELOC_OTHER || !symidx)
 			continue;
 		sym = &d->symtab[symidx];
 		if (ELF64_ST_TYPE(sym->st_info) != STT_FUNC && ELF64_ST_TYPE(sym->st_info) != STT_GNU_IFUNC &&
@@ -228,7 +227,7 @@ static void scan_relocs(const struct module *m, const struct dyninfo *d, const E
 		imp.name = d->strtab + sym->st_name;
 		imp.version = import_version(d->versym, d->verneed, d->strtab, symidx);
 		imp.where = (void **)(m->base + r[i].r_offset);
-		imp.kind = type == R_X86_64_JUMP_SLOT ? IMPORT_CALL : IMPORT_ADDRESS;
+		imp.kind = kind == ARCH_RELOC_CALL ? IMPORT_CALL : IMPORT_ADDRESS;
 		fn(m, &imp, arg);
 	}
 }

@@ -3,9 +3,9 @@
  *
  * Walks what the dynamic linker has loaded (dl_iterate_phdr), reads each object's
  * dynamic section, and reports every relocation that makes a GOT or data word hold
- * the address of a named function: R_X86_64_JUMP_SLOT (PLT calls, lazy or -z now),
- * R_X86_64_GLOB_DAT (-fno-plt calls, address-taken functions) and R_X86_64_64
- * (function pointers in initialised data).
+ * the address of a named function: PLT slots (lazy or -z now), GOT entries
+ * (-fno-plt calls, address-taken functions) and function pointers in initialised
+ * data. Which relocation types those are is the architecture's to say (arch.h).
  */
 #ifndef IMPULSE_MODULES_H
 #define IMPULSE_MODULES_H

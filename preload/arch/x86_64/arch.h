@@ -74,5 +74,37 @@ long impulse_safe_memcpy(void *dst, const void *src, size_t n);
  */
 bool arch_fault_fixup(void *ucontext);
 
-/* Tail-calls for wrappers that must keep their caller's return address (dlsym). */
+/* What a dynamic relocation does with a function's address. */
+enum arch_reloc {
+	ARCH_RELOC_OTHER,	/* not a function address we redirect */
+	ARCH_RELOC_CALL,	/* a PLT slot: only ever called through */
+	ARCH_RELOC_ADDRESS,	/* a GOT or data word holding the address (-fno-plt calls, pointers) */
+};
+
+static inline enum arch_reloc arch_reloc_kind(uint32_t type, int64_t addend)
+{
+	switch (type) {
+	case 7:		/* R_X86_64_JUMP_SLOT */
+		return ARCH_RELOC_CALL;
+	case 6:		/* R_X86_64_GLOB_DAT */
+		return ARCH_RELOC_ADDRESS;
+	case 1:		/* R_X86_64_64: a pointer in data, only without an offset */
+		return addend ? ARCH_RELOC_OTHER : ARCH_RELOC_ADDRESS;
+	default:
+		return ARCH_RELOC_OTHER;
+	}
+}
+
+/* True when code at p is a PLT entry: an optional endbr64 and bnd prefix, then jmp *disp(%rip). */
+static inline bool arch_is_plt_entry(const void *code)
+{
+	const uint8_t *p = code;
+
+	if (p[0] == 0xf3 && p[1] == 0x0f && p[2] == 0x1e && p[3] == 0xfa)
+		p += 4;
+	if (p[0] == 0xf2)
+		p++;
+	return p[0] == 0xff && p[1] == 0x25;
+}
+
 #endif

@@ -1,0 +1,75 @@
+/*
+ * impulse.c — the `impulse` command: finds the subcommand named by argv[1] and
+ * hands it the rest of the command line.
+ *
+ * Adding a subcommand is adding its file (tools/<name>.c, with cmd_<name>() and
+ * its own --help), its declaration in tool.h and one line in the table below;
+ * nothing here knows what a subcommand does.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "tool.h"
+
+static const struct subcommand commands[] = {
+	{ "run", "run a program with libimpulse preloaded; say where its records went", cmd_run },
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: impulse <command> [options] [-- program args...]\n"
+		"\n"
+		"Traces the calls named in hooks.conf: one JSON record per call in .impulselogs/.\n"
+		"\n"
+		"commands:\n");
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out,
+		"\n"
+		"'impulse <command> --help' (or 'impulse help <command>') tells more about one.\n");
+}
+
+static const struct subcommand *find_command(const char *name)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	const struct subcommand *cmd;
+
+	if (argc < 2) {
+		usage(stderr);
+		return TOOL_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(stdout);
+		return 0;
+	}
+	/* `impulse help run` is `impulse run --help`, as in git. */
+	if (!strcmp(argv[1], "help")) {
+		if (argc < 3) {
+			usage(stdout);
+			return 0;
+		}
+		cmd = find_command(argv[2]);
+		if (cmd) {
+			char *help_argv[] = { argv[2], (char *)"--help", NULL };
+
+			return cmd->main(2, help_argv);
+		}
+	} else {
+		cmd = find_command(argv[1]);
+		if (cmd)
+			return cmd->main(argc - 1, argv + 1);
+	}
+	fprintf(stderr, "impulse: '%s' is not an impulse command; see 'impulse --help'\n",
+		argv[argc >= 3 && !strcmp(argv[1], "help") ? 2 : 1]);
+	return TOOL_EXIT_USAGE;
+}

@@ -1,0 +1,143 @@
+/*
+ * logfiles.c — the record files in a log directory: which ones a run created, and
+ * how many records each holds (one JSON object per line).
+ *
+ * libimpulse names its files logs_<UTC>_<pid>.json (logs_<UTC>_<pid>_<n>.json when
+ * that name is taken) and writes whole lines with O_APPEND, so a line is a record.
+ * Files are only read here, never changed.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tool.h"
+
+long logfiles_count_records(const char *path)
+{
+	char buf[65536];
+	long lines = 0;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n < 0) {
+			int err = errno;
+
+			if (err == EINTR)
+				continue;
+			close(fd);
+			return -err;
+		}
+		for (char *p = buf; (p = memchr(p, '\n', (size_t)(buf + n - p))); p++)
+			lines++;
+	}
+	close(fd);
+	return lines;
+}
+
+/* The pid in logs_<UTC>_<pid>[_<n>].json, or -1 when name is not a record file. */
+static int pid_from_name(const char *name)
+{
+	size_t len = strlen(name);
+	const char *p;
+	char *end;
+	long pid;
+
+	if (strncmp(name, "logs_", 5) || len < 10 || strcmp(name + len - 5, ".json"))
+		return -1;
+	p = strchr(name + 5, '_');
+	if (!p)
+		return -1;
+	pid = strtol(p + 1, &end, 10);
+	if (end == p + 1 || (*end != '_' && *end != '.') || pid <= 0 || pid > 0x7fffffff)
+		return -1;
+	return (int)pid;
+}
+
+/*
+ * When the file was created: its birth time where the filesystem keeps one, else
+ * its last modification. The kernel stamps files from its coarse clock (or a finer
+ * one, never behind it), and `since` is read from that same coarse clock before the
+ * program starts, so a file the run created is never dated before it.
+ */
+static int creation_time(int dfd, const char *name, struct timespec *out)
+{
+	struct statx stx;
+
+	if (statx(dfd, name, AT_SYMLINK_NOFOLLOW, STATX_BTIME | STATX_MTIME | STATX_TYPE, &stx))
+		return -errno;
+	if (!S_ISREG(stx.stx_mode))
+		return -EINVAL;
+	if (stx.stx_mask & STATX_BTIME) {
+		out->tv_sec = stx.stx_btime.tv_sec;
+		out->tv_nsec = stx.stx_btime.tv_nsec;
+	} else {
+		out->tv_sec = stx.stx_mtime.tv_sec;
+		out->tv_nsec = stx.stx_mtime.tv_nsec;
+	}
+	return 0;
+}
+
+static bool is_before(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+static int by_path(const void *a, const void *b)
+{
+	return strcmp(((const struct log_file *)a)->path, ((const struct log_file *)b)->path);
+}
+
+void logfiles_free(struct log_file *files, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(files[i].path);
+	free(files);
+}
+
+int logfiles_list_since(const char *dir, const struct timespec *since, struct log_file **out)
+{
+	struct log_file *files = NULL;
+	int n = 0, cap = 0;
+	struct dirent *e;
+	DIR *d = opendir(dir);
+
+	*out = NULL;
+	if (!d)
+		return -errno;
+	while ((e = readdir(d))) {
+		struct timespec born;
+		int pid = pid_from_name(e->d_name);
+
+		if (pid < 0 || creation_time(dirfd(d), e->d_name, &born) || is_before(&born, since))
+			continue;
+		if (n == cap) {
+			struct log_file *more = realloc(files, (size_t)(cap = cap ? 2 * cap : 8) * sizeof(*files));
+
+			if (!more)
+				goto nomem;
+			files = more;
+		}
+		if (asprintf(&files[n].path, "%s/%s", dir, e->d_name) < 0)
+			goto nomem;
+		files[n].pid = pid;
+		files[n].records = logfiles_count_records(files[n].path);
+		n++;
+	}
+	closedir(d);
+	qsort(files, (size_t)n, sizeof(*files), by_path);
+	*out = files;
+	return n;
+
+nomem:
+	closedir(d);
+	logfiles_free(files, n);
+	return -ENOMEM;
+}

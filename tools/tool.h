@@ -1,0 +1,70 @@
+/*
+ * tool.h — what the impulse subcommands share.
+ *
+ * The command is git-style: tools/impulse.c holds the table of subcommands and
+ * dispatches; each subcommand lives in its own file (run.c, later tree.c, stats.c,
+ * ...) and is one struct subcommand entry plus its cmd_<name>() below. Helpers for
+ * paths and log files live beside them, one job per file. Only tools/ may exit():
+ * helpers return 0 or -errno and leave the message to the subcommand.
+ */
+#ifndef IMPULSE_TOOL_H
+#define IMPULSE_TOOL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+/* Exit status for a command line that makes no sense, as most Unix tools do. */
+#define TOOL_EXIT_USAGE 2
+
+struct subcommand {
+	const char *name;	/* as typed: "run" */
+	const char *summary;	/* one line for `impulse --help` */
+	/* argv[0] is the subcommand's name; returns the exit status of `impulse` */
+	int (*main)(int argc, char **argv);
+};
+
+/* The subcommands, one file each. */
+int cmd_run(int argc, char **argv);
+
+/* paths.c */
+
+/*
+ * Writes the directory of the running executable (from /proc/self/exe) to out.
+ * Returns 0, -ENAMETOOLONG when it does not fit, or the -errno of readlink().
+ */
+int path_self_dir(char *out, size_t size);
+
+/*
+ * Writes path made absolute against the current directory to out, without
+ * resolving symbolic links and without requiring it to exist (a log directory
+ * does not exist before the first run). Returns 0, -ENAMETOOLONG, or -errno of getcwd().
+ */
+int path_absolute(const char *path, char *out, size_t size);
+
+/* path without the current directory in front when it is inside it: for messages. */
+const char *path_for_display(const char *path);
+
+/* logfiles.c */
+
+struct log_file {
+	char *path;		/* <dir>/logs_<UTC>_<pid>[_<n>].json; owned */
+	int pid;		/* the process that wrote it, from the name */
+	long records;		/* complete lines, or -errno when it could not be read */
+};
+
+/*
+ * Lists the record files (logs_*.json) in dir created at or after since, a
+ * CLOCK_REALTIME_COARSE time, sorted by name (creation time, then pid), and counts
+ * the records in each. Returns how many were found, with *out owned by the caller
+ * (logfiles_free()), or -errno of opendir() (-ENOENT: nothing was ever written there)
+ * or -ENOMEM.
+ */
+int logfiles_list_since(const char *dir, const struct timespec *since, struct log_file **out);
+
+void logfiles_free(struct log_file *files, int n);
+
+/* Complete (newline-terminated) lines in the file at path, or -errno. */
+long logfiles_count_records(const char *path);
+
+#endif
