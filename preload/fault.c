@@ -5,17 +5,22 @@
  * and the copy returns -1. Any other fault is passed on to the handler that was
  * installed before us, or, when there was none, re-raised with the default
  * action restored so that the program dies exactly as it would have.
- * Known limit: a program that installs its own SIGSEGV handler after start-up
- * replaces ours; bad string pointers then fault in the program's handler.
+ * When the program installs its own handler for these signals, the sigaction and
+ * signal wrappers record it as the one we pass on to, and ours stays installed.
+ * Known limits: the program's handler then runs with our signal mask and flags
+ * (SA_RESETHAND is emulated, sa_mask is not), and a raw rt_sigaction system call
+ * replaces ours.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <string.h>
 
 #include "arch.h"
 #include "fault.h"
 
-static struct sigaction previous[2];	/* [0] SIGSEGV, [1] SIGBUS */
+static struct sigaction previous[2];	/* [0] SIGSEGV, [1] SIGBUS: the program's handlers */
+static bool installed;
 
 static void on_fault(int sig, siginfo_t *info, void *ucontext)
 {
@@ -23,16 +28,24 @@ static void on_fault(int sig, siginfo_t *info, void *ucontext)
 
 	if (arch_fault_fixup(ucontext))
 		return;
-	if (prev->sa_flags & SA_SIGINFO) {
-		prev->sa_sigaction(sig, info, ucontext);
-		return;
-	}
 	if (prev->sa_handler == SIG_IGN || prev->sa_handler == SIG_DFL) {
 		/* Returning re-executes the faulting instruction under the default action. */
 		signal(sig, SIG_DFL);
 		return;
 	}
-	prev->sa_handler(sig);
+	if (prev->sa_flags & SA_SIGINFO) {
+		void (*fn)(int, siginfo_t *, void *) = prev->sa_sigaction;
+
+		if (prev->sa_flags & SA_RESETHAND)
+			prev->sa_handler = SIG_DFL;
+		fn(sig, info, ucontext);
+	} else {
+		void (*fn)(int) = prev->sa_handler;
+
+		if (prev->sa_flags & SA_RESETHAND)
+			prev->sa_handler = SIG_DFL;
+		fn(sig);
+	}
 }
 
 int fault_setup(void)
@@ -46,5 +59,40 @@ int fault_setup(void)
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGSEGV, &sa, &previous[0]) || sigaction(SIGBUS, &sa, &previous[1]))
 		return -errno;
+	installed = true;
 	return 0;
+}
+
+static struct sigaction *program_handler(int sig)
+{
+	if (!installed)
+		return NULL;
+	return sig == SIGSEGV ? &previous[0] : sig == SIGBUS ? &previous[1] : NULL;
+}
+
+int fault_sigaction(int sig, const struct sigaction *act, struct sigaction *old)
+{
+	struct sigaction *mine = program_handler(sig);
+
+	if (!mine)
+		return sigaction(sig, act, old);
+	if (old)
+		*old = *mine;
+	if (act)
+		*mine = *act;
+	return 0;
+}
+
+__sighandler_t fault_signal(int sig, __sighandler_t handler)
+{
+	struct sigaction *mine = program_handler(sig);
+	__sighandler_t old;
+
+	if (!mine)
+		return signal(sig, handler);
+	old = mine->sa_handler;
+	memset(mine, 0, sizeof(*mine));
+	mine->sa_handler = handler;
+	mine->sa_flags = SA_RESTART;	/* glibc's signal() has BSD semantics */
+	return old;
 }

@@ -3,7 +3,8 @@
  * call: dlopen (patch what it loads), dlsym/dlvsym (hand out stubs for hooked
  * names), pthread_create (link a new thread to the call that created it),
  * __libc_start_main, exit, _exit and _Exit (the process's exit status, and a last
- * flush when no destructor will run).
+ * flush when no destructor will run), and sigaction/signal for SIGSEGV and SIGBUS
+ * (fault.c: our fault handler stays first).
  *
  * Each wrapper calls the real function through libimpulse's own GOT, which is
  * never patched, and marks its own work busy so that hooked calls it makes
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include "event.h"
+#include "fault.h"
 #include "interpose.h"
 #include "thread_ctx.h"
 #include "tracer.h"
@@ -190,13 +192,15 @@ static const struct wrapper wrappers[] = {
 	{ "pthread_create", (void *)wrap_pthread_create },
 	{ "__libc_start_main", (void *)wrap_libc_start_main },
 	{ "exit", (void *)wrap_exit },
+	{ "sigaction", (void *)fault_sigaction },
+	{ "signal", (void *)fault_signal },
 	{ "_exit", (void *)wrap__exit },
 	{ "_Exit", (void *)wrap__Exit },
 };
 
 void *wrappers_find(const char *name)
 {
-	if (name[0] != 'd' && name[0] != 'p' && name[0] != '_' && name[0] != 'e')
+	if (name[0] != 'd' && name[0] != 'p' && name[0] != '_' && name[0] != 'e' && name[0] != 's')
 		return NULL;
 	for (size_t i = 0; i < sizeof(wrappers) / sizeof(wrappers[0]); i++)
 		if (strcmp(wrappers[i].name, name) == 0)

@@ -76,6 +76,8 @@ $(foreach v,def noplt now,$(eval $(call tt_lib,dlopen,$(v),plugin,helper,)))
 $(call tt_case,malloc,def,malloc_main,,)
 # A hooked call left by longjmp.
 $(call tt_case,longjmp,def O0 now,longjmp_main,jmp,)
+# Signals: the program's own SIGSEGV handler, a hooked call inside a signal handler.
+$(call tt_case,signals,def,signals_main,sig,)
 # The in-program API (include/impulse.h), from the program and from a library.
 $(call tt_case,api,def,api_main,api,)
 

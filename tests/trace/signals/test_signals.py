@@ -1,0 +1,31 @@
+"""Signals: the program's own SIGSEGV handler installed after start-up still sees its
+own faults while bad pointers given to hooked functions stay harmless; a hooked call
+made by a signal handler that interrupts a hooked call nests under it."""
+
+import impulse_test as it
+from impulse_test import call_id, parent_ids
+
+CASE = "signals"
+
+
+def test_signals():
+    argv = [it.program(CASE, "signals_main")]
+    run_, recs = it.check_run(argv, it.conf(CASE))
+    if "faults seen by the program: 1" not in run_.stdout.decode():
+        raise AssertionError("program's handler did not run once:\n" + run_.stdout.decode())
+    counts = dict(recs.counts())
+    if counts != {"sig_len": 2, "sig_slow": 1, "sig_leaf": 1}:
+        raise AssertionError("counts %s" % counts)
+    bad = [r for r in recs.calls("sig_len") if it.output(r) == 0]
+    if len(bad) != 1 or "unreadable" not in it.args(bad[0])["s"]:
+        raise AssertionError("bad pointer argument: %s" % [it.args(r) for r in recs.calls("sig_len")])
+    good = [r for r in recs.calls("sig_len") if it.output(r) == 5]
+    if len(good) != 1 or it.args(good[0])["s"] != "hello":
+        raise AssertionError("good string: %s" % [it.args(r) for r in recs.calls("sig_len")])
+    slow = recs.one("sig_slow", x=5)
+    leaf = recs.one("sig_leaf", x=41)
+    it.assert_value(10, it.output(slow), "sig_slow(5)")
+    it.assert_value(42, it.output(leaf), "sig_leaf(41)")
+    if parent_ids(leaf)[-1] != call_id(slow):
+        raise AssertionError("sig_leaf in the handler should nest under sig_slow: parents %s"
+                             % parent_ids(leaf))

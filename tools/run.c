@@ -1,0 +1,484 @@
+/*
+ * run.c — `impulse run`: runs a program with libimpulse preloaded, then says which
+ * record files the run wrote and how many records each holds, and ends as the
+ * program did (same exit status, or death by the same signal).
+ *
+ * The program keeps the terminal, its standard streams and its environment apart
+ * from the IMPULSE_* variables and LD_PRELOAD set here. impulse speaks only on
+ * stderr, and only before the program starts (-v) or after it has ended. While it
+ * runs, impulse ignores SIGINT and SIGQUIT (the terminal sends them to the program
+ * as well, which decides) and passes SIGTERM and SIGHUP on to it, as a shell would.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "tool.h"
+
+#define LIBRARY_NAME "libimpulse.so"
+
+/*
+ * impulse run's own failures, as env(1) and timeout(1) number them, so that they
+ * cannot be mistaken for a status of the program: 125 impulse failed, 126 the
+ * program could not be executed, 127 it was not found.
+ */
+#define RUN_EXIT_FAILED 125
+#define RUN_EXIT_CANNOT_EXEC 126
+#define RUN_EXIT_NOT_FOUND 127
+
+struct run_opts {
+	const char *config;	/* -c: the hooks.conf to use, or NULL */
+	const char *log_dir;	/* -o: where the records go, or NULL */
+	const char *session;	/* --session: the session id, or NULL */
+	const char *logger;	/* --logger: "file" or "none", or NULL */
+	bool verbose;		/* -v */
+	char **program;		/* after "--": the program and its arguments, NULL-terminated */
+};
+
+static const char usage_text[] =
+	"usage: impulse run [options] -- PROGRAM [ARGS...]\n"
+	"\n"
+	"Runs PROGRAM with libimpulse preloaded, tracing the calls declared in hooks.conf,\n"
+	"then says on stderr which record files the run wrote (one per traced process,\n"
+	"so programs PROGRAM starts have their own) and how many records each holds.\n"
+	"\n"
+	"options:\n"
+	"  -c, --config FILE   the hooks.conf to use (default: $IMPULSE_CONFIG, else\n"
+	"                      ./hooks.conf)\n"
+	"  -o, --output DIR    where the records go (default: $IMPULSE_LOG_DIR, else the\n"
+	"                      log_dir of hooks.conf, else ./.impulselogs)\n"
+	"      --session ID    the records' session id (default: session_id of hooks.conf,\n"
+	"                      else a fresh id per process)\n"
+	"      --logger KIND   file: write the records; none: build and discard them\n"
+	"  -v, --verbose       show what is set, and have libimpulse say where each hook\n"
+	"                      was installed and what it delivered\n"
+	"  -h, --help          this text\n"
+	"\n"
+	"The '--' is required: it keeps PROGRAM's options apart from impulse's. PROGRAM is\n"
+	"looked up in $PATH unless it contains a '/'.\n"
+	"\n"
+	"Exit status: PROGRAM's; if PROGRAM is killed by a signal, impulse kills itself\n"
+	"with the same signal. 125: impulse run failed; 126: PROGRAM could not be\n"
+	"executed; 127: PROGRAM was not found.\n";
+
+static void __attribute__((noreturn, format(printf, 2, 3))) fail(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("impulse run: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(status);
+}
+
+/* Where the value of an option that takes one goes, or NULL for an unknown name. */
+static const char **value_slot(struct run_opts *o, const char *name)
+{
+	if (!strcmp(name, "-c") || !strcmp(name, "--config"))
+		return &o->config;
+	if (!strcmp(name, "-o") || !strcmp(name, "--output") || !strcmp(name, "--log-dir"))
+		return &o->log_dir;
+	if (!strcmp(name, "--session"))
+		return &o->session;
+	if (!strcmp(name, "--logger"))
+		return &o->logger;
+	return NULL;
+}
+
+/*
+ * Options end at "--", which must be there: without it, a program option such as
+ * -v would be taken for impulse's. Options are "-c X", "--config X" or "--config=X".
+ * Writing our own loop rather than getopt_long() keeps GNU getopt from permuting a
+ * stray program name ahead of the options and lets each error say what to type.
+ */
+static void parse_args(int argc, char **argv, struct run_opts *o)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		char name[32];
+		const char *arg = argv[i], *eq = NULL, *value;
+		const char **slot;
+
+		if (!strcmp(arg, "--"))
+			break;
+		if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
+			fputs(usage_text, stdout);
+			exit(0);
+		}
+		if (!strcmp(arg, "-v") || !strcmp(arg, "--verbose")) {
+			o->verbose = true;
+			continue;
+		}
+		if (arg[0] != '-')
+			fail(RUN_EXIT_FAILED, "missing '--' before the program: impulse run [options] -- %s ...", arg);
+		if (!strncmp(arg, "--", 2))
+			eq = strchr(arg, '=');
+		snprintf(name, sizeof(name), "%.*s", eq ? (int)(eq - arg) : (int)strlen(arg), arg);
+		slot = value_slot(o, name);
+		if (!slot)
+			fail(RUN_EXIT_FAILED, "unknown option '%s'; see 'impulse run --help'", name);
+		if (eq) {
+			value = eq + 1;
+		} else if (i + 1 < argc && strcmp(argv[i + 1], "--")) {
+			value = argv[++i];
+		} else {
+			fail(RUN_EXIT_FAILED, "option '%s' needs a value; see 'impulse run --help'", name);
+		}
+		if (!value[0])
+			fail(RUN_EXIT_FAILED, "option '%s' needs a non-empty value", name);
+		*slot = value;
+	}
+	if (i == argc)
+		fail(RUN_EXIT_FAILED, "missing '--' and a program: impulse run [options] -- PROGRAM [ARGS...]");
+	if (i + 1 == argc)
+		fail(RUN_EXIT_FAILED, "no program after '--': impulse run [options] -- PROGRAM [ARGS...]");
+	o->program = argv + i + 1;
+	if (o->logger && strcmp(o->logger, "file") && strcmp(o->logger, "none"))
+		fail(RUN_EXIT_FAILED, "--logger %s: expected 'file' or 'none'", o->logger);
+}
+
+/*
+ * libimpulse.so beside this executable (build/impulse uses build/libimpulse.so) or,
+ * installed, in ../lib (PREFIX/bin/impulse uses PREFIX/lib/libimpulse.so).
+ */
+static void find_library(char *out, size_t size)
+{
+	char dir[PATH_MAX], installed[PATH_MAX + 32];
+	int err = path_self_dir(dir, sizeof(dir));
+
+	if (err)
+		fail(RUN_EXIT_FAILED, "cannot tell where impulse is installed (/proc/self/exe): %s", strerror(-err));
+	if (!strcmp(dir, "/"))
+		dir[0] = '\0';
+	if ((size_t)snprintf(out, size, "%s/%s", dir, LIBRARY_NAME) < size && !access(out, R_OK))
+		return;
+	snprintf(installed, sizeof(installed), "%s/../lib/%s", dir, LIBRARY_NAME);
+	/* realpath() both checks that it exists and drops the "bin/.." for messages. */
+	if (size >= PATH_MAX && realpath(installed, out) && !access(out, R_OK))
+		return;
+	fail(RUN_EXIT_FAILED, "%s is neither in %s/ nor in %s/../lib/: build it with 'make' or install it",
+	     LIBRARY_NAME, dir[0] ? dir : "", dir);
+}
+
+static void set_env(const char *name, const char *value, bool verbose)
+{
+	if (setenv(name, value, 1))
+		fail(RUN_EXIT_FAILED, "cannot set %s: %s", name, strerror(errno));
+	if (verbose)
+		fprintf(stderr, "impulse: %s=%s\n", name, value);
+}
+
+/* LD_PRELOAD separates its entries with spaces and colons: ours comes first. */
+static void set_preload(const char *library, bool verbose)
+{
+	const char *old = getenv("LD_PRELOAD");
+	char *value;
+
+	if (strpbrk(library, ": \t"))
+		fail(RUN_EXIT_FAILED, "cannot preload %s: LD_PRELOAD cannot hold a path with a space or a colon",
+		     library);
+	if (old && old[0]) {
+		if (asprintf(&value, "%s:%s", library, old) < 0)
+			fail(RUN_EXIT_FAILED, "out of memory");
+		set_env("LD_PRELOAD", value, verbose);
+		free(value);
+	} else {
+		set_env("LD_PRELOAD", library, verbose);
+	}
+}
+
+/*
+ * The hooks.conf the program will read, as libimpulse chooses it: -c, else
+ * $IMPULSE_CONFIG, else ./hooks.conf. Written to abs as an absolute path (the
+ * program may change directory, and programs it starts inherit the variable);
+ * returns false when there is none.
+ */
+static bool choose_config(const struct run_opts *o, char abs[PATH_MAX])
+{
+	const char *path = o->config;
+	int err;
+
+	if (!path) {
+		path = getenv("IMPULSE_CONFIG");
+		if (!path || !path[0])
+			path = access("hooks.conf", F_OK) ? NULL : "hooks.conf";
+	}
+	if (!path)
+		return false;
+	if (realpath(path, abs))
+		return true;
+	if (o->config)
+		fail(RUN_EXIT_FAILED, "-c %s: %s", path, strerror(errno));
+	/* From the environment and unusable: pass it on, libimpulse says what is wrong. */
+	err = path_absolute(path, abs, PATH_MAX);
+	if (err)
+		fail(RUN_EXIT_FAILED, "%s: %s", path, strerror(-err));
+	return true;
+}
+
+/*
+ * The settings of the file, to learn the log directory and the logger the program
+ * will use. A file that does not parse keeps the defaults: libimpulse reports the
+ * error itself when the program starts, and runs it untraced.
+ */
+static void read_settings(const char *config, struct cfg *cfg)
+{
+	struct cfg_error err;
+
+	cfg_init(cfg);
+	if (!config)
+		return;
+	memset(&err, 0, sizeof(err));
+	if (cfg_parse_file(cfg, config, &err)) {
+		cfg_free(cfg);
+		cfg_init(cfg);
+		return;
+	}
+	if (cfg->nhooks == 0)
+		fprintf(stderr, "impulse run: %s declares no hooks: nothing will be traced\n", path_for_display(config));
+}
+
+/*
+ * Sets what libimpulse reads in the program. The log directory is always set, and
+ * absolute, so that this run knows where to look for the records and programs
+ * started from another directory write beside them. Writes it to log_dir and
+ * returns whether records will be written at all (logger none: they are not).
+ */
+static bool prepare_env(const struct run_opts *o, char log_dir[PATH_MAX])
+{
+	char library[PATH_MAX], config[PATH_MAX];
+	bool have_config = choose_config(o, config);
+	const char *dir = o->log_dir, *logger = o->logger;
+	struct cfg cfg;
+	bool writes;
+	int err;
+
+	find_library(library, sizeof(library));
+	read_settings(have_config ? config : NULL, &cfg);
+	if (!have_config)
+		fprintf(stderr, "impulse run: no hooks.conf here, no -c and no $IMPULSE_CONFIG: nothing will be traced\n");
+	if (!dir)
+		dir = getenv("IMPULSE_LOG_DIR");
+	if (!dir || !dir[0])
+		dir = cfg.settings.log_dir;
+	err = path_absolute(dir, log_dir, PATH_MAX);
+	if (err)
+		fail(RUN_EXIT_FAILED, "log directory %s: %s", dir, strerror(-err));
+	if (!logger)
+		logger = getenv("IMPULSE_LOGGER");
+	if (logger && logger[0]) {
+		struct cfg_error cerr;
+
+		/* As libimpulse would read it: a bad value is ignored there, and here. */
+		cfg_set(&cfg, "logger", logger, &cerr);
+	}
+	writes = cfg.settings.logger != CFG_LOGGER_NONE;
+	cfg_free(&cfg);
+
+	set_preload(library, o->verbose);
+	if (have_config)
+		set_env("IMPULSE_CONFIG", config, o->verbose);
+	set_env("IMPULSE_LOG_DIR", log_dir, o->verbose);
+	if (o->session)
+		set_env("IMPULSE_SESSION_ID", o->session, o->verbose);
+	if (o->logger)
+		set_env("IMPULSE_LOGGER", o->logger, o->verbose);
+	if (o->verbose)
+		set_env("IMPULSE_VERBOSE", "1", o->verbose);
+	return writes;
+}
+
+/* The program's pid while it runs, for the handler that passes signals on. */
+static volatile sig_atomic_t child_pid;
+
+static void pass_on_signal(int sig)
+{
+	int saved_errno = errno;
+
+	if (child_pid > 0)
+		kill((pid_t)child_pid, sig);
+	errno = saved_errno;
+}
+
+static void exec_failed(const char *program, int err)
+{
+	/* As a shell says it: a name looked up in $PATH is "not found". */
+	if (err == ENOENT && !strchr(program, '/'))
+		fail(RUN_EXIT_NOT_FOUND, "%s: command not found", program);
+	fail(err == ENOENT ? RUN_EXIT_NOT_FOUND : RUN_EXIT_CANNOT_EXEC, "%s: %s", program, strerror(err));
+}
+
+/*
+ * Starts the program and waits for it; returns its wait status, with its pid in
+ * *out_pid and in *start when it started, on the clock the kernel dates files by
+ * (see logfiles.c). The four
+ * signals are blocked across fork() so that none arrives between the fork and
+ * the parent's handlers; the child unblocks them before execvp().
+ */
+static int run_program(char **program, struct timespec *start, pid_t *out_pid)
+{
+	static const int ignored[] = { SIGINT, SIGQUIT }, passed_on[] = { SIGTERM, SIGHUP };
+	struct sigaction sa;
+	sigset_t block, old;
+	int status, exec_errno, pipefd[2];
+	ssize_t n;
+	pid_t pid;
+
+	/* The child writes execvp()'s errno here; end of file (close-on-exec) means it ran. */
+	if (pipe2(pipefd, O_CLOEXEC))
+		fail(RUN_EXIT_FAILED, "pipe: %s", strerror(errno));
+	sigemptyset(&block);
+	for (size_t i = 0; i < 2; i++) {
+		sigaddset(&block, ignored[i]);
+		sigaddset(&block, passed_on[i]);
+	}
+	sigprocmask(SIG_BLOCK, &block, &old);
+	fflush(NULL);
+	clock_gettime(CLOCK_REALTIME_COARSE, start);
+	pid = fork();
+	if (pid < 0)
+		fail(RUN_EXIT_FAILED, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		close(pipefd[0]);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		execvp(program[0], program);
+		exec_errno = errno;
+		if (write(pipefd[1], &exec_errno, sizeof(exec_errno)) < 0)
+			_exit(RUN_EXIT_CANNOT_EXEC);
+		_exit(exec_errno == ENOENT ? RUN_EXIT_NOT_FOUND : RUN_EXIT_CANNOT_EXEC);
+	}
+	close(pipefd[1]);
+	child_pid = pid;
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	sa.sa_handler = pass_on_signal;
+	for (size_t i = 0; i < 2; i++)
+		sigaction(passed_on[i], &sa, NULL);
+	/* Setting SIG_IGN also drops a SIGINT that came while blocked: the program got its own. */
+	sa.sa_handler = SIG_IGN;
+	for (size_t i = 0; i < 2; i++)
+		sigaction(ignored[i], &sa, NULL);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+
+	do
+		n = read(pipefd[0], &exec_errno, sizeof(exec_errno));
+	while (n < 0 && errno == EINTR);
+	close(pipefd[0]);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			fail(RUN_EXIT_FAILED, "waiting for %s: %s", program[0], strerror(errno));
+	child_pid = 0;
+	*out_pid = pid;
+	if (n == sizeof(exec_errno))
+		exec_failed(program[0], exec_errno);
+	return status;
+}
+
+/* Tells where the records of this run went: the files created since start. */
+static void report_records(const char *log_dir, const struct timespec *start, pid_t pid, bool writes)
+{
+	struct log_file *files;
+	long total = 0;
+	int n;
+
+	if (!writes) {
+		fprintf(stderr, "impulse: logger none: the records were built and discarded\n");
+		return;
+	}
+	n = logfiles_list_since(log_dir, start, &files);
+	if (n < 0 && n != -ENOENT) {
+		fprintf(stderr, "impulse: cannot list %s: %s\n", path_for_display(log_dir), strerror(-n));
+		return;
+	}
+	if (n <= 0) {
+		fprintf(stderr, "impulse: no records in %s from this run ('impulse run -v' shows what was hooked)\n",
+			path_for_display(log_dir));
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		const char *shown = path_for_display(files[i].path);
+		long r = files[i].records;
+
+		if (r < 0) {
+			fprintf(stderr, "impulse: cannot read %s: %s\n", shown, strerror((int)-r));
+			continue;
+		}
+		total += r;
+		if (files[i].pid == pid)
+			fprintf(stderr, "impulse: %ld record%s in %s\n", r, r == 1 ? "" : "s", shown);
+		else
+			fprintf(stderr, "impulse: %ld record%s in %s (pid %d, another process)\n", r,
+				r == 1 ? "" : "s", shown, files[i].pid);
+	}
+	if (n > 1)
+		fprintf(stderr, "impulse: %ld records in %d files\n", total, n);
+	logfiles_free(files, n);
+}
+
+/*
+ * Ends impulse as the program ended. A signal is raised again on impulse itself,
+ * with its default action, so that the shell sees the same death; the core-size
+ * limit goes to zero first, since only the program's core is worth keeping and
+ * impulse's would overwrite a plain "core" file. 128 + signal if it survives.
+ */
+static int end_like(int status)
+{
+	struct sigaction sa;
+	struct rlimit core;
+	sigset_t set;
+	int sig;
+
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	sig = WTERMSIG(status);
+	fflush(NULL);
+	if (!getrlimit(RLIMIT_CORE, &core)) {
+		core.rlim_cur = 0;
+		setrlimit(RLIMIT_CORE, &core);
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	sigaction(sig, &sa, NULL);
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	kill(getpid(), sig);
+	return 128 + sig;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_opts opts = { 0 };
+	char log_dir[PATH_MAX];
+	struct timespec start;
+	bool writes;
+	int status;
+	pid_t pid;
+
+	parse_args(argc, argv, &opts);
+	writes = prepare_env(&opts, log_dir);
+	if (opts.verbose)
+		fprintf(stderr, "impulse: running %s\n", opts.program[0]);
+	status = run_program(opts.program, &start, &pid);
+	if (WIFSIGNALED(status))
+		fprintf(stderr, "impulse: %s was killed by signal %d (%s)%s\n", opts.program[0], WTERMSIG(status),
+			strsignal(WTERMSIG(status)), WCOREDUMP(status) ? ", core dumped" : "");
+	report_records(log_dir, &start, pid, writes);
+	return end_like(status);
+}
