@@ -78,6 +78,11 @@ $(call tt_case,malloc,def,malloc_main,,)
 $(call tt_case,longjmp,def O0 now,longjmp_main,jmp,)
 # Signals: the program's own SIGSEGV handler, a hooked call inside a signal handler.
 $(call tt_case,signals,def,signals_main,sig,)
+# Versioned symbols: two versions of one function, reached by version and by dlvsym.
+# (The version script goes to the library only: a rule of its own, before the case's.)
+TT_VER_MAP := -Wl,--version-script=$(TT_SRC)/versions/libver.map
+$(foreach v,def now,$(eval $(call tt_lib,versions,$(v),ver,,$(TT_VER_MAP))))
+$(foreach v,def now,$(eval $(call tt_prog,versions,$(v),versions_main,ver,-ldl)))
 # The in-program API (include/impulse.h), from the program and from a library.
 $(call tt_case,api,def,api_main,api,)
 
