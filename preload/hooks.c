@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "event.h"
+#include "jsonw.h"
 #include "hooks.h"
 #include "tracer.h"
 
@@ -31,6 +32,19 @@ static unsigned name_hash(const char *s)
 	return h & (HASH_BUCKETS - 1);
 }
 
+/* The logger writes parameter names on every record: escape them once here. */
+static void hook_keys(struct hook *h)
+{
+	struct jbuf b = { 0 };
+
+	for (uint32_t i = 0; i < h->nparams; i++) {
+		jb_cstr(&b, h->cfg->params[i].name);
+		jb_putc(&b, ':');
+		h->key_end[i] = (uint16_t)(b.len < UINT16_MAX ? b.len : UINT16_MAX);
+	}
+	h->arg_keys = b.p;
+}
+
 static void hook_plan(struct hook *h, const struct cfg_hook *c)
 {
 	uint64_t size = sizeof(struct ev_enter);
@@ -43,9 +57,11 @@ static void hook_plan(struct hook *h, const struct cfg_hook *c)
 		if (c->params[i].type.kind != CT_STRING)
 			continue;
 		h->nstrings++;
+		h->string_mask |= 1u << i;
 		size += sizeof(struct ev_str) + ev_align(tracer.max_string);
 	}
 	h->enter_max = ev_align(size);
+	hook_keys(h);
 	h->exit_max = sizeof(struct ev_exit);
 	if (c->ret.kind == CT_STRING)
 		h->exit_max += (uint32_t)(sizeof(struct ev_str) + ev_align(tracer.max_string));

@@ -23,9 +23,12 @@ struct hook {
 	struct arg_loc locs[HOOK_MAX_PARAMS];
 	uint32_t nparams;		/* captured parameters (cfg->nparams, capped) */
 	uint32_t nstrings;		/* parameters of kind CT_STRING */
+	uint32_t string_mask;		/* bit i: parameter i is a CT_STRING */
 	uint32_t enter_max;		/* largest EV_ENTER this hook can write, bytes */
 	uint32_t exit_max;		/* largest EV_EXIT, bytes (a returned string adds to it) */
 	uint32_t stack_copy;		/* caller stack bytes to copy for the real call */
+	char *arg_keys;			/* "name": of each parameter, JSON-escaped, back to back */
+	uint16_t key_end[HOOK_MAX_PARAMS];	/* end offset of parameter i's key in arg_keys */
 	struct hook *hash_next;
 };
 

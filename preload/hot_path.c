@@ -111,11 +111,8 @@ long impulse_hook_enter(struct arch_frame *f)
 	for (uint32_t i = 0; i < hook->nparams; i++)
 		ev->args[i] = arch_arg_raw(f, hook->locs[i]);
 	p = (uint8_t *)&ev->args[hook->nparams];
-	if (hook->nstrings) {
-		for (uint32_t i = 0; i < hook->nparams; i++)
-			if (hook->cfg->params[i].type.kind == CT_STRING)
-				p = capture_string(p, (const char *)ev->args[i]);
-	}
+	for (uint32_t mask = hook->string_mask; mask; mask &= mask - 1)
+		p = capture_string(p, (const char *)ev->args[__builtin_ctz(mask)]);
 	ev->h = (struct ev_head){ .size = (uint32_t)(p - (uint8_t *)ev), .type = EV_ENTER };
 	ctx->stack[ctx->depth].call_id = ev->call_id;
 	ctx->stack[ctx->depth].entry_sp = arch_frame_entry_sp(f);

@@ -222,11 +222,15 @@ bool utf8_is_valid(const char *s, size_t n)
 	return true;
 }
 
+/* 1 for bytes that a JSON string can carry as they are (printable ASCII but " and \). */
+static const unsigned char plain[256] = {
+	[0x20] = 1, [0x21] = 1, [0x23 ... 0x5b] = 1, [0x5d ... 0x7e] = 1,
+};
+
 void jb_string(struct jbuf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *u = (const unsigned char *)s;
-	size_t run = 0;
 
 	/* Worst case 6 bytes out per byte in: reserve once. */
 	if (!jb_reserve(b, n * 6 + 2))
@@ -235,11 +239,11 @@ void jb_string(struct jbuf *b, const char *s, size_t n)
 	for (size_t i = 0; i < n;) {
 		unsigned c = u[i];
 		char *o = b->p + b->len;
+		size_t run = i;
 
-		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+		if (plain[c]) {
 			/* Copy plain ASCII runs in one go. */
-			run = i;
-			while (i < n && u[i] >= 0x20 && u[i] < 0x80 && u[i] != '"' && u[i] != '\\')
+			while (i < n && plain[u[i]])
 				i++;
 			memcpy(o, s + run, i - run);
 			b->len += i - run;

@@ -139,11 +139,11 @@ void record_format_args(struct jbuf *out, const struct hook *hook, const struct 
 	jb_putc(out, '{');
 	for (uint32_t i = 0; i < hook->nparams; i++) {
 		const struct cfg_param *p = &hook->cfg->params[i];
+		uint16_t key = i ? hook->key_end[i - 1] : 0;
 
 		if (i)
 			jb_putc(out, ',');
-		jb_cstr(out, p->name);
-		jb_putc(out, ':');
+		jb_put(out, hook->arg_keys + key, hook->key_end[i] - key);
 		if (p->type.kind == CT_STRING)
 			strings = put_string(out, strings, ev->args[i]);
 		else

@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <string.h>
+#include <time.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -90,8 +91,9 @@ struct thread_ctx *thread_ctx_attach(void)
 	return ctx;
 }
 
-void *thread_ctx_reserve(struct thread_ctx *ctx, uint32_t need)
+void *thread_ctx_wait_reserve(struct thread_ctx *ctx, uint32_t need)
 {
+	unsigned tries = 0;
 	void *p;
 
 	if (need > ctx->ring.size / 2) {
@@ -104,7 +106,17 @@ void *thread_ctx_reserve(struct thread_ctx *ctx, uint32_t need)
 			ctx->dropped++;
 			return NULL;
 		}
-		sched_yield();
+		/*
+		 * Yield a few times, then sleep: with more traced threads than cores,
+		 * spinning producers would take the logger's CPU and slow everyone.
+		 */
+		if (tries++ < 8) {
+			sched_yield();
+		} else {
+			struct timespec ts = { 0, 50000 };
+
+			nanosleep(&ts, NULL);
+		}
 	}
 	return p;
 }

@@ -55,11 +55,19 @@ static inline uint64_t thread_ctx_current_call(const struct thread_ctx *ctx)
 	return ctx->depth ? ctx->stack[ctx->depth - 1].call_id : ctx->link_parent;
 }
 
+/* The slow path of thread_ctx_reserve(): the ring is full. */
+void *thread_ctx_wait_reserve(struct thread_ctx *ctx, uint32_t need);
+
 /*
  * Reserves need bytes in ctx's ring, waiting for the logger while the ring is full
  * (lossless). Returns NULL, counting a drop, when no logger will ever make room.
  */
-void *thread_ctx_reserve(struct thread_ctx *ctx, uint32_t need);
+static inline void *thread_ctx_reserve(struct thread_ctx *ctx, uint32_t need)
+{
+	void *p = ring_reserve(&ctx->ring, need);
+
+	return __builtin_expect(p != NULL, 1) ? p : thread_ctx_wait_reserve(ctx, need);
+}
 
 /* Called by the logger: unmaps a closed, drained context. */
 void thread_ctx_release(struct thread_ctx *ctx);
