@@ -17,44 +17,29 @@ import platform
 import re
 import shutil
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 
+sys.dont_write_bytecode = True	# keep __pycache__ out of the source tree
+from report import CASES, median, print_report, summarise, targets  # noqa: E402
+
 WROTE_RE = re.compile(r"wrote (\d+) records .* in ([0-9.]+) s of logger time")
 BYTES_RE = re.compile(r"wrote \d+ records \((\d+) bytes\)")
 DROPPED_RE = re.compile(r"dropped (\d+)")
+# driver's line with DRIVER_THREAD_CPU=1 (bench/driver.c)
+THREAD_RE = re.compile(r"thread_cpu_ns_per_call=([0-9.]+) thread_wall_ns_per_call=([0-9.]+)"
+                       r"(?: thread_minflt_per_call=([0-9.]+))?")
+HOT_BUFFER = "1G"		# IMPULSE_BUFFER_SIZE of the hot-path rows: holds every event
+HOT_BYTES_PER_CALL = 160	# bytes a call takes in the ring, rounded up (~110 add, ~150 len)
+HOT_RING_FILL = 600 << 20	# at most this much of the 1 GiB ring per thread
 RECORD_BYTES_GUESS = 1200	# bytes per record on disk, to refuse runs tmpfs cannot hold
-
-# Targets from issue 2 (the benchmark section).
-TARGET_ADDED_NS = {"add": 40.0, "len": 50.0}
-TARGET_VS_UFTRACE = 0.5
-TARGET_RECORDS_PER_S = 3_000_000
-TARGET_MEM_MIB = 16.0
-TARGET_STARTUP_MS = 5.0
 
 RUNNER = None	# <bench-dir>/runner, set by main()
 # The environment of every run: ours without the tracer's variables.
 BASE_ENV = {k: v for k, v in os.environ.items()
             if not k.startswith("IMPULSE_") and k not in ("LD_PRELOAD", "LD_AUDIT")}
-
-CASES = {
-    "add": {"label": "work_add(int, int)", "fn": "work_add",
-            "uftrace": ["-A", "work_add@arg1/i32,arg2/i32", "-R", "work_add@retval/i32"]},
-    "len": {"label": "work_len(char *32)", "fn": "work_len",
-            "uftrace": ["-A", "work_len@arg1/s", "-R", "work_len@retval"]},
-}
-
-VARIANTS = {
-    "untraced": "untraced (absolute)",
-    "impulse-none": "libimpulse, logger=none",
-    "impulse-file": "libimpulse, file on tmpfs",
-    "uftrace": "uftrace record -A/-R",
-    "ltrace": "ltrace -e FN -o FILE",
-}
-
 
 def env_int(name, default, minimum=0):
     raw = os.environ.get(name, "")
@@ -69,6 +54,14 @@ def env_int(name, default, minimum=0):
     return value
 
 
+def hot_n():
+    n = env_int("BENCH_HOT_N", 1_000_000, 1)
+    if n * HOT_BYTES_PER_CALL > HOT_RING_FILL:
+        sys.exit(f"bench: BENCH_HOT_N={n}: at most {HOT_RING_FILL // HOT_BYTES_PER_CALL:,} calls per "
+                 f"thread, so that every event fits in the {HOT_BUFFER} ring")
+    return n
+
+
 def settings():
     threads = os.environ.get("BENCH_THREADS", "1,4")
     try:
@@ -79,6 +72,7 @@ def settings():
         sys.exit("bench: BENCH_THREADS: counts from 1 to 64")
     return {
         "n": env_int("BENCH_N", 2_000_000, 1),
+        "hot_n": hot_n(),
         "repeat": env_int("BENCH_REPEAT", 5, 1),
         "threads": thread_list,
         "ltrace_n": env_int("BENCH_LTRACE_N", 10_000, 0),
@@ -99,13 +93,14 @@ class Run:
     """One finished child: whole-process wall and CPU (user+sys, its threads and
     reaped children), peak RSS, exit status and what it wrote to stderr."""
 
-    def __init__(self, wall_ns, cpu_ns, maxrss_kib, status, timed_out, stderr):
+    def __init__(self, wall_ns, cpu_ns, maxrss_kib, status, timed_out, stderr, stdout=""):
         self.wall_ns = wall_ns
         self.cpu_ns = cpu_ns
         self.maxrss_kib = maxrss_kib
         self.status = status		# exit code, or -signal
         self.timed_out = timed_out
         self.stderr = stderr
+        self.stdout = stdout
 
     @property
     def ok(self):
@@ -139,10 +134,10 @@ def run(argv, child_env, timeout_s, scratch):
     sets = []
     for name, value in (child_env or {}).items():
         sets += ["-e", f"{name}={value}"]
-    with tempfile.TemporaryFile(dir=scratch) as err, \
+    with tempfile.TemporaryFile(dir=scratch) as err, tempfile.TemporaryFile(dir=scratch) as out, \
             tempfile.NamedTemporaryFile(dir=scratch, prefix="rusage-") as res:
         child = subprocess.Popen([RUNNER, res.name] + sets + ["--"] + argv, env=BASE_ENV, stdin=subprocess.DEVNULL,
-                                 stdout=subprocess.DEVNULL, stderr=err,
+                                 stdout=out, stderr=err,
                                  start_new_session=True)
         timed_out = False
         try:
@@ -153,12 +148,14 @@ def run(argv, child_env, timeout_s, scratch):
             child.wait()
         err.seek(0)
         text = err.read().decode("utf-8", "replace")
+        out.seek(0)
+        stdout = out.read(1 << 16).decode("utf-8", "replace")
         fields = open(res.name).read().split()
     if timed_out or len(fields) != 4:
         return Run(0, 0, 0, -9 if timed_out else 127, timed_out,
                    text or f"runner exited with status {child.returncode}")
     wall_ns, cpu_ns, maxrss_kib, status = (int(f) for f in fields)
-    return Run(wall_ns, cpu_ns, maxrss_kib, status, False, text)
+    return Run(wall_ns, cpu_ns, maxrss_kib, status, False, text, stdout)
 
 
 def kill_group(pgid):
@@ -205,8 +202,14 @@ def logger_figures(stderr):
     return figures
 
 
-def median(values):
-    return statistics.median(values) if values else None
+def thread_figures(stdout):
+    """driver's DRIVER_THREAD_CPU=1 line: the call loop's own thread CPU and wall, and
+    its minor page faults, per call; None when it is missing."""
+    match = THREAD_RE.search(stdout)
+    if not match:
+        return None
+    return {"thread_cpu_ns": float(match.group(1)), "thread_wall_ns": float(match.group(2)),
+            "thread_minflt": float(match.group(3)) if match.group(3) else None}
 
 
 # ---------------------------------------------------------------- the benchmark
@@ -235,12 +238,24 @@ class Bench:
             env["IMPULSE_VERBOSE"] = "1"
         return env
 
+    def hot_env(self, n):
+        """What every run of a hot-path pair adds, untraced or not: the driver times its
+        own call loop; hot-prefault also has the rings' first pages populated."""
+        return {"DRIVER_THREAD_CPU": "1"}
+
     def command(self, variant, mode, n, threads, out):
         """argv and added variables of one run; out is a scratch path it may write to."""
         driver = [self.driver, mode, str(n), str(threads)]
         conf = os.path.join(self.conf_dir, "work.conf")
         if variant == "untraced":
             return driver, None
+        if variant in ("hot-fresh", "hot-prefault"):
+            env = self.impulse_env("none", fresh_dir(out), conf)
+            env.update(self.hot_env(n), IMPULSE_BUFFER_SIZE=HOT_BUFFER)
+            if variant == "hot-prefault":
+                # Each ring's part the calls will write, with a margin (bench/driver.c).
+                env["DRIVER_PREFAULT"] = str(min(2 * n * HOT_BYTES_PER_CALL + (1 << 20), 1 << 30))
+            return driver, env
         if variant == "impulse-none":
             return driver, self.impulse_env("none", fresh_dir(out), conf)
         if variant == "impulse-file":
@@ -295,6 +310,8 @@ class Bench:
                 if self.impulse["status"] == "ok":
                     plan.append((mode, threads, "impulse-none", cfg["n"], cfg["repeat"]))
                     plan.append((mode, threads, "impulse-file", cfg["n"], cfg["repeat"]))
+                    plan.append((mode, threads, "hot-fresh", cfg["hot_n"], cfg["repeat"]))
+                    plan.append((mode, threads, "hot-prefault", cfg["hot_n"], cfg["repeat"]))
                 if self.uftrace:
                     plan.append((mode, threads, "uftrace", cfg["n"], cfg["repeat"]))
                 if self.ltrace and threads == 1 and cfg["ltrace_n"] > 0:
@@ -322,10 +339,14 @@ class Bench:
 
     def measure_pair(self, row, mode, threads, variant, n, rep):
         """One untraced run and, right after it, one run of variant: a pair."""
-        base = run([self.driver, mode, str(n), str(threads)], None,
+        hot = variant.startswith("hot-")
+        base = run([self.driver, mode, str(n), str(threads)], self.hot_env(n) if hot else None,
                    self.cfg["timeout_s"], self.scratch)
         if not base.ok:
             row["notes"].append(f"repeat {rep + 1}: untraced run failed: {base.why()}")
+            return
+        if hot and thread_figures(base.stdout) is None:
+            row["notes"].append(f"repeat {rep + 1}: untraced run printed no thread_cpu line")
             return
         if variant == "untraced":
             row["pairs"].append({"base": vars_of(base), "traced": vars_of(base)})
@@ -339,11 +360,17 @@ class Bench:
                 return
         argv, env = self.command(variant, mode, n, threads, out)
         traced = run(argv, env, self.cfg["timeout_s"], self.scratch)
-        if variant.startswith("impulse"):
+        if variant.startswith(("impulse", "hot-")):
             problem = self.impulse_problem(traced)
         else:
             problem = traced.why()
+        if hot and not problem and thread_figures(traced.stdout) is None:
+            problem = "no thread_cpu line from the driver on stdout"
         pair = {"base": vars_of(base), "traced": vars_of(traced)}
+        if hot:
+            pair["base"].update(thread_figures(base.stdout))
+            if not problem:
+                pair["traced"].update(thread_figures(traced.stdout))
         if problem:
             if not row["pairs"]:
                 row["problem"] = problem	# failed on its first run: n/a
@@ -351,7 +378,7 @@ class Bench:
                 row["notes"].append(f"repeat {rep + 1} left out: {problem}")
             remove(out)
             return
-        if variant.startswith("impulse"):
+        if variant.startswith(("impulse", "hot-")):
             pair["logger"] = logger_figures(traced.stderr)
         if variant == "impulse-file" and "log_lines" not in row:
             # Cheap correctness check, once per row: one line per call plus the root.
@@ -457,183 +484,6 @@ def count_lines_file(path):
         return None
     with open(path, "rb") as f:
         return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
-
-
-# ---------------------------------------------------------------- figures
-
-def summarise(rows):
-    """Per-call figures: median of paired (traced - untraced) differences / calls."""
-    by_key = {(r["case"], r["threads"], r["tracer"]): r for r in rows}
-    for row in rows:
-        pairs = row["pairs"]
-        row["runs"] = len(pairs)
-        if row["problem"] or not pairs:
-            row["wall_ns_per_call"] = row["cpu_ns_per_call"] = None
-            continue
-        calls = max(row["calls"], 1)
-        if row["tracer"] == "untraced":
-            row["wall_ns_per_call"] = median([p["base"]["wall_ns"] for p in pairs]) / calls
-            row["cpu_ns_per_call"] = median([p["base"]["cpu_ns"] for p in pairs]) / calls
-            row["untraced_wall_ms"] = median([p["base"]["wall_ns"] for p in pairs]) / 1e6
-            row["untraced_cpu_ms"] = median([p["base"]["cpu_ns"] for p in pairs]) / 1e6
-            continue
-        row["wall_ns_per_call"] = median([p["traced"]["wall_ns"] - p["base"]["wall_ns"] for p in pairs]) / calls
-        row["cpu_ns_per_call"] = median([p["traced"]["cpu_ns"] - p["base"]["cpu_ns"] for p in pairs]) / calls
-        row["x_untraced_wall"] = median([p["traced"]["wall_ns"] / max(p["base"]["wall_ns"], 1) for p in pairs])
-        row["x_untraced_cpu"] = median([p["traced"]["cpu_ns"] / max(p["base"]["cpu_ns"], 1) for p in pairs])
-        logs = [p.get("logger", {}) for p in pairs]
-        rates = [lg["records"] / lg["logger_s"] for lg in logs if lg.get("logger_s")]
-        if row["tracer"] == "impulse-file":
-            row["records_per_s"] = median(rates)
-            row["records_per_s_whole_process"] = median(
-                [(row["calls"] + 1) / (p["traced"]["wall_ns"] / 1e9) for p in pairs])
-            row["dropped"] = max([lg.get("dropped", 0) for lg in logs], default=None) if any(
-                "dropped" in lg for lg in logs) else None
-            sizes = [lg["bytes"] / lg["records"] for lg in logs if lg.get("bytes") and lg.get("records")]
-            row["bytes_per_record"] = median(sizes)
-    for row in rows:
-        if row["tracer"].startswith("impulse"):
-            peer = by_key.get((row["case"], row["threads"], "uftrace"))
-            if peer and peer.get("wall_ns_per_call") and row.get("wall_ns_per_call") is not None:
-                row["vs_uftrace_wall"] = row["wall_ns_per_call"] / peer["wall_ns_per_call"]
-                if peer.get("cpu_ns_per_call"):
-                    row["vs_uftrace_cpu"] = row["cpu_ns_per_call"] / peer["cpu_ns_per_call"]
-    return by_key
-
-
-def verdict(value, target, at_most=True):
-    if value is None:
-        return "n/a"
-    return "PASS" if (value <= target if at_most else value >= target) else "MISS"
-
-
-def targets(by_key, cfg, memory, startup):
-    out = []
-
-    def add(name, value, target, unit, at_most=True):
-        out.append({"target": name, "value": value, "limit": target, "unit": unit,
-                    "at_most": at_most, "result": verdict(value, target, at_most)})
-
-    for mode in CASES:
-        row = by_key.get((mode, 1, "impulse-none"), {})
-        add(f"added cost, {CASES[mode]['label']}, 1 thread, logger=none, wall",
-            row.get("wall_ns_per_call"), TARGET_ADDED_NS[mode], "ns/call")
-    for mode in CASES:
-        for threads in cfg["threads"]:
-            row = by_key.get((mode, threads, "impulse-file"), {})
-            for kind in ("wall", "cpu"):
-                add(f"file logger vs uftrace, {CASES[mode]['label']}, {threads} thr, {kind}",
-                    row.get(f"vs_uftrace_{kind}"), TARGET_VS_UFTRACE, "x uftrace")
-    for mode in CASES:
-        for threads in cfg["threads"]:
-            row = by_key.get((mode, threads, "impulse-file"), {})
-            add(f"logger throughput, {CASES[mode]['label']}, {threads} thr",
-                row.get("records_per_s"), TARGET_RECORDS_PER_S, "records/s", at_most=False)
-    for row in memory.get("rows", []):
-        if row["tracer"] == "impulse-file":
-            add(f"memory added, {memory['threads']} threads, file logger",
-                row.get("added_mib"), TARGET_MEM_MIB, "MiB")
-    if not memory.get("rows"):
-        add(f"memory added, {memory['threads']} threads, file logger", None, TARGET_MEM_MIB, "MiB")
-    for row in startup.get("rows", []):
-        add(f"start-up added, {row['hooks']}", row.get("added_ms"), TARGET_STARTUP_MS, "ms")
-    if not startup.get("rows"):
-        add("start-up added, 100 hooks", None, TARGET_STARTUP_MS, "ms")
-    return out
-
-
-def fmt(value, spec=",.1f", missing="n/a"):
-    return missing if value is None else format(value, spec)
-
-
-def print_report(meta, rows, by_key, memory, startup, goals):
-    cfg = meta["settings"]
-    imp = meta["libimpulse"]
-    print()
-    print(f"libimpulse benchmark: {meta['machine']['cpu']}, {meta['machine']['cpus']} CPUs, "
-          f"kernel {meta['machine']['kernel']}")
-    print(f"  {cfg['n']:,} calls per thread ({cfg['ltrace_n']:,} under ltrace), median of "
-          f"{cfg['repeat']} paired runs ({cfg['ltrace_repeat']} for ltrace); "
-          f"per call = (traced - untraced) / (calls x threads)")
-    print(f"  libimpulse: {imp['status']}" + (f" ({imp['reason']})" if imp["reason"] else ""))
-    print(f"  peers: {meta['peers'].get('uftrace') or 'uftrace missing'}, "
-          f"{meta['peers'].get('ltrace') or 'ltrace missing'}")
-    print()
-    head = f"{'function':<20} {'thr':>3}  {'tracer':<27} {'wall ns/call':>13} {'CPU ns/call':>12}" \
-           f" {'x untraced':>13} {'x uftrace':>13}"
-    print(head)
-    print("-" * len(head))
-    for mode in CASES:
-        for threads in cfg["threads"]:
-            for variant in VARIANTS:
-                row = by_key.get((mode, threads, variant))
-                if row is None:
-                    if variant.startswith("impulse"):
-                        row = {"problem": f"libimpulse {imp['status']}"}
-                    else:
-                        continue
-                if row.get("problem") or row.get("wall_ns_per_call") is None:
-                    cells = ["n/a", "n/a", "", ""]
-                else:
-                    cells = [fmt(row["wall_ns_per_call"]), fmt(row["cpu_ns_per_call"]),
-                             f"({row['untraced_wall_ms']:.1f} ms)" if variant == "untraced" else
-                             f"{row['x_untraced_wall']:.1f}/{row['x_untraced_cpu']:.1f}",
-                             f"{fmt(row.get('vs_uftrace_wall'), '.2f', '')}/"
-                             f"{fmt(row.get('vs_uftrace_cpu'), '.2f', '')}"
-                             if row.get("vs_uftrace_wall") is not None else ""]
-                print(f"{CASES[mode]['label']:<20} {threads:>3}  {VARIANTS[variant]:<27} "
-                      f"{cells[0]:>13} {cells[1]:>12} {cells[2]:>13} {cells[3]:>13}")
-        print()
-    print("  untraced: whole-process time / calls (its wall time in brackets); x untraced: "
-          "whole-process time traced / untraced,\n  wall/CPU; x uftrace: per-call cost / uftrace's, "
-          "wall/CPU; ltrace runs 1 thread only, for scale")
-    for row in rows:
-        for note in ([row["problem"]] if row.get("problem") else []) + row.get("notes", []):
-            print(f"  note: {row['function']}, {row['threads']} thr, {row['tracer']}: {note}")
-    print()
-    print("Checks and logger figures (libimpulse, file logger):")
-    any_check = False
-    for mode in CASES:
-        for threads in cfg["threads"]:
-            row = by_key.get((mode, threads, "impulse-file"))
-            if not row or row.get("problem") or "log_lines" not in row:
-                continue
-            any_check = True
-            ok = "OK" if row["log_lines"] == row["log_lines_expected"] else "WRONG"
-            print(f"  {CASES[mode]['label']:<20} {threads:>2} thr: log lines {row['log_lines']:,} "
-                  f"(expected {row['log_lines_expected']:,}: {ok}); "
-                  f"{fmt(row.get('records_per_s'), ',.0f')} records/s of logger time, "
-                  f"{fmt(row.get('records_per_s_whole_process'), ',.0f')} records/s whole process; "
-                  f"{fmt(row.get('bytes_per_record'), ',.0f')} bytes/record; dropped "
-                  f"{fmt(row.get('dropped'), ',d')}")
-    if not any_check:
-        print("  n/a")
-    print()
-    print(f"Memory, {memory['threads']} threads x {memory['calls_per_thread']:,} calls "
-          f"(peak RSS traced - untraced, median):")
-    for row in memory.get("rows", []):
-        print(f"  {row['tracer']:<14} {fmt(row.get('added_mib'), '.1f')} MiB"
-              + (f"  ({row['problem']})" if row["problem"] else ""))
-    if memory.get("problem"):
-        print(f"  n/a ({memory['problem']})")
-    print()
-    print(f"Start-up, trivial program, median of {startup['runs']} paired runs "
-          f"(untraced {fmt(startup.get('untraced_ms'), '.2f')} ms):")
-    for row in startup.get("rows", []):
-        extra = f"  ({row['problem']})" if row["problem"] else ""
-        if row.get("stderr_first_run"):
-            extra += f"  stderr: {row['stderr_first_run']}"
-        print(f"  {row['hooks']:<22} +{fmt(row.get('added_ms'), '.2f')} ms{extra}")
-    if startup.get("problem"):
-        print(f"  n/a ({startup['problem']})")
-    print()
-    print("Targets (issue 2); a MISS is reported, never fatal:")
-    for goal in goals:
-        sign = "<=" if goal["at_most"] else ">="
-        spec = {"x uftrace": ",.2f", "ms": ",.2f", "MiB": ",.1f", "records/s": ",.0f"}.get(goal["unit"], ",.1f")
-        value = fmt(goal["value"], spec)
-        print(f"  {goal['result']:<4}  {goal['target']:<62} {value:>14} {goal['unit']:<9} "
-              f"({sign} {goal['limit']:,})")
 
 
 def tool_version(tool):

@@ -7,43 +7,157 @@
  * thread only waiting. Results are summed per thread and stored once into a volatile
  * slot of its own (no shared cache line written per call). Prints nothing unless
  * misused; exit status 0 on success, 2 on bad arguments, 1 if a thread failed to start.
+ *
+ * With DRIVER_THREAD_CPU=1 in the environment, each job also measures its own call
+ * loop: its thread's CPU time (CLOCK_THREAD_CPUTIME_ID), wall time (CLOCK_MONOTONIC)
+ * and minor page faults (getrusage RUSAGE_THREAD), read just before and just after
+ * the loop; main then prints one line to stdout, summed over the jobs and divided by
+ * the total number of calls:
+ *
+ *     thread_cpu_ns_per_call=F thread_wall_ns_per_call=F thread_minflt_per_call=F
+ *
+ * This is the cost on the calling thread itself, whatever another thread (a tracer's
+ * logger) does meanwhile; only the loop is timed, not start-up, thread creation or exit.
+ * Each job first makes one untimed call (so a tracer sets up its per-thread state,
+ * e.g. maps its ring, before the clock starts).
+ *
+ * DRIVER_PREFAULT=BYTES (with DRIVER_THREAD_CPU=1): after those first calls and before
+ * any timed loop starts, every anonymous read-write mapping of at least 128 MiB (a
+ * tracer's big per-thread rings; the driver itself maps none) has the first BYTES of
+ * each ring in it (found with mincore: see prefault()) populated with
+ * madvise(MADV_POPULATE_WRITE), which allocates the pages without changing their
+ * contents. The timed loop then writes to memory already mapped, as a
+ * ring that is reused does, instead of taking a page fault per fresh 4 KiB page.
  */
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>	/* RUSAGE_THREAD: _GNU_SOURCE, set by the Makefile */
+#include <time.h>
 
 #include "work.h"
 
 #define MAX_THREADS 64
 #define STR_LEN 32
+#define PREFAULT_MIN_MAP (128UL << 20)	/* smallest mapping DRIVER_PREFAULT populates */
 
 enum mode { MODE_ADD, MODE_LEN };
 
 struct job {
 	enum mode mode;
+	int timed;			/* DRIVER_THREAD_CPU=1 */
 	unsigned long calls;
 	pthread_t thread;
 	volatile unsigned long sink;	/* the thread's results, written once */
+	long long cpu_ns, wall_ns;	/* of the call loop, when timed */
+	long minflt;
 	char pad[64];			/* keep jobs on separate cache lines */
 };
 
 static struct job jobs[MAX_THREADS];
+static unsigned long nthreads;
+static unsigned long long prefault_bytes;	/* DRIVER_PREFAULT, 0: none */
+static pthread_barrier_t barrier;		/* threads' first calls done / prefault done */
+
+/*
+ * Populates the first prefault_bytes of each ring in the anonymous rw mappings of at
+ * least PREFAULT_MIN_MAP. Rings mapped next to each other share one mapping, so a ring
+ * is found by its start: the first resident page after a non-resident one (each thread
+ * has made one call, so its ring's first page is resident and the rest is not).
+ */
+static void populate_from(uintptr_t at, uintptr_t hi)
+{
+	size_t len = hi - at;
+
+	if (len > prefault_bytes)
+		len = (size_t)((prefault_bytes + 4095) & ~4095ULL);
+	if (madvise((void *)at, len, MADV_POPULATE_WRITE) != 0)
+		perror("driver: madvise(MADV_POPULATE_WRITE)");
+}
+
+static void prefault(void)
+{
+	FILE *maps = fopen("/proc/self/maps", "r");
+	char line[512], perms[8];
+	unsigned long lo, hi;
+	int path_at;
+
+	if (!maps)
+		return;
+	while (fgets(line, sizeof line, maps)) {
+		path_at = 0;
+		if (sscanf(line, "%lx-%lx %7s %*s %*s %*s %n", &lo, &hi, perms, &path_at) < 3)
+			continue;
+		if (strncmp(perms, "rw", 2) != 0 || hi - lo < PREFAULT_MIN_MAP)
+			continue;
+		if (path_at > 0 && line[path_at] != '\0' && line[path_at] != '\n')
+			continue;	/* a file or [heap]/[stack]: not anonymous */
+		size_t pages = (hi - lo) / 4096;
+		unsigned char *resident = malloc(pages);
+		if (!resident || mincore((void *)lo, hi - lo, resident) != 0) {
+			populate_from(lo, hi);	/* cannot tell: at least the first ring */
+		} else {
+			for (size_t i = 0; i < pages; i++)
+				if ((resident[i] & 1) && (i == 0 || !(resident[i - 1] & 1)))
+					populate_from(lo + i * 4096, hi);
+		}
+		free(resident);
+	}
+	fclose(maps);
+}
+
+static long long clock_ns(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static long thread_minflt(void)
+{
+	struct rusage ru;
+
+	return getrusage(RUSAGE_THREAD, &ru) == 0 ? ru.ru_minflt : 0;
+}
 
 static void *job_run(void *arg)
 {
 	struct job *job = arg;
 	unsigned long acc = 0;
+	long long cpu0 = 0, wall0 = 0;
+	long flt0 = 0;
 	char s[STR_LEN + 1];
 
+	memset(s, 'x', STR_LEN);
+	s[STR_LEN] = '\0';
+	if (job->timed) {
+		/* One untimed call first: a tracer sets up this thread's state. */
+		acc += job->mode == MODE_ADD ? (unsigned long)work_add(0, 1) : work_len(s);
+		if (prefault_bytes && nthreads == 1) {
+			prefault();
+		} else if (prefault_bytes) {
+			pthread_barrier_wait(&barrier);	/* every thread's first call made */
+			pthread_barrier_wait(&barrier);	/* main has prefaulted */
+		}
+		flt0 = thread_minflt();
+		wall0 = clock_ns(CLOCK_MONOTONIC);
+		cpu0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+	}
 	if (job->mode == MODE_ADD) {
 		for (unsigned long i = 0; i < job->calls; i++)
 			acc += (unsigned long)work_add((int)i, 1);
 	} else {
-		memset(s, 'x', STR_LEN);
-		s[STR_LEN] = '\0';
 		for (unsigned long i = 0; i < job->calls; i++)
 			acc += work_len(s);
+	}
+	if (job->timed) {
+		job->cpu_ns = clock_ns(CLOCK_THREAD_CPUTIME_ID) - cpu0;
+		job->wall_ns = clock_ns(CLOCK_MONOTONIC) - wall0;
+		job->minflt = thread_minflt() - flt0;
 	}
 	job->sink = acc;
 	return NULL;
@@ -55,9 +169,28 @@ static int usage(void)
 	return 2;
 }
 
+static void print_thread_times(unsigned long threads, unsigned long calls)
+{
+	double cpu = 0, wall = 0, flt = 0, total = (double)threads * (double)calls;
+
+	for (unsigned long t = 0; t < threads; t++) {
+		cpu += (double)jobs[t].cpu_ns;
+		wall += (double)jobs[t].wall_ns;
+		flt += (double)jobs[t].minflt;
+	}
+	if (total < 1)
+		total = 1;
+	printf("thread_cpu_ns_per_call=%.3f thread_wall_ns_per_call=%.3f thread_minflt_per_call=%.6f\n",
+	       cpu / total, wall / total, flt / total);
+	fflush(stdout);
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long calls, threads;
+	const char *timed_env = getenv("DRIVER_THREAD_CPU");
+	const char *prefault_env = getenv("DRIVER_PREFAULT");
+	int timed = timed_env && strcmp(timed_env, "1") == 0;
 	enum mode mode;
 	char *end;
 
@@ -76,21 +209,39 @@ int main(int argc, char **argv)
 	if (*argv[3] == '\0' || *end != '\0' || threads < 1 || threads > MAX_THREADS)
 		return usage();
 
+	if (timed && prefault_env && *prefault_env) {
+		prefault_bytes = strtoull(prefault_env, &end, 10);
+		if (*end != '\0') {
+			fprintf(stderr, "driver: DRIVER_PREFAULT=%s: want a number of bytes\n", prefault_env);
+			return 2;
+		}
+	}
+	nthreads = threads;
+	if (prefault_bytes && threads > 1)
+		pthread_barrier_init(&barrier, NULL, (unsigned)threads + 1);
 	for (unsigned long t = 0; t < threads; t++) {
 		jobs[t].mode = mode;
+		jobs[t].timed = timed;
 		jobs[t].calls = calls;
 	}
 	if (threads == 1) {
 		job_run(&jobs[0]);
-		return 0;
-	}
-	for (unsigned long t = 0; t < threads; t++) {
-		if (pthread_create(&jobs[t].thread, NULL, job_run, &jobs[t]) != 0) {
-			fprintf(stderr, "driver: pthread_create failed\n");
-			return 1;
+	} else {
+		for (unsigned long t = 0; t < threads; t++) {
+			if (pthread_create(&jobs[t].thread, NULL, job_run, &jobs[t]) != 0) {
+				fprintf(stderr, "driver: pthread_create failed\n");
+				return 1;
+			}
 		}
+		if (prefault_bytes) {
+			pthread_barrier_wait(&barrier);
+			prefault();
+			pthread_barrier_wait(&barrier);
+		}
+		for (unsigned long t = 0; t < threads; t++)
+			pthread_join(jobs[t].thread, NULL);
 	}
-	for (unsigned long t = 0; t < threads; t++)
-		pthread_join(jobs[t].thread, NULL);
+	if (timed)
+		print_thread_times(threads, calls);
 	return 0;
 }

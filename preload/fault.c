@@ -26,11 +26,22 @@ static void on_fault(int sig, siginfo_t *info, void *ucontext)
 {
 	struct sigaction *prev = &previous[sig == SIGBUS];
 
-	if (arch_fault_fixup(ucontext))
+	bool sent = info->si_code <= 0;	/* kill(), raise(), sigqueue(): no faulting instruction */
+
+	if (!sent && arch_fault_fixup(ucontext))
 		return;
-	if (prev->sa_handler == SIG_IGN || prev->sa_handler == SIG_DFL) {
-		/* Returning re-executes the faulting instruction under the default action. */
+	if (prev->sa_handler == SIG_IGN) {
+		if (sent)
+			return;
+		signal(sig, SIG_DFL);	/* the kernel does not let a real fault be ignored either */
+		return;
+	}
+	if (prev->sa_handler == SIG_DFL) {
+		/* A fault re-executes the faulting instruction under the default action when
+		 * we return; a sent signal has none, so send it again. */
 		signal(sig, SIG_DFL);
+		if (sent)
+			raise(sig);
 		return;
 	}
 	if (prev->sa_flags & SA_SIGINFO) {

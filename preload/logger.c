@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <time.h>
 
 #include "calls.h"
@@ -301,7 +302,8 @@ int logger_start(struct sink *s)
 	root->session = impulse_current_session;
 	root->start_ticks = tracer.start_ticks;
 	root->tid = tracer.pid;
-	memcpy(root->thread_name, "root", 5);
+	/* The main thread's name, as its other records show it. */
+	prctl(PR_GET_NAME, root->thread_name, 0, 0, 0);
 	record_format_root_args(&root->args);
 	__atomic_store_n(&tracer.logger_running, 1, __ATOMIC_RELEASE);
 	err = pthread_create(&thread, NULL, logger_main, NULL);

@@ -83,6 +83,20 @@ $(call tt_case,signals,def,signals_main,sig,)
 TT_VER_MAP := -Wl,--version-script=$(TT_SRC)/versions/libver.map
 $(foreach v,def now,$(eval $(call tt_lib,versions,$(v),ver,,$(TT_VER_MAP))))
 $(foreach v,def now,$(eval $(call tt_prog,versions,$(v),versions_main,ver,-ldl)))
+# A C++ exception thrown through hooked frames (C++ rules of their own).
+CXX ?= g++
+define tt_cxx
+$(TT_OUT)/cxx/$(1)/libthrow.so: $(TT_SRC)/cxx/libthrow.cpp
+	@mkdir -p $$(@D)
+	@$$(if $$(Q),echo "  CXXLD   $$@")
+	$$(Q)$$(CXX) -O2 -g -Wall -Wextra -Werror $$(tt_libflags_$(1)) -fPIC -shared -o $$@ $$<
+$(TT_OUT)/cxx/$(1)/cxx_main: $(TT_SRC)/cxx/cxx_main.cpp $(TT_OUT)/cxx/$(1)/libthrow.so
+	@$$(if $$(Q),echo "  CXXLD   $$@")
+	$$(Q)$$(CXX) -O2 -g -Wall -Wextra -Werror $$(tt_cflags_$(1)) -o $$@ $$< -L$$(@D) -lthrow \
+	    -Wl,-rpath,'$$$$ORIGIN'
+TESTS_BUILD += $(TT_OUT)/cxx/$(1)/libthrow.so $(TT_OUT)/cxx/$(1)/cxx_main
+endef
+$(foreach v,def O0 now,$(eval $(call tt_cxx,$(v))))
 # The in-program API (include/impulse.h), from the program and from a library.
 $(call tt_case,api,def,api_main,api,)
 

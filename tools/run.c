@@ -46,6 +46,13 @@ struct run_opts {
 	char **program;		/* after "--": the program and its arguments, NULL-terminated */
 };
 
+/* What the program will do with records, as far as impulse can tell beforehand. */
+struct run_plan {
+	char log_dir[PATH_MAX];	/* absolute: where the record files will be */
+	bool hooks;		/* a hooks.conf that parses and declares hooks: calls will be traced */
+	bool discard;		/* logger none: records are built and discarded */
+};
+
 static const char usage_text[] =
 	"usage: impulse run [options] -- PROGRAM [ARGS...]\n"
 	"\n"
@@ -232,50 +239,52 @@ static bool choose_config(const struct run_opts *o, char abs[PATH_MAX])
 
 /*
  * The settings of the file, to learn the log directory and the logger the program
- * will use. A file that does not parse keeps the defaults: libimpulse reports the
- * error itself when the program starts, and runs it untraced.
+ * will use; returns whether it declares hooks. A file that does not parse keeps
+ * the defaults: libimpulse reports the error itself when the program starts, and
+ * runs it untraced.
  */
-static void read_settings(const char *config, struct cfg *cfg)
+static bool read_settings(const char *config, struct cfg *cfg)
 {
 	struct cfg_error err;
 
 	cfg_init(cfg);
-	if (!config)
-		return;
+	if (!config) {
+		fprintf(stderr, "impulse run: no hooks.conf here, no -c and no $IMPULSE_CONFIG: nothing will be traced\n");
+		return false;
+	}
 	memset(&err, 0, sizeof(err));
 	if (cfg_parse_file(cfg, config, &err)) {
 		cfg_free(cfg);
 		cfg_init(cfg);
-		return;
+		return false;
 	}
-	if (cfg->nhooks == 0)
+	if (cfg->nhooks == 0) {
 		fprintf(stderr, "impulse run: %s declares no hooks: nothing will be traced\n", path_for_display(config));
+		return false;
+	}
+	return true;
 }
 
 /*
- * Sets what libimpulse reads in the program. The log directory is always set, and
- * absolute, so that this run knows where to look for the records and programs
- * started from another directory write beside them. Writes it to log_dir and
- * returns whether records will be written at all (logger none: they are not).
+ * Sets what libimpulse reads in the program, and fills *plan. The log directory is
+ * always set, and absolute, so that this run knows where to look for the records
+ * and programs started from another directory write beside them.
  */
-static bool prepare_env(const struct run_opts *o, char log_dir[PATH_MAX])
+static void prepare_env(const struct run_opts *o, struct run_plan *plan)
 {
 	char library[PATH_MAX], config[PATH_MAX];
 	bool have_config = choose_config(o, config);
 	const char *dir = o->log_dir, *logger = o->logger;
 	struct cfg cfg;
-	bool writes;
 	int err;
 
 	find_library(library, sizeof(library));
-	read_settings(have_config ? config : NULL, &cfg);
-	if (!have_config)
-		fprintf(stderr, "impulse run: no hooks.conf here, no -c and no $IMPULSE_CONFIG: nothing will be traced\n");
+	plan->hooks = read_settings(have_config ? config : NULL, &cfg);
 	if (!dir)
 		dir = getenv("IMPULSE_LOG_DIR");
 	if (!dir || !dir[0])
 		dir = cfg.settings.log_dir;
-	err = path_absolute(dir, log_dir, PATH_MAX);
+	err = path_absolute(dir, plan->log_dir, sizeof(plan->log_dir));
 	if (err)
 		fail(RUN_EXIT_FAILED, "log directory %s: %s", dir, strerror(-err));
 	if (!logger)
@@ -286,20 +295,19 @@ static bool prepare_env(const struct run_opts *o, char log_dir[PATH_MAX])
 		/* As libimpulse would read it: a bad value is ignored there, and here. */
 		cfg_set(&cfg, "logger", logger, &cerr);
 	}
-	writes = cfg.settings.logger != CFG_LOGGER_NONE;
+	plan->discard = cfg.settings.logger == CFG_LOGGER_NONE;
 	cfg_free(&cfg);
 
 	set_preload(library, o->verbose);
 	if (have_config)
 		set_env("IMPULSE_CONFIG", config, o->verbose);
-	set_env("IMPULSE_LOG_DIR", log_dir, o->verbose);
+	set_env("IMPULSE_LOG_DIR", plan->log_dir, o->verbose);
 	if (o->session)
 		set_env("IMPULSE_SESSION_ID", o->session, o->verbose);
 	if (o->logger)
 		set_env("IMPULSE_LOGGER", o->logger, o->verbose);
 	if (o->verbose)
 		set_env("IMPULSE_VERBOSE", "1", o->verbose);
-	return writes;
 }
 
 /* The program's pid while it runs, for the handler that passes signals on. */
@@ -390,13 +398,14 @@ static int run_program(char **program, struct timespec *start, pid_t *out_pid)
 }
 
 /* Tells where the records of this run went: the files created since start. */
-static void report_records(const char *log_dir, const struct timespec *start, pid_t pid, bool writes)
+static void report_records(const struct run_plan *plan, const struct timespec *start, pid_t pid)
 {
+	const char *log_dir = plan->log_dir;
 	struct log_file *files;
 	long total = 0;
 	int n;
 
-	if (!writes) {
+	if (plan->discard) {
 		fprintf(stderr, "impulse: logger none: the records were built and discarded\n");
 		return;
 	}
@@ -406,8 +415,9 @@ static void report_records(const char *log_dir, const struct timespec *start, pi
 		return;
 	}
 	if (n <= 0) {
-		fprintf(stderr, "impulse: no records in %s from this run ('impulse run -v' shows what was hooked)\n",
-			path_for_display(log_dir));
+		/* Without hooks the reason was given before the run; with them, -v shows where each went. */
+		fprintf(stderr, "impulse: no records in %s from this run%s\n", path_for_display(log_dir),
+			plan->hooks ? " ('impulse run -v' shows where each hook was installed)" : "");
 		return;
 	}
 	for (int i = 0; i < n; i++) {
@@ -465,20 +475,19 @@ static int end_like(int status)
 int cmd_run(int argc, char **argv)
 {
 	struct run_opts opts = { 0 };
-	char log_dir[PATH_MAX];
+	struct run_plan plan;
 	struct timespec start;
-	bool writes;
 	int status;
 	pid_t pid;
 
 	parse_args(argc, argv, &opts);
-	writes = prepare_env(&opts, log_dir);
+	prepare_env(&opts, &plan);
 	if (opts.verbose)
 		fprintf(stderr, "impulse: running %s\n", opts.program[0]);
 	status = run_program(opts.program, &start, &pid);
 	if (WIFSIGNALED(status))
 		fprintf(stderr, "impulse: %s was killed by signal %d (%s)%s\n", opts.program[0], WTERMSIG(status),
 			strsignal(WTERMSIG(status)), WCOREDUMP(status) ? ", core dumped" : "");
-	report_records(log_dir, &start, pid, writes);
+	report_records(&plan, &start, pid);
 	return end_like(status);
 }

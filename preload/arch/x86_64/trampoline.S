@@ -95,7 +95,7 @@ ENTRY(impulse_tramp_common)
 	.cfi_def_cfa_register %rbp
 	/* %rsp was 8 mod 16 at entry, 0 after the push; FRAME_SIZE keeps it aligned. */
 	subq $FRAME_SIZE, %rsp
-	SAVE_ARGS((%rsp))
+	SAVE_ARGS(0(%rsp))
 	movq %r11, F_SLOT(%rsp)
 
 	movq %rsp, %rdi
@@ -132,7 +132,7 @@ ENTRY(impulse_tramp_common)
 .Lpass_through:
 	/* Not traced (re-entry, tracer's own thread, stopped): vanish from the stack. */
 	movq F_REAL(%rsp), %r11
-	RESTORE_ARGS((%rsp))
+	RESTORE_ARGS(0(%rsp))
 	leave
 	.cfi_def_cfa %rsp, 8
 	jmp *%r11

@@ -29,3 +29,20 @@ def test_signals():
     if parent_ids(leaf)[-1] != call_id(slow):
         raise AssertionError("sig_leaf in the handler should nest under sig_slow: parents %s"
                              % parent_ids(leaf))
+
+
+def test_sent_segv_kills_as_before():
+    """A SIGSEGV sent with kill() (no faulting instruction) still kills the process
+    with that signal, as without the tracer."""
+    argv = ["/bin/sh", "-c", "kill -SEGV $$; echo survived"]
+    untraced = it.run_untraced(argv)
+    traced = it.run_traced(argv, it.conf(CASE))
+    try:
+        if (traced.proc.returncode, traced.proc.stdout) != (untraced.returncode, untraced.stdout):
+            raise AssertionError("traced: status %d, stdout %r; untraced: status %d, stdout %r"
+                                 % (traced.proc.returncode, traced.proc.stdout,
+                                    untraced.returncode, untraced.stdout))
+        if untraced.returncode != -11:
+            raise AssertionError("untraced status %d, expected -11 (SIGSEGV)" % untraced.returncode)
+    finally:
+        traced.cleanup()

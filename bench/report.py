@@ -1,0 +1,206 @@
+"""report.py: bench.py's figures: per-call summaries, the targets of issue 2 and the
+printed table. Pure functions of the measurements; never fails on a missed target."""
+
+import statistics
+
+# Targets from issue 2 (the benchmark section).
+TARGET_ADDED_NS = {"add": 40.0, "len": 50.0}
+TARGET_VS_UFTRACE = 0.5
+TARGET_RECORDS_PER_S = 3_000_000
+TARGET_MEM_MIB = 16.0
+TARGET_STARTUP_MS = 5.0
+
+CASES = {
+    "add": {"label": "work_add(int, int)", "fn": "work_add",
+            "uftrace": ["-A", "work_add@arg1/i32,arg2/i32", "-R", "work_add@retval/i32"]},
+    "len": {"label": "work_len(char *32)", "fn": "work_len",
+            "uftrace": ["-A", "work_len@arg1/s", "-R", "work_len@retval"]},
+}
+
+VARIANTS = {
+    "untraced": "untraced (absolute)",
+    "impulse-none": "libimpulse, logger=none",
+    "impulse-file": "libimpulse, file on tmpfs",
+    "uftrace": "uftrace record -A/-R",
+    "ltrace": "ltrace -e FN -o FILE",
+}
+
+
+
+def median(values):
+    return statistics.median(values) if values else None
+
+
+def summarise(rows):
+    """Per-call figures: median of paired (traced - untraced) differences / calls."""
+    by_key = {(r["case"], r["threads"], r["tracer"]): r for r in rows}
+    for row in rows:
+        pairs = row["pairs"]
+        row["runs"] = len(pairs)
+        if row["problem"] or not pairs:
+            row["wall_ns_per_call"] = row["cpu_ns_per_call"] = None
+            continue
+        calls = max(row["calls"], 1)
+        if row["tracer"] == "untraced":
+            row["wall_ns_per_call"] = median([p["base"]["wall_ns"] for p in pairs]) / calls
+            row["cpu_ns_per_call"] = median([p["base"]["cpu_ns"] for p in pairs]) / calls
+            row["untraced_wall_ms"] = median([p["base"]["wall_ns"] for p in pairs]) / 1e6
+            row["untraced_cpu_ms"] = median([p["base"]["cpu_ns"] for p in pairs]) / 1e6
+            continue
+        row["wall_ns_per_call"] = median([p["traced"]["wall_ns"] - p["base"]["wall_ns"] for p in pairs]) / calls
+        row["cpu_ns_per_call"] = median([p["traced"]["cpu_ns"] - p["base"]["cpu_ns"] for p in pairs]) / calls
+        row["x_untraced_wall"] = median([p["traced"]["wall_ns"] / max(p["base"]["wall_ns"], 1) for p in pairs])
+        row["x_untraced_cpu"] = median([p["traced"]["cpu_ns"] / max(p["base"]["cpu_ns"], 1) for p in pairs])
+        logs = [p.get("logger", {}) for p in pairs]
+        rates = [lg["records"] / lg["logger_s"] for lg in logs if lg.get("logger_s")]
+        if row["tracer"] == "impulse-file":
+            row["records_per_s"] = median(rates)
+            row["records_per_s_whole_process"] = median(
+                [(row["calls"] + 1) / (p["traced"]["wall_ns"] / 1e9) for p in pairs])
+            row["dropped"] = max([lg.get("dropped", 0) for lg in logs], default=None) if any(
+                "dropped" in lg for lg in logs) else None
+            sizes = [lg["bytes"] / lg["records"] for lg in logs if lg.get("bytes") and lg.get("records")]
+            row["bytes_per_record"] = median(sizes)
+    for row in rows:
+        if row["tracer"].startswith("impulse"):
+            peer = by_key.get((row["case"], row["threads"], "uftrace"))
+            if peer and peer.get("wall_ns_per_call") and row.get("wall_ns_per_call") is not None:
+                row["vs_uftrace_wall"] = row["wall_ns_per_call"] / peer["wall_ns_per_call"]
+                if peer.get("cpu_ns_per_call"):
+                    row["vs_uftrace_cpu"] = row["cpu_ns_per_call"] / peer["cpu_ns_per_call"]
+    return by_key
+
+
+def verdict(value, target, at_most=True):
+    if value is None:
+        return "n/a"
+    return "PASS" if (value <= target if at_most else value >= target) else "MISS"
+
+
+def targets(by_key, cfg, memory, startup):
+    out = []
+
+    def add(name, value, target, unit, at_most=True):
+        out.append({"target": name, "value": value, "limit": target, "unit": unit,
+                    "at_most": at_most, "result": verdict(value, target, at_most)})
+
+    for mode in CASES:
+        row = by_key.get((mode, 1, "impulse-none"), {})
+        add(f"added cost, {CASES[mode]['label']}, 1 thread, logger=none, wall",
+            row.get("wall_ns_per_call"), TARGET_ADDED_NS[mode], "ns/call")
+    for mode in CASES:
+        for threads in cfg["threads"]:
+            row = by_key.get((mode, threads, "impulse-file"), {})
+            for kind in ("wall", "cpu"):
+                add(f"file logger vs uftrace, {CASES[mode]['label']}, {threads} thr, {kind}",
+                    row.get(f"vs_uftrace_{kind}"), TARGET_VS_UFTRACE, "x uftrace")
+    for mode in CASES:
+        for threads in cfg["threads"]:
+            row = by_key.get((mode, threads, "impulse-file"), {})
+            add(f"logger throughput, {CASES[mode]['label']}, {threads} thr",
+                row.get("records_per_s"), TARGET_RECORDS_PER_S, "records/s", at_most=False)
+    for row in memory.get("rows", []):
+        if row["tracer"] == "impulse-file":
+            add(f"memory added, {memory['threads']} threads, file logger",
+                row.get("added_mib"), TARGET_MEM_MIB, "MiB")
+    if not memory.get("rows"):
+        add(f"memory added, {memory['threads']} threads, file logger", None, TARGET_MEM_MIB, "MiB")
+    for row in startup.get("rows", []):
+        add(f"start-up added, {row['hooks']}", row.get("added_ms"), TARGET_STARTUP_MS, "ms")
+    if not startup.get("rows"):
+        add("start-up added, 100 hooks", None, TARGET_STARTUP_MS, "ms")
+    return out
+
+
+def fmt(value, spec=",.1f", missing="n/a"):
+    return missing if value is None else format(value, spec)
+
+
+def print_report(meta, rows, by_key, memory, startup, goals):
+    cfg = meta["settings"]
+    imp = meta["libimpulse"]
+    print()
+    print(f"libimpulse benchmark: {meta['machine']['cpu']}, {meta['machine']['cpus']} CPUs, "
+          f"kernel {meta['machine']['kernel']}")
+    print(f"  {cfg['n']:,} calls per thread ({cfg['ltrace_n']:,} under ltrace), median of "
+          f"{cfg['repeat']} paired runs ({cfg['ltrace_repeat']} for ltrace); "
+          f"per call = (traced - untraced) / (calls x threads)")
+    print(f"  libimpulse: {imp['status']}" + (f" ({imp['reason']})" if imp["reason"] else ""))
+    print(f"  peers: {meta['peers'].get('uftrace') or 'uftrace missing'}, "
+          f"{meta['peers'].get('ltrace') or 'ltrace missing'}")
+    print()
+    head = f"{'function':<20} {'thr':>3}  {'tracer':<27} {'wall ns/call':>13} {'CPU ns/call':>12}" \
+           f" {'x untraced':>13} {'x uftrace':>13}"
+    print(head)
+    print("-" * len(head))
+    for mode in CASES:
+        for threads in cfg["threads"]:
+            for variant in VARIANTS:
+                row = by_key.get((mode, threads, variant))
+                if row is None:
+                    if variant.startswith("impulse"):
+                        row = {"problem": f"libimpulse {imp['status']}"}
+                    else:
+                        continue
+                if row.get("problem") or row.get("wall_ns_per_call") is None:
+                    cells = ["n/a", "n/a", "", ""]
+                else:
+                    cells = [fmt(row["wall_ns_per_call"]), fmt(row["cpu_ns_per_call"]),
+                             f"({row['untraced_wall_ms']:.1f} ms)" if variant == "untraced" else
+                             f"{row['x_untraced_wall']:.1f}/{row['x_untraced_cpu']:.1f}",
+                             f"{fmt(row.get('vs_uftrace_wall'), '.2f', '')}/"
+                             f"{fmt(row.get('vs_uftrace_cpu'), '.2f', '')}"
+                             if row.get("vs_uftrace_wall") is not None else ""]
+                print(f"{CASES[mode]['label']:<20} {threads:>3}  {VARIANTS[variant]:<27} "
+                      f"{cells[0]:>13} {cells[1]:>12} {cells[2]:>13} {cells[3]:>13}")
+        print()
+    print("  untraced: whole-process time / calls (its wall time in brackets); x untraced: "
+          "whole-process time traced / untraced,\n  wall/CPU; x uftrace: per-call cost / uftrace's, "
+          "wall/CPU; ltrace runs 1 thread only, for scale")
+    for row in rows:
+        for note in ([row["problem"]] if row.get("problem") else []) + row.get("notes", []):
+            print(f"  note: {row['function']}, {row['threads']} thr, {row['tracer']}: {note}")
+    print()
+    print("Checks and logger figures (libimpulse, file logger):")
+    any_check = False
+    for mode in CASES:
+        for threads in cfg["threads"]:
+            row = by_key.get((mode, threads, "impulse-file"))
+            if not row or row.get("problem") or "log_lines" not in row:
+                continue
+            any_check = True
+            ok = "OK" if row["log_lines"] == row["log_lines_expected"] else "WRONG"
+            print(f"  {CASES[mode]['label']:<20} {threads:>2} thr: log lines {row['log_lines']:,} "
+                  f"(expected {row['log_lines_expected']:,}: {ok}); "
+                  f"{fmt(row.get('records_per_s'), ',.0f')} records/s of logger time, "
+                  f"{fmt(row.get('records_per_s_whole_process'), ',.0f')} records/s whole process; "
+                  f"{fmt(row.get('bytes_per_record'), ',.0f')} bytes/record; dropped "
+                  f"{fmt(row.get('dropped'), ',d')}")
+    if not any_check:
+        print("  n/a")
+    print()
+    print(f"Memory, {memory['threads']} threads x {memory['calls_per_thread']:,} calls "
+          f"(peak RSS traced - untraced, median):")
+    for row in memory.get("rows", []):
+        print(f"  {row['tracer']:<14} {fmt(row.get('added_mib'), '.1f')} MiB"
+              + (f"  ({row['problem']})" if row["problem"] else ""))
+    if memory.get("problem"):
+        print(f"  n/a ({memory['problem']})")
+    print()
+    print(f"Start-up, trivial program, median of {startup['runs']} paired runs "
+          f"(untraced {fmt(startup.get('untraced_ms'), '.2f')} ms):")
+    for row in startup.get("rows", []):
+        extra = f"  ({row['problem']})" if row["problem"] else ""
+        if row.get("stderr_first_run"):
+            extra += f"  stderr: {row['stderr_first_run']}"
+        print(f"  {row['hooks']:<22} +{fmt(row.get('added_ms'), '.2f')} ms{extra}")
+    if startup.get("problem"):
+        print(f"  n/a ({startup['problem']})")
+    print()
+    print("Targets (issue 2); a MISS is reported, never fatal:")
+    for goal in goals:
+        sign = "<=" if goal["at_most"] else ">="
+        spec = {"x uftrace": ",.2f", "ms": ",.2f", "MiB": ",.1f", "records/s": ",.0f"}.get(goal["unit"], ",.1f")
+        value = fmt(goal["value"], spec)
+        print(f"  {goal['result']:<4}  {goal['target']:<62} {value:>14} {goal['unit']:<9} "
+              f"({sign} {goal['limit']:,})")
