@@ -238,9 +238,9 @@ class Bench:
             env["IMPULSE_VERBOSE"] = "1"
         return env
 
-    def hot_env(self, n):
+    def hot_env(self):
         """What every run of a hot-path pair adds, untraced or not: the driver times its
-        own call loop; hot-prefault also has the rings' first pages populated."""
+        own call loop (DRIVER_PREFAULT is added for hot-prefault traced runs only)."""
         return {"DRIVER_THREAD_CPU": "1"}
 
     def command(self, variant, mode, n, threads, out):
@@ -251,7 +251,7 @@ class Bench:
             return driver, None
         if variant in ("hot-fresh", "hot-prefault"):
             env = self.impulse_env("none", fresh_dir(out), conf)
-            env.update(self.hot_env(n), IMPULSE_BUFFER_SIZE=HOT_BUFFER)
+            env.update(self.hot_env(), IMPULSE_BUFFER_SIZE=HOT_BUFFER)
             if variant == "hot-prefault":
                 # Each ring's part the calls will write, with a margin (bench/driver.c).
                 env["DRIVER_PREFAULT"] = str(min(2 * n * HOT_BYTES_PER_CALL + (1 << 20), 1 << 30))
@@ -340,7 +340,7 @@ class Bench:
     def measure_pair(self, row, mode, threads, variant, n, rep):
         """One untraced run and, right after it, one run of variant: a pair."""
         hot = variant.startswith("hot-")
-        base = run([self.driver, mode, str(n), str(threads)], self.hot_env(n) if hot else None,
+        base = run([self.driver, mode, str(n), str(threads)], self.hot_env() if hot else None,
                    self.cfg["timeout_s"], self.scratch)
         if not base.ok:
             row["notes"].append(f"repeat {rep + 1}: untraced run failed: {base.why()}")

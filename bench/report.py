@@ -19,10 +19,17 @@ CASES = {
 
 VARIANTS = {
     "untraced": "untraced (absolute)",
-    "impulse-none": "libimpulse, logger=none",
+    "impulse-none": "libimpulse logger=none (logger-bound)",
     "impulse-file": "libimpulse, file on tmpfs",
     "uftrace": "uftrace record -A/-R",
     "ltrace": "ltrace -e FN -o FILE",
+}
+
+# The hot-path rows: driver's own thread CPU/wall around its call loop (DRIVER_THREAD_CPU=1),
+# logger=none with a 1 GiB ring that holds every event, so the thread never waits.
+HOT_VARIANTS = {
+    "hot-prefault": "ring prefaulted",
+    "hot-fresh": "fresh ring (page faults)",
 }
 
 
@@ -37,6 +44,9 @@ def summarise(rows):
     for row in rows:
         pairs = row["pairs"]
         row["runs"] = len(pairs)
+        if row["tracer"] in HOT_VARIANTS:
+            summarise_hot(row)
+            continue
         if row["problem"] or not pairs:
             row["wall_ns_per_call"] = row["cpu_ns_per_call"] = None
             continue
@@ -53,6 +63,8 @@ def summarise(rows):
         row["x_untraced_cpu"] = median([p["traced"]["cpu_ns"] / max(p["base"]["cpu_ns"], 1) for p in pairs])
         logs = [p.get("logger", {}) for p in pairs]
         rates = [lg["records"] / lg["logger_s"] for lg in logs if lg.get("logger_s")]
+        if row["tracer"] == "impulse-none":
+            row["records_per_s"] = median(rates)
         if row["tracer"] == "impulse-file":
             row["records_per_s"] = median(rates)
             row["records_per_s_whole_process"] = median(
@@ -62,6 +74,12 @@ def summarise(rows):
             sizes = [lg["bytes"] / lg["records"] for lg in logs if lg.get("bytes") and lg.get("records")]
             row["bytes_per_record"] = median(sizes)
     for row in rows:
+        if row["tracer"] == "impulse-file":
+            none = by_key.get((row["case"], row["threads"], "impulse-none"), {})
+            if row.get("records_per_s") and none.get("records_per_s"):
+                # logger ns per record: file - none = what writing adds to building
+                row["write_ns_per_record"] = 1e9 / row["records_per_s"] - 1e9 / none["records_per_s"]
+    for row in rows:
         if row["tracer"].startswith("impulse"):
             peer = by_key.get((row["case"], row["threads"], "uftrace"))
             if peer and peer.get("wall_ns_per_call") and row.get("wall_ns_per_call") is not None:
@@ -69,6 +87,28 @@ def summarise(rows):
                 if peer.get("cpu_ns_per_call"):
                     row["vs_uftrace_cpu"] = row["cpu_ns_per_call"] / peer["cpu_ns_per_call"]
     return by_key
+
+
+def summarise_hot(row):
+    """Thread figures of a hot-path row: medians of the untraced and traced runs' own
+    per-call thread CPU and wall, and the added cost = median of paired differences."""
+    pairs = [p for p in row["pairs"] if "thread_cpu_ns" in p["traced"]]
+    row["runs"] = len(pairs)
+    keys = ("thread_cpu_ns", "thread_wall_ns", "thread_minflt")
+    if row["problem"] or not pairs:
+        for key in keys:
+            row[f"untraced_{key}"] = row[f"traced_{key}"] = None
+        row["added_thread_cpu_ns"] = row["added_thread_wall_ns"] = None
+        return
+    for key in keys:
+        row[f"untraced_{key}"] = median([p["base"][key] for p in pairs if p["base"].get(key) is not None])
+        row[f"traced_{key}"] = median([p["traced"][key] for p in pairs if p["traced"].get(key) is not None])
+    for kind in ("cpu", "wall"):
+        row[f"added_thread_{kind}_ns"] = median(
+            [p["traced"][f"thread_{kind}_ns"] - p["base"][f"thread_{kind}_ns"] for p in pairs])
+    logs = [p.get("logger", {}) for p in pairs]
+    row["dropped"] = max([lg.get("dropped", 0) for lg in logs], default=None) if any(
+        "dropped" in lg for lg in logs) else None
 
 
 def verdict(value, target, at_most=True):
@@ -85,9 +125,10 @@ def targets(by_key, cfg, memory, startup):
                     "at_most": at_most, "result": verdict(value, target, at_most)})
 
     for mode in CASES:
-        row = by_key.get((mode, 1, "impulse-none"), {})
-        add(f"added cost, {CASES[mode]['label']}, 1 thread, logger=none, wall",
-            row.get("wall_ns_per_call"), TARGET_ADDED_NS[mode], "ns/call")
+        for threads in cfg["threads"]:
+            row = by_key.get((mode, threads, "hot-prefault"), {})
+            add(f"added on traced thread, {CASES[mode]['label']}, {threads} thr, CPU",
+                row.get("added_thread_cpu_ns"), TARGET_ADDED_NS[mode], "ns/call")
     for mode in CASES:
         for threads in cfg["threads"]:
             row = by_key.get((mode, threads, "impulse-file"), {})
@@ -112,6 +153,41 @@ def targets(by_key, cfg, memory, startup):
     return out
 
 
+def print_hot(cfg, by_key, imp):
+    print("Hot path: added cost on the traced thread (driver's own clock around its call loop, "
+          f"{cfg['hot_n']:,} calls per thread,")
+    print(f"  logger=none, IMPULSE_BUFFER_SIZE=1G so every event fits and the thread never waits; "
+          f"median of {cfg['repeat']} paired runs)")
+    head = (f"{'function':<20} {'thr':>3}  {'libimpulse ring':<25} {'untraced CPU':>12} {'traced CPU':>11}"
+            f" {'added CPU':>10} {'added wall':>11} {'faults/call':>11} {'target':>9}")
+    print(head)
+    print("-" * len(head))
+    for mode in CASES:
+        for threads in cfg["threads"]:
+            for variant, label in HOT_VARIANTS.items():
+                row = by_key.get((mode, threads, variant))
+                if row is None or row.get("problem") or row.get("added_thread_cpu_ns") is None:
+                    why = row["problem"] if row and row.get("problem") else f"libimpulse {imp['status']}"
+                    print(f"{CASES[mode]['label']:<20} {threads:>3}  {label:<25} n/a ({why})")
+                    continue
+                goal = TARGET_ADDED_NS[mode]
+                mark = verdict(row["added_thread_cpu_ns"], goal) if variant == "hot-prefault" else ""
+                print(f"{CASES[mode]['label']:<20} {threads:>3}  {label:<25} "
+                      f"{fmt(row['untraced_thread_cpu_ns']):>12} {fmt(row['traced_thread_cpu_ns']):>11} "
+                      f"{fmt(row['added_thread_cpu_ns']):>10} {fmt(row['added_thread_wall_ns']):>11} "
+                      f"{fmt(row['traced_thread_minflt'], '.4f'):>11} "
+                      f"{(mark + ' ' + format(goal, '.0f')) if mark else '':>9}")
+        print()
+    print("  ns per call of the calling thread: CPU = CLOCK_THREAD_CPUTIME_ID, wall = CLOCK_MONOTONIC, "
+          "read around the loop;\n  added = median of paired (traced - untraced). ring prefaulted: "
+          "the part of each ring the calls write is populated\n  (MADV_POPULATE_WRITE) before the clock "
+          "starts, as a reused ring is; fresh ring: each new 4 KiB page of the\n  ring costs a page "
+          "fault on first write (faults/call = minor faults of the thread / calls), shown for\n  "
+          "comparison. The target applies to the prefaulted row, CPU. Wall with more threads than CPUs "
+          "includes waiting for a CPU.")
+    print()
+
+
 def fmt(value, spec=",.1f", missing="n/a"):
     return missing if value is None else format(value, spec)
 
@@ -129,8 +205,9 @@ def print_report(meta, rows, by_key, memory, startup, goals):
     print(f"  peers: {meta['peers'].get('uftrace') or 'uftrace missing'}, "
           f"{meta['peers'].get('ltrace') or 'ltrace missing'}")
     print()
-    head = f"{'function':<20} {'thr':>3}  {'tracer':<27} {'wall ns/call':>13} {'CPU ns/call':>12}" \
+    head = f"{'function':<20} {'thr':>3}  {'tracer':<37} {'wall ns/call':>13} {'CPU ns/call':>12}" \
            f" {'x untraced':>13} {'x uftrace':>13}"
+    print("Whole process (runner: fork to reap; CPU = all threads):")
     print(head)
     print("-" * len(head))
     for mode in CASES:
@@ -151,16 +228,19 @@ def print_report(meta, rows, by_key, memory, startup, goals):
                              f"{fmt(row.get('vs_uftrace_wall'), '.2f', '')}/"
                              f"{fmt(row.get('vs_uftrace_cpu'), '.2f', '')}"
                              if row.get("vs_uftrace_wall") is not None else ""]
-                print(f"{CASES[mode]['label']:<20} {threads:>3}  {VARIANTS[variant]:<27} "
+                print(f"{CASES[mode]['label']:<20} {threads:>3}  {VARIANTS[variant]:<37} "
                       f"{cells[0]:>13} {cells[1]:>12} {cells[2]:>13} {cells[3]:>13}")
         print()
     print("  untraced: whole-process time / calls (its wall time in brackets); x untraced: "
           "whole-process time traced / untraced,\n  wall/CPU; x uftrace: per-call cost / uftrace's, "
-          "wall/CPU; ltrace runs 1 thread only, for scale")
+          "wall/CPU; ltrace runs 1 thread only, for scale.\n  logger=none (logger-bound): the logger "
+          "still builds every record; once a thread's 1 MiB ring is full the thread waits\n  for it, "
+          "so this row measures the logger, not the traced thread (that is the hot-path table below)")
     for row in rows:
         for note in ([row["problem"]] if row.get("problem") else []) + row.get("notes", []):
             print(f"  note: {row['function']}, {row['threads']} thr, {row['tracer']}: {note}")
     print()
+    print_hot(cfg, by_key, imp)
     print("Checks and logger figures (libimpulse, file logger):")
     any_check = False
     for mode in CASES:
@@ -173,6 +253,8 @@ def print_report(meta, rows, by_key, memory, startup, goals):
             print(f"  {CASES[mode]['label']:<20} {threads:>2} thr: log lines {row['log_lines']:,} "
                   f"(expected {row['log_lines_expected']:,}: {ok}); "
                   f"{fmt(row.get('records_per_s'), ',.0f')} records/s of logger time, "
+                  f"{fmt(by_key.get((mode, threads, 'impulse-none'), {}).get('records_per_s'), ',.0f')}"
+                  f" with logger=none (writing adds {fmt(row.get('write_ns_per_record'), ',.0f')} ns/record), "
                   f"{fmt(row.get('records_per_s_whole_process'), ',.0f')} records/s whole process; "
                   f"{fmt(row.get('bytes_per_record'), ',.0f')} bytes/record; dropped "
                   f"{fmt(row.get('dropped'), ',d')}")

@@ -3,7 +3,8 @@
  * call: dlopen (patch what it loads), dlsym/dlvsym (hand out stubs for hooked
  * names), pthread_create (link a new thread to the call that created it),
  * __libc_start_main, exit, _exit and _Exit (the process's exit status, and a last
- * flush when no destructor will run), and sigaction/signal for SIGSEGV and SIGBUS
+ * flush when no destructor will run), the exec family (write everything before the
+ * image is replaced), and sigaction/signal for SIGSEGV and SIGBUS
  * (fault.c: our fault handler stays first).
  *
  * Each wrapper calls the real function through libimpulse's own GOT, which is
@@ -11,6 +12,8 @@
  * (malloc, say) are not recorded as the program's.
  */
 #include <dlfcn.h>
+#include <errno.h>
+#include <stdarg.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -178,6 +181,106 @@ static void wrap__Exit(int status)
 	_Exit(status);
 }
 
+/*
+ * A successful exec replaces the process image, logger thread and buffers
+ * included: write everything first (calls still running become "incomplete", then
+ * the root). If the exec fails, the process goes on untraced.
+ */
+static void before_exec(void)
+{
+	int saved_errno = errno;
+
+	tracer_shutdown();
+	errno = saved_errno;
+}
+
+static int wrap_execve(const char *path, char *const argv[], char *const envp[])
+{
+	before_exec();
+	return execve(path, argv, envp);
+}
+
+static int wrap_execv(const char *path, char *const argv[])
+{
+	before_exec();
+	return execv(path, argv);
+}
+
+static int wrap_execvp(const char *file, char *const argv[])
+{
+	before_exec();
+	return execvp(file, argv);
+}
+
+static int wrap_execvpe(const char *file, char *const argv[], char *const envp[])
+{
+	before_exec();
+	return execvpe(file, argv, envp);
+}
+
+static int wrap_fexecve(int fd, char *const argv[], char *const envp[])
+{
+	before_exec();
+	return fexecve(fd, argv, envp);
+}
+
+/* execl, execlp, execle: collect the variadic list into an array on the stack. */
+#define EXECL_MAX_ARGS 4096
+
+static int collect_args(const char *arg0, va_list ap, char **argv, char ***envp)
+{
+	int n = 0;
+
+	argv[n++] = (char *)arg0;
+	while (argv[n - 1]) {
+		if (n == EXECL_MAX_ARGS) {
+			errno = E2BIG;
+			return -1;
+		}
+		argv[n++] = va_arg(ap, char *);
+	}
+	if (envp)
+		*envp = va_arg(ap, char **);
+	return 0;
+}
+
+static int wrap_execl(const char *path, const char *arg0, ...)
+{
+	char *argv[EXECL_MAX_ARGS];
+	va_list ap;
+	int rc;
+
+	va_start(ap, arg0);
+	rc = collect_args(arg0, ap, argv, NULL);
+	va_end(ap);
+	return rc ? rc : wrap_execv(path, argv);
+}
+
+static int wrap_execlp(const char *file, const char *arg0, ...)
+{
+	char *argv[EXECL_MAX_ARGS];
+	va_list ap;
+	int rc;
+
+	va_start(ap, arg0);
+	rc = collect_args(arg0, ap, argv, NULL);
+	va_end(ap);
+	return rc ? rc : wrap_execvp(file, argv);
+}
+
+static int wrap_execle(const char *path, const char *arg0, ...)
+{
+	char *argv[EXECL_MAX_ARGS];
+	char **envp = NULL;
+	va_list ap;
+	int rc;
+
+	va_start(ap, arg0);
+	rc = collect_args(arg0, ap, argv, &envp);
+	va_end(ap);
+	return rc ? rc : wrap_execve(path, argv, envp);
+}
+
 struct wrapper {
 	const char *name;
 	void *fn;
@@ -195,12 +298,20 @@ static const struct wrapper wrappers[] = {
 	{ "sigaction", (void *)fault_sigaction },
 	{ "signal", (void *)fault_signal },
 	{ "_exit", (void *)wrap__exit },
+	{ "execve", (void *)wrap_execve },
+	{ "execv", (void *)wrap_execv },
+	{ "execvp", (void *)wrap_execvp },
+	{ "execvpe", (void *)wrap_execvpe },
+	{ "execl", (void *)wrap_execl },
+	{ "execlp", (void *)wrap_execlp },
+	{ "execle", (void *)wrap_execle },
+	{ "fexecve", (void *)wrap_fexecve },
 	{ "_Exit", (void *)wrap__Exit },
 };
 
 void *wrappers_find(const char *name)
 {
-	if (name[0] != 'd' && name[0] != 'p' && name[0] != '_' && name[0] != 'e' && name[0] != 's')
+	if (!strchr("dp_esf", name[0]))
 		return NULL;
 	for (size_t i = 0; i < sizeof(wrappers) / sizeof(wrappers[0]); i++)
 		if (strcmp(wrappers[i].name, name) == 0)

@@ -97,6 +97,8 @@ $(TT_OUT)/cxx/$(1)/cxx_main: $(TT_SRC)/cxx/cxx_main.cpp $(TT_OUT)/cxx/$(1)/libth
 TESTS_BUILD += $(TT_OUT)/cxx/$(1)/libthrow.so $(TT_OUT)/cxx/$(1)/cxx_main
 endef
 $(foreach v,def O0 now,$(eval $(call tt_cxx,$(v))))
+# exec: the replaced image's records are written first.
+$(call tt_case,exec,def,exec_main,exec_leaf,)
 # The in-program API (include/impulse.h), from the program and from a library.
 $(call tt_case,api,def,api_main,api,)
 
