@@ -1,6 +1,6 @@
 # bench/: benchmarks against an untraced run, uftrace and ltrace (method: bench/README.md).
 #
-#   make bench                       # defaults: ~2-3 minutes
+#   make bench                       # defaults: ~4-6 minutes
 #   BENCH_N=500000 BENCH_REPEAT=3 make bench
 #
 # `bench` installs the Debian packages it needs (deps), builds everything it can (all),

@@ -73,6 +73,7 @@ def settings():
     return {
         "n": env_int("BENCH_N", 2_000_000, 1),
         "hot_n": hot_n(),
+        "hot_repeat": env_int("BENCH_HOT_REPEAT", 7, 1),
         "repeat": env_int("BENCH_REPEAT", 5, 1),
         "threads": thread_list,
         "ltrace_n": env_int("BENCH_LTRACE_N", 10_000, 0),
@@ -310,8 +311,8 @@ class Bench:
                 if self.impulse["status"] == "ok":
                     plan.append((mode, threads, "impulse-none", cfg["n"], cfg["repeat"]))
                     plan.append((mode, threads, "impulse-file", cfg["n"], cfg["repeat"]))
-                    plan.append((mode, threads, "hot-fresh", cfg["hot_n"], cfg["repeat"]))
-                    plan.append((mode, threads, "hot-prefault", cfg["hot_n"], cfg["repeat"]))
+                    plan.append((mode, threads, "hot-prefault", cfg["hot_n"], cfg["hot_repeat"]))
+                    plan.append((mode, threads, "hot-fresh", cfg["hot_n"], cfg["hot_repeat"]))
                 if self.uftrace:
                     plan.append((mode, threads, "uftrace", cfg["n"], cfg["repeat"]))
                 if self.ltrace and threads == 1 and cfg["ltrace_n"] > 0:

@@ -157,7 +157,7 @@ def print_hot(cfg, by_key, imp):
     print("Hot path: added cost on the traced thread (driver's own clock around its call loop, "
           f"{cfg['hot_n']:,} calls per thread,")
     print(f"  logger=none, IMPULSE_BUFFER_SIZE=1G so every event fits and the thread never waits; "
-          f"median of {cfg['repeat']} paired runs)")
+          f"median of {cfg['hot_repeat']} paired runs)")
     head = (f"{'function':<20} {'thr':>3}  {'libimpulse ring':<25} {'untraced CPU':>12} {'traced CPU':>11}"
             f" {'added CPU':>10} {'added wall':>11} {'faults/call':>11} {'target':>9}")
     print(head)

@@ -11,11 +11,15 @@
 #ifndef IMPULSE_CLOCK_H
 #define IMPULSE_CLOCK_H
 
+
 #include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
 
 #include "arch.h"
+
+/* Internal to libimpulse: direct, GOT-free access from the hot path. */
+#pragma GCC visibility push(hidden)
 
 extern bool clock_use_tsc;
 
@@ -41,5 +45,7 @@ uint64_t clock_ticks_to_ns(uint64_t ticks);
 
 /* Ticks now, for events the logger itself dates (shutdown). */
 uint64_t clock_now_ticks(void);
+
+#pragma GCC visibility pop
 
 #endif

@@ -7,11 +7,17 @@
 #ifndef IMPULSE_DIAG_H
 #define IMPULSE_DIAG_H
 
+
 #include <stdbool.h>
+
+/* Internal to libimpulse: direct, GOT-free access from the hot path. */
+#pragma GCC visibility push(hidden)
 
 extern bool diag_verbose_enabled;
 
 void diag_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void diag_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#pragma GCC visibility pop
 
 #endif

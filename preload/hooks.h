@@ -9,12 +9,16 @@
 #ifndef IMPULSE_HOOKS_H
 #define IMPULSE_HOOKS_H
 
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "arch.h"
 #include "config.h"
+
+/* Internal to libimpulse: direct, GOT-free access from the hot path. */
+#pragma GCC visibility push(hidden)
 
 #define HOOK_MAX_PARAMS 32
 
@@ -67,5 +71,7 @@ int hooks_slot_for(const struct hook *hook, void *real, const char *caller_path,
 
 /* Interns a path string for the process lifetime (install lock held). */
 const char *hooks_intern_path(const char *path);
+
+#pragma GCC visibility pop
 
 #endif

@@ -4,9 +4,10 @@
  * Never: malloc, locks, formatting, system calls other than reading the clock
  * (the one exception is a thread's very first traced call, which maps its ring,
  * and a full ring, where lossless delivery waits for the logger). Never changes
- * errno as the program sees it. No stdio, Jansson or libmongoc header here.
+ * errno as the program sees it: nothing here sets it, and the two slow paths that
+ * make system calls (thread_ctx.c) restore it. No stdio, Jansson or libmongoc
+ * header here.
  */
-#include <errno.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -41,7 +42,7 @@ static void pop_unwound(struct thread_ctx *ctx, uint64_t ticks)
  */
 #define SAME_STACK_WINDOW (8u << 20)
 
-static void resync(struct thread_ctx *ctx, uintptr_t sp, bool inclusive)
+static void resync_slow(struct thread_ctx *ctx, uintptr_t sp, bool inclusive)
 {
 	while (ctx->depth) {
 		uintptr_t top = ctx->stack[ctx->depth - 1].entry_sp;
@@ -50,6 +51,13 @@ static void resync(struct thread_ctx *ctx, uintptr_t sp, bool inclusive)
 			break;
 		pop_unwound(ctx, clock_ticks());
 	}
+}
+
+/* Most calls find their stack in order: check that inline. */
+static inline void resync(struct thread_ctx *ctx, uintptr_t sp, bool inclusive)
+{
+	if (ctx->depth && ctx->stack[ctx->depth - 1].entry_sp <= sp)
+		resync_slow(ctx, sp, inclusive);
 }
 
 static uint8_t *capture_string(uint8_t *p, const char *s)
@@ -131,7 +139,6 @@ void impulse_hook_exit(struct arch_frame *f)
 	uint64_t ticks = clock_ticks();
 	struct thread_ctx *ctx = tls_ctx;
 	uintptr_t sp = arch_frame_entry_sp(f);
-	int saved_errno = errno;
 	struct ev_exit *ev;
 
 	if (!ctx)
@@ -156,5 +163,4 @@ void impulse_hook_exit(struct arch_frame *f)
 		}
 	}
 	tls_busy = 0;
-	errno = saved_errno;
 }

@@ -64,7 +64,19 @@ static bool register_ctx(struct thread_ctx *ctx)
 	return false;
 }
 
+static struct thread_ctx *attach(void);
+
+/* Runs on a hooked call: the program must see the errno the real function set. */
 struct thread_ctx *thread_ctx_attach(void)
+{
+	int saved_errno = errno;
+	struct thread_ctx *ctx = attach();
+
+	errno = saved_errno;
+	return ctx;
+}
+
+static struct thread_ctx *attach(void)
 {
 	size_t ring_size = tracer.buffer_size;
 	size_t head = (sizeof(struct thread_ctx) + 4095) & ~(size_t)4095;
@@ -93,6 +105,7 @@ struct thread_ctx *thread_ctx_attach(void)
 
 void *thread_ctx_wait_reserve(struct thread_ctx *ctx, uint32_t need)
 {
+	int saved_errno = errno;	/* sched_yield/nanosleep must not change the program's */
 	unsigned tries = 0;
 	void *p;
 
@@ -104,7 +117,7 @@ void *thread_ctx_wait_reserve(struct thread_ctx *ctx, uint32_t need)
 		/* Lossless: wait for the logger, unless there is none (stopped, or a forked child). */
 		if (!__atomic_load_n(&tracer.logger_running, __ATOMIC_ACQUIRE)) {
 			ctx->dropped++;
-			return NULL;
+			break;
 		}
 		/*
 		 * Yield a few times, then sleep: with more traced threads than cores,
@@ -118,6 +131,7 @@ void *thread_ctx_wait_reserve(struct thread_ctx *ctx, uint32_t need)
 			nanosleep(&ts, NULL);
 		}
 	}
+	errno = saved_errno;
 	return p;
 }
 

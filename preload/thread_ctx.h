@@ -9,11 +9,15 @@
 #ifndef IMPULSE_THREAD_CTX_H
 #define IMPULSE_THREAD_CTX_H
 
+
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
 #include "ring.h"
+
+/* Internal to libimpulse: direct, GOT-free access from the hot path. */
+#pragma GCC visibility push(hidden)
 
 #define CTX_MAX_DEPTH	512
 #define CTX_MAX_THREADS	4096
@@ -74,5 +78,7 @@ void thread_ctx_release(struct thread_ctx *ctx);
 
 /* Installs the thread-exit handler; called once at start-up. 0 or -errno. */
 int thread_ctx_setup(void);
+
+#pragma GCC visibility pop
 
 #endif

@@ -7,12 +7,16 @@
 #ifndef IMPULSE_TRACER_H
 #define IMPULSE_TRACER_H
 
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
 #include "config.h"
+
+/* Internal to libimpulse: direct, GOT-free access from the hot path. */
+#pragma GCC visibility push(hidden)
 
 struct session {
 	char *id_json;		/* the id as a quoted JSON string; never freed: events point here */
@@ -49,5 +53,7 @@ static inline bool tracer_is_active(void)
 
 /* Stops recording, drains everything and writes the root record. Idempotent. */
 void tracer_shutdown(void);
+
+#pragma GCC visibility pop
 
 #endif

@@ -99,6 +99,8 @@ endef
 $(foreach v,def O0 now,$(eval $(call tt_cxx,$(v))))
 # exec: the replaced image's records are written first.
 $(call tt_case,exec,def,exec_main,exec_leaf,)
+# errno as the program sees it, with a ring that fills.
+$(call tt_case,errno,def,errno_main,err,-pthread)
 # The in-program API (include/impulse.h), from the program and from a library.
 $(call tt_case,api,def,api_main,api,)
 
