@@ -9,7 +9,7 @@
 
 int set_errno(int e);
 
-#define CALLS 200000
+#define CALLS 50000
 
 static void *run(void *arg)
 {

@@ -13,5 +13,5 @@ def test_errno_preserved():
     if b"errno mismatches: main 0, thread 0" not in run_.stdout:
         raise AssertionError(run_.stdout.decode())
     counts = dict(recs.counts())
-    if counts != {"set_errno": 400000}:
+    if counts != {"set_errno": 100000}:
         raise AssertionError("counts %s" % counts)
