@@ -168,6 +168,19 @@ static const char *name_of(const struct hook_slot *slot)
 	return slot ? slot->hook->cfg->symbol : tracer.program;
 }
 
+/* ,"thread_id":…,"hook_id":… of a hook, or of the root for NULL. */
+static void put_thread_and_hook(struct jbuf *b, const struct cfg_hook *h)
+{
+	if (!h) {
+		jb_lit(b, ",\"thread_id\":\"root\",\"hook_id\":\"root\"");
+		return;
+	}
+	jb_lit(b, ",\"thread_id\":");
+	jb_cstr(b, h->thread_id);
+	jb_lit(b, ",\"hook_id\":");
+	jb_cstr(b, h->hook_id);
+}
+
 /* The short trace_module used inside parents and children. */
 static void put_module_short(struct jbuf *b, const struct hook_slot *slot, const struct session *s)
 {
@@ -175,14 +188,7 @@ static void put_module_short(struct jbuf *b, const struct hook_slot *slot, const
 	jb_put(b, tracer.tracer_id, 16);
 	jb_lit(b, "\",\"session_id\":");
 	jb_puts(b, s->id_json);
-	if (slot) {
-		jb_lit(b, ",\"thread_id\":");
-		jb_cstr(b, slot->hook->cfg->thread_id);
-		jb_lit(b, ",\"hook_id\":");
-		jb_cstr(b, slot->hook->cfg->hook_id);
-	} else {
-		jb_lit(b, ",\"thread_id\":\"root\",\"hook_id\":\"root\"");
-	}
+	put_thread_and_hook(b, slot ? slot->hook->cfg : NULL);
 	jb_putc(b, '}');
 }
 
@@ -310,14 +316,7 @@ static void put_prefix(struct jbuf *b, const struct hook_slot *slot, const char 
 	jb_put(b, tracer.tracer_id, 16);
 	jb_lit(b, "\",\"session_id\":");
 	jb_puts(b, session->id_json);
-	if (h) {
-		jb_lit(b, ",\"thread_id\":");
-		jb_cstr(b, h->thread_id);
-		jb_lit(b, ",\"hook_id\":");
-		jb_cstr(b, h->hook_id);
-	} else {
-		jb_lit(b, ",\"thread_id\":\"root\",\"hook_id\":\"root\"");
-	}
+	put_thread_and_hook(b, h);
 	jb_lit(b, ",\"tracer_metadata\":");
 	put_metadata(b, tracer.cfg.settings.tracer_metadata);
 	jb_lit(b, ",\"session_metadata\":");

@@ -244,41 +244,56 @@ static int collect_args(const char *arg0, va_list ap, char **argv, char ***envp)
 	return 0;
 }
 
-static int wrap_execl(const char *path, const char *arg0, ...)
+enum exec_list_kind { EXEC_PATH, EXEC_SEARCH, EXEC_WITH_ENV };
+
+static int exec_list(enum exec_list_kind kind, const char *file, const char *arg0, va_list ap)
 {
 	char *argv[EXECL_MAX_ARGS];
+	char **envp = NULL;
+
+	if (collect_args(arg0, ap, argv, kind == EXEC_WITH_ENV ? &envp : NULL))
+		return -1;
+	switch (kind) {
+	case EXEC_SEARCH:
+		return wrap_execvp(file, argv);
+	case EXEC_WITH_ENV:
+		return wrap_execve(file, argv, envp);
+	default:
+		return wrap_execv(file, argv);
+	}
+}
+
+static int wrap_execl(const char *path, const char *arg0, ...)
+{
 	va_list ap;
 	int rc;
 
 	va_start(ap, arg0);
-	rc = collect_args(arg0, ap, argv, NULL);
+	rc = exec_list(EXEC_PATH, path, arg0, ap);
 	va_end(ap);
-	return rc ? rc : wrap_execv(path, argv);
+	return rc;
 }
 
 static int wrap_execlp(const char *file, const char *arg0, ...)
 {
-	char *argv[EXECL_MAX_ARGS];
 	va_list ap;
 	int rc;
 
 	va_start(ap, arg0);
-	rc = collect_args(arg0, ap, argv, NULL);
+	rc = exec_list(EXEC_SEARCH, file, arg0, ap);
 	va_end(ap);
-	return rc ? rc : wrap_execvp(file, argv);
+	return rc;
 }
 
 static int wrap_execle(const char *path, const char *arg0, ...)
 {
-	char *argv[EXECL_MAX_ARGS];
-	char **envp = NULL;
 	va_list ap;
 	int rc;
 
 	va_start(ap, arg0);
-	rc = collect_args(arg0, ap, argv, &envp);
+	rc = exec_list(EXEC_WITH_ENV, path, arg0, ap);
 	va_end(ap);
-	return rc ? rc : wrap_execve(path, argv, envp);
+	return rc;
 }
 
 struct wrapper {
