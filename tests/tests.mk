@@ -105,6 +105,7 @@ $(call tt_case,errno,def,errno_main,err,-pthread)
 $(call tt_case,api,def,api_main,api,)
 
 -include tests/config/config_tests.mk
+-include tests/unit/unit_tests.mk
 
 # After the include: a rule's prerequisites are expanded when it is read.
 tests-build: $(TESTS_BUILD)
