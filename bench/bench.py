@@ -281,10 +281,22 @@ class Bench:
 
     # -- libimpulse present and working?
 
+    def snapshot(self):
+        """Measures a copy of the library in the scratch directory, so that a rebuild of
+        build/libimpulse.so during the run (make in another shell) cannot change or
+        remove what is measured half way through."""
+        copy = os.path.join(self.scratch, "libimpulse.so")
+        try:
+            shutil.copy2(self.lib, copy)
+        except OSError:
+            return
+        self.lib = copy
+
     def smoke_test(self):
         if not os.path.exists(self.lib):
             self.impulse.update(status="missing", reason=f"{self.lib} does not exist")
             return
+        self.snapshot()
         out = os.path.join(self.scratch, "smoke")
         argv, env = self.command("impulse-file", "add", 1000, 1, out)
         result = run(argv, env, self.cfg["timeout_s"], self.scratch)

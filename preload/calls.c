@@ -124,6 +124,8 @@ void calls_release(struct call *c)
 			jb_free(&c->children);
 		if (c->chain.cap > 4096)
 			jb_free(&c->chain);
+		if (c->ref.cap > 4096)
+			jb_free(&c->ref);
 		c->hash_next = free_list;
 		free_list = c;
 		c = parent;
