@@ -161,6 +161,31 @@ void jb_time(struct jbuf *b, uint64_t ns)
 	jb_put(b, out, 29);
 }
 
+void jb_ns(struct jbuf *b, uint64_t ns)
+{
+	/* Records come in bursts within one second: keep its digits. */
+	static __thread uint64_t cached_sec = UINT64_MAX;
+	static __thread char digits[20];
+	static __thread int ndigits;
+	uint64_t sec = ns / 1000000000u;
+	char frac[9];
+
+	if (sec == 0) {
+		jb_u64(b, ns);
+		return;
+	}
+	if (sec != cached_sec) {
+		struct jbuf tmp = { .p = digits, .cap = sizeof(digits) };
+
+		jb_u64(&tmp, sec);
+		ndigits = (int)tmp.len;
+		cached_sec = sec;
+	}
+	jb_put(b, digits, (size_t)ndigits);
+	put_digits(frac, (unsigned)(ns % 1000000000u), 9);
+	jb_put(b, frac, 9);
+}
+
 void jb_seconds(struct jbuf *b, uint64_t ns)
 {
 	char frac[10];

@@ -55,6 +55,8 @@ void jb_double(struct jbuf *b, double v);
 void jb_hex(struct jbuf *b, uint64_t v);
 /* Nanoseconds since the epoch as RFC 3339 UTC with microseconds, quoted. */
 void jb_time(struct jbuf *b, uint64_t ns);
+/* Nanoseconds since the epoch as an integer (faster than jb_u64 for clock values). */
+void jb_ns(struct jbuf *b, uint64_t ns);
 /* Nanoseconds as seconds with nine decimals, a JSON number. */
 void jb_seconds(struct jbuf *b, uint64_t ns);
 

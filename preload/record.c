@@ -399,9 +399,9 @@ void record_format(struct jbuf *out, struct call *c, const struct record_end *en
 	jb_lit(out, ",\"start_to_end_seconds\":");
 	jb_seconds(out, end_ns - start_ns);
 	jb_lit(out, ",\"start_ns\":");
-	jb_u64(out, start_ns);
+	jb_ns(out, start_ns);
 	jb_lit(out, ",\"end_ns\":");
-	jb_u64(out, end_ns);
+	jb_ns(out, end_ns);
 	jb_lit(out, "},\"arguments\":");
 	if (c->args.len)
 		jb_put(out, c->args.p, c->args.len);

@@ -393,6 +393,26 @@ static void test_seconds(void)
 	EXPECT_TEXT(&b, "18446744073.709551615");
 }
 
+/* jb_ns keeps the last second's digits: it must match jb_u64 across seconds. */
+static void test_ns(void)
+{
+	static const uint64_t values[] = {
+		0, 7, 999999999, 1000000000, 1795472150641547824ull, 1795472150999999999ull,
+		1795472151000000000ull, 1795472150000000001ull, 1000000000000000000ull, UINT64_MAX,
+	};
+	struct jbuf b = { 0 }, want = { 0 };
+
+	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+		b.len = want.len = 0;
+		jb_ns(&b, values[i]);
+		jb_u64(&want, values[i]);
+		CHECK(b.len == want.len && memcmp(b.p, want.p, b.len) == 0,
+		      "jb_ns(%llu) = %.*s", (unsigned long long)values[i], (int)b.len, b.p);
+	}
+	jb_free(&b);
+	jb_free(&want);
+}
+
 /* ---- UTF-8 ---- */
 
 /*
@@ -789,6 +809,7 @@ int main(void)
 	test_hex();
 	test_time();
 	test_seconds();
+	test_ns();
 	test_utf8();
 	test_strings();
 	test_document();
