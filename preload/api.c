@@ -104,7 +104,7 @@ int impulse_set_session_id(const char *id, const char *metadata_json)
 		json_decref(v);
 	}
 	/* Pairs with the hot path's load-acquire: the session is complete when seen. */
-	__atomic_store_n(&impulse_current_session, s, __ATOMIC_RELEASE);
+	__atomic_store_n(&tracer.session, s, __ATOMIC_RELEASE);
 	tls_busy--;
 	return rc;
 }

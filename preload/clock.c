@@ -7,10 +7,13 @@
 #include "arch.h"
 #include "clock.h"
 
-bool clock_use_tsc;
+struct clock_mode clock_mode;
 static uint64_t t0_ticks, t0_ns;	/* start-up sample */
-static uint64_t t1_ticks, t1_ns;	/* latest sample (logger only) */
-static double ns_per_tick = 1.0;
+/* Written by the logger: kept off the hot path's lines. */
+static struct {
+	uint64_t t1_ticks, t1_ns;	/* latest sample */
+	double ns_per_tick;
+} __attribute__((aligned(64))) cal = { .ns_per_tick = 1.0 };
 
 static uint64_t realtime_ns(void)
 {
@@ -40,39 +43,39 @@ static void sample(uint64_t *ticks, uint64_t *ns)
 
 void clock_setup(void)
 {
-	clock_use_tsc = arch_ticks_are_invariant();
-	if (!clock_use_tsc)
+	clock_mode.tsc = arch_ticks_are_invariant();
+	if (!clock_mode.tsc)
 		return;
 	sample(&t0_ticks, &t0_ns);
-	t1_ticks = t0_ticks;
-	t1_ns = t0_ns;
+	cal.t1_ticks = t0_ticks;
+	cal.t1_ns = t0_ns;
 	/* A first guess until the logger's samples refine it: about 1 tick per ns. */
-	ns_per_tick = 1.0;
+	cal.ns_per_tick = 1.0;
 }
 
 void clock_refine(void)
 {
 	uint64_t ticks, ns;
 
-	if (!clock_use_tsc)
+	if (!clock_mode.tsc)
 		return;
 	ticks = arch_read_ticks();
-	if (ticks - t1_ticks < 1000000 && t1_ticks != t0_ticks)
+	if (ticks - cal.t1_ticks < 1000000 && cal.t1_ticks != t0_ticks)
 		return;
 	/* The first estimate needs some distance from the start sample: wait for it. */
 	do
 		sample(&ticks, &ns);
 	while (ns < t0_ns + 200000);
-	t1_ticks = ticks;
-	t1_ns = ns;
-	ns_per_tick = (double)(t1_ns - t0_ns) / (double)(t1_ticks - t0_ticks);
+	cal.t1_ticks = ticks;
+	cal.t1_ns = ns;
+	cal.ns_per_tick = (double)(cal.t1_ns - t0_ns) / (double)(cal.t1_ticks - t0_ticks);
 }
 
 uint64_t clock_ticks_to_ns(uint64_t ticks)
 {
-	if (!clock_use_tsc)
+	if (!clock_mode.tsc)
 		return ticks;
-	return t0_ns + (uint64_t)((double)(int64_t)(ticks - t0_ticks) * ns_per_tick);
+	return t0_ns + (uint64_t)((double)(int64_t)(ticks - t0_ticks) * cal.ns_per_tick);
 }
 
 uint64_t clock_now_ticks(void)

@@ -21,14 +21,19 @@
 /* Internal to libimpulse: direct, GOT-free access from the hot path. */
 #pragma GCC visibility push(hidden)
 
-extern bool clock_use_tsc;
+/* Read on every hooked call: alone on its cache line. */
+struct clock_mode {
+	bool tsc;	/* ticks are TSC cycles (else CLOCK_REALTIME nanoseconds) */
+} __attribute__((aligned(64)));
+
+extern struct clock_mode clock_mode;
 
 /* Ticks now: the hot path's only clock read. */
 static inline uint64_t clock_ticks(void)
 {
 	struct timespec ts;
 
-	if (__builtin_expect(clock_use_tsc, 1))
+	if (__builtin_expect(clock_mode.tsc, 1))
 		return arch_read_ticks();
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;

@@ -114,7 +114,7 @@ long impulse_hook_enter(struct arch_frame *f)
 	ev->slot = (uint32_t)f->slot;
 	ev->call_id = ++ctx->next_id;
 	ev->parent_id = thread_ctx_current_call(ctx);
-	ev->session = __atomic_load_n(&impulse_current_session, __ATOMIC_ACQUIRE);
+	ev->session = __atomic_load_n(&tracer.session, __ATOMIC_ACQUIRE);
 	ev->return_address = arch_frame_return_address(f);
 	for (uint32_t i = 0; i < hook->nparams; i++)
 		ev->args[i] = arch_arg_raw(f, hook->locs[i]);

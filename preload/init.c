@@ -30,7 +30,6 @@
 #include "tracer.h"
 
 struct tracer tracer = { .exit_status = -1 };
-struct session *impulse_current_session;
 static int shutdown_started;
 
 static bool env_flag(const char *name)
@@ -215,8 +214,8 @@ __attribute__((constructor)) static void impulse_init(int argc, char **argv, cha
 		tracer.max_string = tracer.buffer_size / 64;
 	random_hex(tracer.tracer_id, 16);
 	take_argv(argc, argv);
-	impulse_current_session = first_session();
-	if (!impulse_current_session || hooks_build(&tracer.cfg)) {
+	tracer.session = first_session();
+	if (!tracer.session || hooks_build(&tracer.cfg)) {
 		diag_error("out of memory at start-up: the program runs untraced");
 		goto out;
 	}

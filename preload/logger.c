@@ -299,7 +299,7 @@ int logger_start(struct sink *s)
 	root = calls_new(0);
 	if (!root)
 		return -ENOMEM;
-	root->session = impulse_current_session;
+	root->session = tracer.session;
 	root->start_ticks = tracer.start_ticks;
 	root->tid = tracer.pid;
 	/* The main thread's name, as its other records show it. */

@@ -28,15 +28,21 @@ struct call_frame {
 };
 
 struct thread_ctx {
-	struct ring ring;
-	uint64_t next_id;		/* next call id of this thread */
+	struct ring ring;		/* its own cache lines */
+
+	/* Set at attach, then only read (by the logger too): a line of its own, so
+	 * that the logger reading them never takes the producer's line away. */
+	_Alignas(64) pid_t tid;
+	char name[16];			/* thread name at attach */
 	uint64_t link_parent;		/* parent of top-level calls: the creating call, or 0 (root) */
+	size_t map_size;		/* bytes of the mapping holding this struct and its ring */
+	int closed;			/* 1 once the thread exited; store-release, logger load-acquire */
+
+	/* The traced thread's own: written on every call, read by the logger only
+	 * after the thread closed. */
+	_Alignas(64) uint64_t next_id;	/* next call id of this thread */
 	uint64_t dropped;		/* events lost (ring full and no logger, or too deep) */
 	int depth;			/* frames in stack */
-	pid_t tid;
-	char name[16];			/* thread name at attach */
-	int closed;			/* 1 once the thread exited; store-release, logger load-acquire */
-	size_t map_size;		/* bytes of the mapping holding this struct and its ring */
 	struct call_frame stack[CTX_MAX_DEPTH];
 };
 

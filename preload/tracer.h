@@ -24,7 +24,13 @@ struct session {
 };
 
 struct tracer {
-	struct cfg cfg;			/* the parsed hooks.conf with overrides applied */
+	/* Read on every hooked call, written a few times a run: a cache line of
+	 * their own, so that nothing the logger writes often shares it. */
+	_Alignas(64) int active;	/* 1 while hooked calls are recorded; atomic, see tracer_is_active() */
+	int logger_running;		/* 1 while the logger thread drains; atomic */
+	struct session *session;	/* of records that start now; replaced by impulse_set_session_id() */
+
+	_Alignas(64) struct cfg cfg;	/* the parsed hooks.conf with overrides applied */
 	size_t max_string;		/* bytes copied per string argument */
 	size_t buffer_size;		/* bytes per thread ring, a power of two */
 	unsigned max_children;
@@ -35,15 +41,10 @@ struct tracer {
 	char **argv;			/* a copy taken at start-up; owned */
 	pid_t pid;
 	uint64_t start_ticks;		/* arch_read_ticks() when tracing began */
-	int active;			/* 1 while hooked calls are recorded; atomic, see tracer_is_active() */
 	int exit_status;		/* set by the main/exit wrappers; -1 when unknown */
-	int logger_running;		/* 1 while the logger thread drains; atomic */
 };
 
 extern struct tracer tracer;
-
-/* The session of records that start now; replaced by impulse_set_session_id(). */
-extern struct session *impulse_current_session;
 
 static inline bool tracer_is_active(void)
 {

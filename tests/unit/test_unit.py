@@ -15,7 +15,7 @@ import subprocess
 
 TIMEOUT = 300
 
-BINARIES = ["jsonw_test", "ring_test", "calls_test"]
+BINARIES = ["jsonw_test", "ring_test", "calls_test", "safe_copy_test"]
 
 
 def build_dir():

@@ -18,15 +18,18 @@ UNIT_INC := -Ipreload -Ipreload/arch/x86_64 -Iconfig -I$(UNIT_SRC)
 UNIT_jsonw_test := preload/jsonw.c
 UNIT_ring_test :=
 UNIT_calls_test := preload/calls.c preload/jsonw.c
-UNIT_NAMES := jsonw_test ring_test calls_test
+UNIT_safe_copy_test := preload/fault.c preload/arch/x86_64/machine.c
+UNIT_NAMES := jsonw_test ring_test calls_test safe_copy_test
 
 UNIT_LIBS_jsonw_test := $(JANSSON_LIBS) -lm
 UNIT_LIBS_ring_test := -pthread
 UNIT_LIBS_calls_test :=
+UNIT_LIBS_safe_copy_test :=
 $(UNIT_OUT)/obj/jsonw_test.o: CFLAGS_EXTRA += $(JANSSON_CFLAGS)
 $(UNIT_OUT)/obj/ring_test.o: CFLAGS_EXTRA += -pthread
 
-unit_objs = $(UNIT_OUT)/obj/$(1).o $(patsubst preload/%.c,$(UNIT_OUT)/obj/preload/%.o,$(UNIT_$(1)))
+unit_objs = $(UNIT_OUT)/obj/$(1).o $(patsubst preload/%.c,$(UNIT_OUT)/obj/preload/%.o,$(UNIT_$(1))) \
+	$(if $(filter safe_copy_test,$(1)),$(UNIT_OUT)/obj/preload/arch/x86_64/safe_copy.o)
 
 $(UNIT_OUT)/obj/%.o: $(UNIT_SRC)/%.c
 	@mkdir -p $(@D)
@@ -36,6 +39,11 @@ $(UNIT_OUT)/obj/%.o: $(UNIT_SRC)/%.c
 $(UNIT_OUT)/obj/preload/%.o: preload/%.c
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS_BASE) $(UNIT_INC) -c -o $@ $<
+
+$(UNIT_OUT)/obj/preload/%.o: preload/%.S
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  AS      $<")
 	$(Q)$(CC) $(CFLAGS_BASE) $(UNIT_INC) -c -o $@ $<
 
 define unit_bin

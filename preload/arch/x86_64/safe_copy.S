@@ -31,19 +31,49 @@ ENTRY(impulse_safe_strncpy)
 	.cfi_startproc
 	endbr64
 	xorl %eax, %eax
-1:	cmpq %rdx, %rax
-	je 2f
+	movabsq $0x0101010101010101, %r8
+	movabsq $0x8080808080808080, %r9
+.Lhead:	/* a byte at a time until src + n is 8-aligned */
+	leaq (%rsi,%rax), %rcx
+	testb $7, %cl
+	jz .Lwords
+	cmpq %rdx, %rax
+	je .Lfull
 	movzbl (%rsi,%rax), %ecx
 	testb %cl, %cl
-	je 3f
+	je .Ldone
 	movb %cl, (%rdi,%rax)
 	incq %rax
-	jmp 1b
-2:	/* max bytes copied: longer than max unless the next byte ends it */
-	cmpb $0, (%rsi,%rax)
-	je 3f
+	jmp .Lhead
+.Lwords: /* 8 bytes at a time while there is room and no NUL among them */
+	leaq 8(%rax), %rcx
+	cmpq %rdx, %rcx
+	ja .Ltail
+	movq (%rsi,%rax), %rcx		/* aligned: never straddles a page */
+	movq %rcx, %r10
+	subq %r8, %r10
+	movq %rcx, %r11
+	notq %r11
+	andq %r11, %r10
+	testq %r9, %r10			/* (v - 0x01..) & ~v & 0x80..: some byte is 0 */
+	jnz .Ltail
+	movq %rcx, (%rdi,%rax)
+	addq $8, %rax
+	jmp .Lwords
+.Ltail:	/* the last bytes, up to the NUL or max */
+	cmpq %rdx, %rax
+	je .Lfull
+	movzbl (%rsi,%rax), %ecx
+	testb %cl, %cl
+	je .Ldone
+	movb %cl, (%rdi,%rax)
 	incq %rax
-3:	ret
+	jmp .Ltail
+.Lfull:	/* max bytes copied: longer than max unless the next byte ends it */
+	cmpb $0, (%rsi,%rax)
+	je .Ldone
+	incq %rax
+.Ldone:	ret
 	.cfi_endproc
 END(impulse_safe_strncpy)
 
