@@ -201,6 +201,8 @@ static unsigned drain_ring(struct thread_ctx *ctx, unsigned i)
 	}
 out:
 	ring_consumed(r, pos);
+	if (n)
+		thread_ctx_wake(ctx);
 	return n;
 }
 

@@ -12,6 +12,8 @@
 #include <time.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <linux/futex.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "thread_ctx.h"
@@ -103,9 +105,16 @@ static struct thread_ctx *attach(void)
 	return ctx;
 }
 
+static void futex_wait(uint32_t *word, uint32_t expected, long timeout_ns)
+{
+	struct timespec ts = { 0, timeout_ns };
+
+	syscall(SYS_futex, word, FUTEX_WAIT_PRIVATE, expected, &ts, NULL, 0);
+}
+
 void *thread_ctx_wait_reserve(struct thread_ctx *ctx, uint32_t need)
 {
-	int saved_errno = errno;	/* sched_yield/nanosleep must not change the program's */
+	int saved_errno = errno;	/* sched_yield/futex must not change the program's */
 	unsigned tries = 0;
 	void *p;
 
@@ -114,25 +123,46 @@ void *thread_ctx_wait_reserve(struct thread_ctx *ctx, uint32_t need)
 		return NULL;
 	}
 	while (!(p = ring_reserve(&ctx->ring, need))) {
+		uint32_t seq;
+
 		/* Lossless: wait for the logger, unless there is none (stopped, or a forked child). */
 		if (!__atomic_load_n(&tracer.logger_running, __ATOMIC_ACQUIRE)) {
 			ctx->dropped++;
 			break;
 		}
-		/*
-		 * Yield a few times, then sleep: with more traced threads than cores,
-		 * spinning producers would take the logger's CPU and slow everyone.
-		 */
-		if (tries++ < 8) {
+		if (tries++ < 4) {
 			sched_yield();
-		} else {
-			struct timespec ts = { 0, 50000 };
-
-			nanosleep(&ts, NULL);
+			continue;
 		}
+		/*
+		 * Sleep until the logger has made room: with more traced threads than
+		 * cores, spinning or polling producers take the logger's CPU. Announce the
+		 * wait, then look again: pairs with the fence in thread_ctx_wake(), so
+		 * either we see the room or the logger sees us waiting.
+		 */
+		seq = __atomic_load_n(&ctx->wake_seq, __ATOMIC_ACQUIRE);
+		__atomic_store_n(&ctx->waiting, 1, __ATOMIC_RELAXED);
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		p = ring_reserve(&ctx->ring, need);
+		if (p) {
+			__atomic_store_n(&ctx->waiting, 0, __ATOMIC_RELAXED);
+			break;
+		}
+		futex_wait(&ctx->wake_seq, seq, 2000000);	/* 2 ms: a safety net, not the plan */
 	}
 	errno = saved_errno;
 	return p;
+}
+
+void thread_ctx_wake(struct thread_ctx *ctx)
+{
+	/* Pairs with the fence in thread_ctx_wait_reserve(): tail is stored before. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (!__atomic_load_n(&ctx->waiting, __ATOMIC_RELAXED))
+		return;
+	__atomic_store_n(&ctx->waiting, 0, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&ctx->wake_seq, 1, __ATOMIC_RELEASE);
+	syscall(SYS_futex, &ctx->wake_seq, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 }
 
 void thread_ctx_release(struct thread_ctx *ctx)

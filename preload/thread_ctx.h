@@ -38,6 +38,11 @@ struct thread_ctx {
 	size_t map_size;		/* bytes of the mapping holding this struct and its ring */
 	int closed;			/* 1 once the thread exited; store-release, logger load-acquire */
 
+	/* A full ring: the traced thread sleeps on wake_seq with waiting set, and the
+	 * logger, having made room, bumps wake_seq and wakes it (thread_ctx_wake). */
+	_Alignas(64) uint32_t wake_seq;	/* futex word */
+	int waiting;
+
 	/* The traced thread's own: written on every call, read by the logger only
 	 * after the thread closed. */
 	_Alignas(64) uint64_t next_id;	/* next call id of this thread */
@@ -78,6 +83,9 @@ static inline void *thread_ctx_reserve(struct thread_ctx *ctx, uint32_t need)
 
 	return __builtin_expect(p != NULL, 1) ? p : thread_ctx_wait_reserve(ctx, need);
 }
+
+/* Called by the logger after consuming from ctx's ring: wakes a thread waiting for room. */
+void thread_ctx_wake(struct thread_ctx *ctx);
 
 /* Called by the logger: unmaps a closed, drained context. */
 void thread_ctx_release(struct thread_ctx *ctx);
