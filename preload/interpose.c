@@ -34,6 +34,20 @@ static bool is_stub(const void *p)
 	return a >= s && a < s + (uintptr_t)MAX_SLOTS * STUB_SIZE;
 }
 
+/*
+ * A non-PIE executable that takes a function's address makes its own PLT entry the
+ * function's address, for every module. Calls through that address go through the
+ * executable's PLT slot (patched); handing out a stub instead would make the
+ * program see two addresses for one function.
+ */
+static bool is_canonical_plt(const void *p)
+{
+	const struct module *exe = modules_count() ? modules_at(0) : NULL;
+
+	return exe && exe->base == 0 && (uintptr_t)p >= exe->start && (uintptr_t)p < exe->end &&
+	       arch_is_plt_entry(p);
+}
+
 static void *lookup_in(const struct module *m, const char *name, const char *version)
 {
 	void *h = dlopen(m->path, RTLD_LAZY | RTLD_NOLOAD);
@@ -84,10 +98,10 @@ static void *resolve_import(const struct module *mod, const struct import *imp)
 			dlclose(h);
 		}
 	}
-	/* A non-PIE executable that takes a function's address makes its PLT entry the
-	 * function's canonical address; calling that would come back through us. */
+	/* The executable's PLT entry as the canonical address: calling it would come
+	 * back through us. The real function is the next definition. */
 	def = cur ? modules_find((uintptr_t)cur) : NULL;
-	if (def && def == modules_at(0) && def->base == 0 && arch_is_plt_entry(cur))
+	if (def && is_canonical_plt(cur))
 		cur = interpose_resolve_next(imp->name, imp->version, (const void *)def->start);
 	return cur;
 }
@@ -124,6 +138,8 @@ static void patch_import(const struct module *mod, const struct import *imp, voi
 		return;
 	if (is_stub(*imp->where) || (wrapper && *imp->where == wrapper))
 		return;		/* done on an earlier scan */
+	if (imp->kind == IMPORT_ADDRESS && is_canonical_plt(*imp->where))
+		return;		/* keep the one address; calls reach the executable's patched PLT slot */
 	real = resolve_import(mod, imp);
 	if (!real)
 		return;
@@ -132,8 +148,11 @@ static void patch_import(const struct module *mod, const struct import *imp, voi
 		return;		/* bound to libimpulse already */
 	target = wrapper ? wrapper : real;
 	if (hook) {
-		void *stub = slot_target(hook, target,
-					 imp->kind == IMPORT_CALL ? mod->path : NULL,
+		/* A PLT slot serves calls from its module only, unless the executable made
+		 * its PLT entry the function's address: then every module's calls through
+		 * that address come here, and the return address names the caller. */
+		bool own_calls = imp->kind == IMPORT_CALL && !imp->canonical_plt;
+		void *stub = slot_target(hook, target, own_calls ? mod->path : NULL,
 					 def ? def->path : "");
 		if (!stub)
 			return;
@@ -201,7 +220,7 @@ void *interpose_wrap_address(const char *name, void *real)
 	if (!real)
 		return NULL;
 	def = modules_find((uintptr_t)real);
-	if (def && def->is_self)
+	if ((def && def->is_self) || is_canonical_plt(real))
 		return real;
 	if (wrapper)
 		real = wrapper;

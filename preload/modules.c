@@ -228,6 +228,7 @@ static void scan_relocs(const struct module *m, const struct dyninfo *d, const E
 		imp.version = import_version(d->versym, d->verneed, d->strtab, symidx);
 		imp.where = (void **)(m->base + r[i].r_offset);
 		imp.kind = kind == ARCH_RELOC_CALL ? IMPORT_CALL : IMPORT_ADDRESS;
+		imp.canonical_plt = sym->st_shndx == SHN_UNDEF && sym->st_value != 0;
 		fn(m, &imp, arg);
 	}
 }

@@ -32,6 +32,8 @@ struct import {
 	const char *version;		/* e.g. "GLIBC_2.2.5", or NULL */
 	void **where;			/* the GOT or data word to redirect */
 	enum import_kind kind;		/* a PLT call slot, or an address taken */
+	bool canonical_plt;		/* the importer (a non-PIE executable) made its PLT entry
+					 * the function's address for every module */
 };
 
 /*

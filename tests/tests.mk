@@ -101,6 +101,8 @@ $(foreach v,def O0 now,$(eval $(call tt_cxx,$(v))))
 $(call tt_case,exec,def,exec_main,exec_leaf,)
 # errno as the program sees it, with a ring that fills.
 $(call tt_case,errno,def,errno_main,err,-pthread)
+# Calls through function pointers taken in the program and in a library.
+$(call tt_case,pointers,def noplt now nopie,pointers_main,pb pa,)
 # The in-program API (include/impulse.h), from the program and from a library.
 $(call tt_case,api,def,api_main,api,)
 
