@@ -244,6 +244,13 @@ out:
 
 void tracer_shutdown(void)
 {
+	/*
+	 * A vfork child (exec or _exit after vfork) shares our memory but not our
+	 * threads: stopping here would stop the parent's tracing and wait for a
+	 * logger thread that is not in this process.
+	 */
+	if (getpid() != tracer.pid)
+		return;
 	if (__atomic_exchange_n(&shutdown_started, 1, __ATOMIC_ACQ_REL))
 		return;
 	if (!__atomic_load_n(&tracer.active, __ATOMIC_ACQUIRE))

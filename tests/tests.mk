@@ -103,6 +103,8 @@ $(call tt_case,exec,def,exec_main,exec_leaf,)
 $(call tt_case,errno,def,errno_main,err,-pthread)
 # Calls through function pointers taken in the program and in a library.
 $(call tt_case,pointers,def noplt now nopie,pointers_main,pb pa,)
+# vfork children that exec or _exit.
+$(call tt_case,vfork,def,vfork_main,vf,)
 # The in-program API (include/impulse.h), from the program and from a library.
 $(call tt_case,api,def,api_main,api,)
 
