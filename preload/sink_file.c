@@ -21,12 +21,41 @@
 
 struct file_sink {
 	int fd;
+	dev_t dev;		/* identity of our file, to notice a closed and reused fd */
+	ino_t ino;
+	char *path;		/* for reopening it; owned */
 };
+
+/*
+ * Programs that close every descriptor (daemons do) close ours too, and the
+ * number may then name a file of theirs: never write there. Check that the fd
+ * still is our file before each batch, and reopen it (append, no symlinks) if not.
+ */
+static int file_check(struct file_sink *f)
+{
+	struct stat st;
+	int fd;
+
+	if (fstat(f->fd, &st) == 0 && st.st_dev == f->dev && st.st_ino == f->ino)
+		return 0;
+	fd = open(f->path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) || st.st_dev != f->dev || st.st_ino != f->ino) {
+		close(fd);
+		return -ESTALE;
+	}
+	f->fd = fd;	/* the old number is the program's now: leave it alone */
+	return 0;
+}
 
 static int file_write(void *state, const char *buf, size_t len)
 {
 	struct file_sink *f = state;
+	int err = file_check(f);
 
+	if (err)
+		return err;
 	while (len) {
 		ssize_t n = write(f->fd, buf, len);
 
@@ -44,7 +73,9 @@ static void file_close(void *state)
 {
 	struct file_sink *f = state;
 
-	close(f->fd);
+	if (!file_check(f))
+		close(f->fd);
+	free(f->path);
 	free(f);
 }
 
@@ -83,8 +114,9 @@ int sink_file_open(struct sink *sink, const char *dir)
 	struct file_sink *f;
 	char name[96], path[4096];
 	struct timespec ts;
+	struct stat st;
 	struct tm tm;
-	int dfd, fd = -1;
+	int dfd, fd = -1, high;
 
 	dfd = open_dir(dir);
 	if (dfd < 0) {
@@ -115,8 +147,23 @@ int sink_file_open(struct sink *sink, const char *dir)
 		close(fd);
 		return -ENOMEM;
 	}
-	f->fd = fd;
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f->fd = fd;
+	f->path = realpath(path, NULL);
+	if (!f->path || fstat(fd, &st)) {
+		free(f->path);
+		free(f);
+		close(fd);
+		return -ENOMEM;
+	}
+	/* Far from the numbers a program uses and reuses first. */
+	high = fcntl(fd, F_DUPFD_CLOEXEC, 512);
+	if (high >= 0) {
+		close(fd);
+		f->fd = high;
+	}
+	f->dev = st.st_dev;
+	f->ino = st.st_ino;
 	sink->ops = &file_ops;
 	sink->state = f;
 	sink->description = strdup(path);

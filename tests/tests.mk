@@ -105,6 +105,8 @@ $(call tt_case,errno,def,errno_main,err,-pthread)
 $(call tt_case,pointers,def noplt now nopie,pointers_main,pb pa,)
 # vfork children that exec or _exit.
 $(call tt_case,vfork,def,vfork_main,vf,)
+# A program that closes every descriptor and reuses the numbers.
+$(call tt_case,closefds,def,closefds_main,cf,)
 # The in-program API (include/impulse.h), from the program and from a library.
 $(call tt_case,api,def,api_main,api,)
 
