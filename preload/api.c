@@ -29,7 +29,9 @@ static int emit_log(const char *text, size_t len, uint16_t kind)
 	struct ev_log *ev;
 	int rc = -ENOSPC;
 
-	if (!text || !tracer_is_active())
+	/* Busy: a signal handler interrupted tracer code on this thread, whose ring
+	 * reservation must not be disturbed; the note is dropped. */
+	if (!text || !tracer_is_active() || tls_busy)
 		return -ENOSPC;
 	if (len > LOG_MAX)
 		len = LOG_MAX;
