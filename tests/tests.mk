@@ -107,6 +107,8 @@ $(call tt_case,pointers,def noplt now nopie,pointers_main,pb pa,)
 $(call tt_case,vfork,def,vfork_main,vf,)
 # A program that closes every descriptor and reuses the numbers.
 $(call tt_case,closefds,def,closefds_main,cf,)
+# impulse run, on the demo program.
+TESTS_BUILD += $(DEMO_APP)
 # The in-program API (include/impulse.h), from the program and from a library.
 $(call tt_case,api,def,api_main,api,)
 

@@ -1,0 +1,96 @@
+"""impulse run: the program runs under libimpulse with the options turned into the
+environment, its exit status (or the signal that killed it) comes back unchanged,
+and stderr says where the records went and how many there are."""
+
+import glob
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+
+import impulse_test as it
+
+TOOL = os.path.join(it.BUILD, "impulse")
+DEMO = os.path.join(it.BUILD, "examples", "demo_app")
+DEMO_CONF = os.path.join(it.REPO, "examples", "hooks.conf")
+
+
+def run_tool(args, cwd):
+    env = dict(os.environ)
+    for k in list(env):
+        if k.startswith("IMPULSE_") or k == "LD_PRELOAD":
+            del env[k]
+    return subprocess.run([TOOL] + args, cwd=cwd, env=env, capture_output=True, timeout=60)
+
+
+def records(log_dir):
+    out = []
+    for f in sorted(glob.glob(os.path.join(log_dir, "logs_*.json"))):
+        with open(f) as fh:
+            out += [json.loads(line) for line in fh]
+    return out
+
+
+def with_tmp(body):
+    def test():
+        tmp = tempfile.mkdtemp(prefix="impulse-tool-")
+        try:
+            body(tmp)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return test
+
+
+@with_tmp
+def _demo(tmp):
+    logs = os.path.join(tmp, "logs")
+    p = run_tool(["run", "-c", DEMO_CONF, "-o", logs, "--session", "s-42", "--", DEMO], tmp)
+    untraced = subprocess.run([DEMO], cwd=tmp, capture_output=True, timeout=60)
+    if (p.returncode, p.stdout) != (untraced.returncode, untraced.stdout):
+        raise AssertionError("impulse run changed the program: %r vs %r" % (p.stdout, untraced.stdout))
+    recs = records(logs)
+    m = re.search(rb"impulse: (\d+) records in (\S+)", p.stderr)
+    if not m or int(m.group(1)) != len(recs):
+        raise AssertionError("stderr does not give the %d records: %s" % (len(recs), p.stderr.decode()))
+    names = {r["payload"]["function"]["name"] for r in recs}
+    for want in ("pipeline_run", "tokenize", "score", "fetch_context", "demo_app"):
+        if want not in names:
+            raise AssertionError("no %s record in the demo's records (%s)" % (want, sorted(names)))
+    sessions = {r["payload"]["trace_module"]["session_id"] for r in recs}
+    if sessions != {"s-42"}:
+        raise AssertionError("--session: records carry %s" % sessions)
+
+
+@with_tmp
+def _exit_status(tmp):
+    p = run_tool(["run", "-c", DEMO_CONF, "-o", tmp, "--", "/bin/sh", "-c", "exit 3"], tmp)
+    if p.returncode != 3:
+        raise AssertionError("exit 3 came back as %d: %s" % (p.returncode, p.stderr.decode()))
+
+
+@with_tmp
+def _killed(tmp):
+    p = run_tool(["run", "-c", DEMO_CONF, "-o", tmp, "--", "/bin/sh", "-c", "kill -TERM $$"], tmp)
+    if p.returncode != -15:
+        raise AssertionError("killed by SIGTERM came back as %d" % p.returncode)
+
+
+@with_tmp
+def _not_found(tmp):
+    p = run_tool(["run", "-c", DEMO_CONF, "--", "/nonexistent/program"], tmp)
+    if p.returncode != 127 or b"nonexistent" not in p.stderr:
+        raise AssertionError("missing program: status %d, stderr %s" % (p.returncode, p.stderr.decode()))
+
+
+@with_tmp
+def _usage(tmp):
+    p = run_tool(["run", DEMO], tmp)
+    if p.returncode != 125 or b"--" not in p.stderr:
+        raise AssertionError("run without '--': status %d, stderr %s" % (p.returncode, p.stderr.decode()))
+
+
+def tests():
+    return [("demo", _demo), ("exit_status", _exit_status), ("killed_by_signal", _killed),
+            ("program_not_found", _not_found), ("usage_error", _usage)]
