@@ -63,6 +63,8 @@ struct cfg_settings {
 	size_t max_string;		/* max_string = N; bytes copied per string; default 256 */
 	size_t buffer_size;		/* buffer_size = N[K|M]; bytes per thread buffer; default 1M */
 	unsigned max_children;		/* max_children = N; children listed per record; default 64 */
+	char *redact;			/* redact = NAME, NAME…: parameters recorded as "[redacted]",
+					 * stored comma-separated without blanks; default NULL; owned */
 	bool verbose;			/* verbose = true|false; default false */
 	bool strict;			/* strict = true|false; default false */
 };

@@ -6,6 +6,7 @@
  * changed only once its value is known to be good: a bad value leaves the old one.
  * Unknown keys are errors rather than ignored, so that a typo is not silently lost.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -60,6 +61,7 @@ void cfg_settings_release(struct cfg_settings *s)
 	free(s->session_id);
 	free(s->session_metadata);
 	free(s->tracer_metadata);
+	free(s->redact);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -80,7 +82,8 @@ int cfg_settings_copy(struct cfg_settings *dst, const struct cfg_settings *src)
 	if (dup_field(&dst->log_dir, src->log_dir) ||
 	    dup_field(&dst->session_id, src->session_id) ||
 	    dup_field(&dst->session_metadata, src->session_metadata) ||
-	    dup_field(&dst->tracer_metadata, src->tracer_metadata)) {
+	    dup_field(&dst->tracer_metadata, src->tracer_metadata) ||
+	    dup_field(&dst->redact, src->redact)) {
 		/* fields not reached yet still point into src: clear before freeing */
 		if (dst->session_id == src->session_id)
 			dst->session_id = NULL;
@@ -88,6 +91,8 @@ int cfg_settings_copy(struct cfg_settings *dst, const struct cfg_settings *src)
 			dst->session_metadata = NULL;
 		if (dst->tracer_metadata == src->tracer_metadata)
 			dst->tracer_metadata = NULL;
+		if (dst->redact == src->redact)
+			dst->redact = NULL;
 		cfg_settings_release(dst);
 		return -ENOMEM;
 	}
@@ -237,6 +242,45 @@ static int set_max_children(struct cfg_settings *s, const struct cfg_value *v)
 	return ret;
 }
 
+/* A comma-separated list of parameter names, kept without blanks. */
+static int set_redact(struct cfg_settings *s, const struct cfg_value *v)
+{
+	char *list = malloc(v->len + 1), *out = list;
+	size_t i = 0;
+
+	if (!list)
+		return -ENOMEM;
+	while (i < v->len) {
+		size_t start;
+
+		while (i < v->len && (v->text[i] == ' ' || v->text[i] == '\t'))
+			i++;
+		start = i;
+		while (i < v->len && (isalnum((unsigned char)v->text[i]) || v->text[i] == '_'))
+			i++;
+		if (i == start || isdigit((unsigned char)v->text[start])) {
+			free(list);
+			return value_error(v, (int)start, "expected a parameter name in 'redact' "
+					   "(a list like: password, api_key)");
+		}
+		if (out != list)
+			*out++ = ',';
+		memcpy(out, v->text + start, i - start);
+		out += i - start;
+		while (i < v->len && (v->text[i] == ' ' || v->text[i] == '\t'))
+			i++;
+		if (i < v->len && v->text[i] != ',') {
+			free(list);
+			return value_error(v, (int)i, "expected ',' between names in 'redact'");
+		}
+		i++;
+	}
+	*out = '\0';
+	free(s->redact);
+	s->redact = list;
+	return 0;
+}
+
 /* true/false, and the spellings environment variables use: 1/0, yes/no, on/off. */
 static int parse_bool(const struct cfg_value *v, bool *b)
 {
@@ -280,6 +324,7 @@ static const struct {
 	{ "max_string", set_max_string },
 	{ "buffer_size", set_buffer_size },
 	{ "max_children", set_max_children },
+	{ "redact", set_redact },
 	{ "verbose", set_verbose },
 	{ "strict", set_strict },
 };
@@ -302,7 +347,7 @@ int cfg_settings_apply(struct cfg_settings *s, const char *key, const char *valu
 	*err_offset = -1;
 	snprintf(msg, msgsize, "unknown setting '%.64s' (known: logger, log_dir, session_id, "
 		 "session_metadata, tracer_metadata, max_string, buffer_size, max_children, "
-		 "verbose, strict)", key);
+		 "redact, verbose, strict)", key);
 	return -EINVAL;
 }
 

@@ -45,6 +45,22 @@ static void hook_keys(struct hook *h)
 	h->arg_keys = b.p;
 }
 
+/* True when name is in the comma-separated list. */
+static bool listed(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = list; p && *p;) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+
+		if (len == n && !memcmp(p, name, n))
+			return true;
+		p = end ? end + 1 : NULL;
+	}
+	return false;
+}
+
 static void hook_plan(struct hook *h, const struct cfg_hook *c)
 {
 	uint64_t size = sizeof(struct ev_enter);
@@ -54,6 +70,10 @@ static void hook_plan(struct hook *h, const struct cfg_hook *c)
 	h->stack_copy = (uint32_t)arch_locate_args(c, h->locs);
 	size += 8u * h->nparams;
 	for (uint32_t i = 0; i < h->nparams; i++) {
+		if (listed(tracer.cfg.settings.redact, c->params[i].name)) {
+			h->redact_mask |= 1u << i;
+			continue;	/* secrets never reach the ring */
+		}
 		if (c->params[i].type.kind != CT_STRING)
 			continue;
 		h->nstrings++;

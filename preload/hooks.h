@@ -27,7 +27,8 @@ struct hook {
 	struct arg_loc locs[HOOK_MAX_PARAMS];
 	uint32_t nparams;		/* captured parameters (cfg->nparams, capped) */
 	uint32_t nstrings;		/* parameters of kind CT_STRING */
-	uint32_t string_mask;		/* bit i: parameter i is a CT_STRING */
+	uint32_t string_mask;		/* bit i: parameter i is a CT_STRING, captured */
+	uint32_t redact_mask;		/* bit i: parameter i is named in "redact": never copied or shown */
 	uint32_t enter_max;		/* largest EV_ENTER this hook can write, bytes */
 	uint32_t exit_max;		/* largest EV_EXIT, bytes (a returned string adds to it) */
 	uint32_t stack_copy;		/* caller stack bytes to copy for the real call */

@@ -118,6 +118,9 @@ long impulse_hook_enter(struct arch_frame *f)
 	ev->return_address = arch_frame_return_address(f);
 	for (uint32_t i = 0; i < hook->nparams; i++)
 		ev->args[i] = arch_arg_raw(f, hook->locs[i]);
+	if (__builtin_expect(hook->redact_mask != 0, 0))
+		for (uint32_t mask = hook->redact_mask; mask; mask &= mask - 1)
+			ev->args[__builtin_ctz(mask)] = 0;
 	p = (uint8_t *)&ev->args[hook->nparams];
 	for (uint32_t mask = hook->string_mask; mask; mask &= mask - 1)
 		p = capture_string(p, (const char *)ev->args[__builtin_ctz(mask)]);

@@ -75,6 +75,7 @@ static void apply_env(struct cfg *cfg)
 		{ "IMPULSE_LOGGER", "logger" },
 		{ "IMPULSE_MAX_STRING", "max_string" },
 		{ "IMPULSE_BUFFER_SIZE", "buffer_size" },
+		{ "IMPULSE_REDACT", "redact" },
 	};
 
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {

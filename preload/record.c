@@ -144,7 +144,9 @@ void record_format_args(struct jbuf *out, const struct hook *hook, const struct 
 		if (i)
 			jb_putc(out, ',');
 		jb_put(out, hook->arg_keys + key, hook->key_end[i] - key);
-		if (p->type.kind == CT_STRING)
+		if (hook->redact_mask & (1u << i))
+			jb_lit(out, "\"[redacted]\"");
+		else if (p->type.kind == CT_STRING)
 			strings = put_string(out, strings, ev->args[i]);
 		else
 			put_value(out, &p->type, ev->args[i]);

@@ -66,6 +66,8 @@ static void dump(const struct cfg *cfg)
 	printf("max_string = %zu\n", s->max_string);
 	printf("buffer_size = %zu\n", s->buffer_size);
 	printf("max_children = %u\n", s->max_children);
+	if (s->redact)
+		printf("redact = %s\n", s->redact);
 	printf("verbose = %s\n", s->verbose ? "true" : "false");
 	printf("strict = %s\n", s->strict ? "true" : "false");
 	for (i = 0; i < cfg->nhooks; i++) {

@@ -2,6 +2,8 @@
 own faults while bad pointers given to hooked functions stay harmless; a hooked call
 made by a signal handler that interrupts a hooked call nests under it."""
 
+import os
+
 import impulse_test as it
 from impulse_test import call_id, parent_ids
 
@@ -48,3 +50,22 @@ def test_sent_segv_kills_as_before():
             raise AssertionError("untraced status %d, expected -11 (SIGSEGV)" % untraced.returncode)
     finally:
         traced.cleanup()
+
+
+def test_redact():
+    """redact = NAME: the parameter is recorded as "[redacted]" and its text never
+    reaches the log (the hot path does not even copy it)."""
+    conf = "[tracer]\nredact = s, unused_name\n\n" + it.conf(CASE).replace("[thread signals]", "[thread signals]")
+    argv = [it.program(CASE, "signals_main")]
+    run_ = it.run_traced(argv, conf)
+    try:
+        recs = it.Records(run_.records)
+        lens = recs.calls("sig_len")
+        if sorted(it.output(r) for r in lens) != [0, 5] or any(it.args(r)["s"] != "[redacted]" for r in lens):
+            raise AssertionError("sig_len records: %s" % [(it.args(r), it.output(r)) for r in lens])
+        for name in os.listdir(run_.log_dir):
+            with open(os.path.join(run_.log_dir, name), "rb") as f:
+                if b"hello" in f.read():
+                    raise AssertionError("the redacted string is in %s" % name)
+    finally:
+        run_.cleanup()
