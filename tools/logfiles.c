@@ -132,7 +132,8 @@ int logfiles_list_since(const char *dir, const struct timespec *since, struct lo
 		n++;
 	}
 	closedir(d);
-	qsort(files, (size_t)n, sizeof(*files), by_path);
+	if (n)	/* qsort's array must not be NULL, even for no elements */
+		qsort(files, (size_t)n, sizeof(*files), by_path);
 	*out = files;
 	return n;
 
