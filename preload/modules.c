@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "arch.h"
+#include "diag.h"
 #include "hooks.h"
 #include "modules.h"
 
@@ -102,6 +103,11 @@ int modules_refresh(int *first)
 
 		if (known(s->base, s->phdr))
 			continue;
+		if (ntable == MAX_MODULES - 1) {
+			diag_error("more than %d objects loaded over the run: later ones are not traced",
+				   MAX_MODULES - 1);
+			break;
+		}
 		module_extent(&m);
 		if (s->name && s->name[0]) {
 			m.path = hooks_intern_path(s->name);
