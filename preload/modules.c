@@ -104,8 +104,12 @@ int modules_refresh(int *first)
 		if (known(s->base, s->phdr))
 			continue;
 		if (ntable == MAX_MODULES - 1) {
-			diag_error("more than %d objects loaded over the run: later ones are not traced",
-				   MAX_MODULES - 1);
+			static bool warned;
+
+			if (!warned)
+				diag_error("more than %d objects loaded over the run: later ones are not traced",
+					   MAX_MODULES - 1);
+			warned = true;
 			break;
 		}
 		module_extent(&m);
