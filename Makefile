@@ -47,7 +47,7 @@ include tests/tests.mk
 include bench/bench.mk
 
 # Debian packages the build, the tests and the benchmarks need. Installs only what is missing.
-DEB_PACKAGES := gcc make pkg-config libjansson-dev jq ltrace uftrace python3 file libc6-dev binutils coreutils
+DEB_PACKAGES := gcc g++ make pkg-config libjansson-dev jq ltrace uftrace python3 file libc6-dev binutils coreutils
 deps:
 	@missing=""; for p in $(DEB_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
