@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "diag.h"
 #include "event.h"
 #include "jsonw.h"
 #include "hooks.h"
@@ -96,6 +97,14 @@ int hooks_build(const struct cfg *cfg)
 		struct hook *h = &hooks_array[nhooks];
 		unsigned b = name_hash(cfg->hooks[i].symbol);
 
+		/* dlsym answers RTLD_NEXT by its caller's return address: a trampoline
+		 * between the program and dlsym would change the answer. */
+		if (!strcmp(cfg->hooks[i].symbol, "dlsym") || !strcmp(cfg->hooks[i].symbol, "dlvsym")) {
+			diag_error("%s:%d:%d: %s cannot be hooked (its answer depends on who calls it); ignored",
+				   cfg->hooks[i].file, cfg->hooks[i].line, cfg->hooks[i].column,
+				   cfg->hooks[i].symbol);
+			continue;
+		}
 		hook_plan(h, &cfg->hooks[i]);
 		h->hash_next = hash[b];
 		hash[b] = h;
