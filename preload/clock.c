@@ -77,8 +77,3 @@ uint64_t clock_ticks_to_ns(uint64_t ticks)
 		return ticks;
 	return t0_ns + (uint64_t)((double)(int64_t)(ticks - t0_ticks) * cal.ns_per_tick);
 }
-
-uint64_t clock_now_ticks(void)
-{
-	return clock_ticks();
-}

@@ -48,9 +48,6 @@ void clock_refine(void);
 /* Logger: nanoseconds since the epoch at ticks. */
 uint64_t clock_ticks_to_ns(uint64_t ticks);
 
-/* Ticks now, for events the logger itself dates (shutdown). */
-uint64_t clock_now_ticks(void);
-
 #pragma GCC visibility pop
 
 #endif

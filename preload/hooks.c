@@ -77,7 +77,6 @@ static void hook_plan(struct hook *h, const struct cfg_hook *c)
 		}
 		if (c->params[i].type.kind != CT_STRING)
 			continue;
-		h->nstrings++;
 		h->string_mask |= 1u << i;
 		size += sizeof(struct ev_str) + ev_align(tracer.max_string);
 	}

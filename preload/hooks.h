@@ -26,7 +26,6 @@ struct hook {
 	const struct cfg_hook *cfg;	/* owned by the tracer's struct cfg */
 	struct arg_loc locs[HOOK_MAX_PARAMS];
 	uint32_t nparams;		/* captured parameters (cfg->nparams, capped) */
-	uint32_t nstrings;		/* parameters of kind CT_STRING */
 	uint32_t string_mask;		/* bit i: parameter i is a CT_STRING, captured */
 	uint32_t redact_mask;		/* bit i: parameter i is named in "redact": never copied or shown */
 	uint32_t enter_max;		/* largest EV_ENTER this hook can write, bytes */

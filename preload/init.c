@@ -45,7 +45,7 @@ static void random_hex(char *out, size_t digits)
 	unsigned char bytes[32];
 
 	if (getrandom(bytes, (digits + 1) / 2, GRND_NONBLOCK) != (ssize_t)((digits + 1) / 2)) {
-		uint64_t seed = clock_now_ticks() ^ ((uint64_t)getpid() << 32);
+		uint64_t seed = clock_ticks() ^ ((uint64_t)getpid() << 32);
 
 		for (size_t i = 0; i < sizeof(bytes); i++) {
 			seed = seed * 6364136223846793005ull + 1442695040888963407ull;
@@ -221,7 +221,7 @@ __attribute__((constructor)) static void impulse_init(int argc, char **argv, cha
 		goto out;
 	}
 	clock_setup();
-	tracer.start_ticks = clock_now_ticks();
+	tracer.start_ticks = clock_ticks();
 	if (open_sink(&sink))
 		goto out;
 	err = thread_ctx_setup();

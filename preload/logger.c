@@ -363,7 +363,7 @@ void logger_stop(void)
 		blocked_cycles[i] = MAX_BLOCKED_CYCLES;
 	while (drain_all(true))
 		;
-	end_ticks = clock_now_ticks();
+	end_ticks = clock_ticks();
 	calls_for_each(collect_running, &running);
 	qsort(running.v, running.n, sizeof(*running.v), deeper_first);
 	end = (struct record_end){ .status = "incomplete", .end_ticks = end_ticks };

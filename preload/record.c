@@ -19,19 +19,25 @@
 #define CHAIN_MAX 4096
 #define LOG_METADATA "{\"tracer\":\"libimpulse\",\"version\":\"0.1.0\",\"schema\":1}"
 
-static void put_call_id(struct jbuf *b, uint64_t id)
+/* The sequence part of a call id: 16 hex digits. */
+static void put_sequence(struct jbuf *b, uint64_t id)
 {
 	static const char digits[] = "0123456789abcdef";
 	char tmp[16];
 
-	jb_putc(b, '"');
-	jb_put(b, tracer.tracer_id, 16);
-	jb_putc(b, '-');
 	for (int i = 15; i >= 0; i--) {
 		tmp[i] = digits[id & 15];
 		id >>= 4;
 	}
 	jb_put(b, tmp, 16);
+}
+
+static void put_call_id(struct jbuf *b, uint64_t id)
+{
+	jb_putc(b, '"');
+	jb_put(b, tracer.tracer_id, 16);
+	jb_putc(b, '-');
+	put_sequence(b, id);
 	jb_putc(b, '"');
 }
 
@@ -340,7 +346,7 @@ static void put_record_prefix(struct jbuf *out, const struct call *c)
 			struct jbuf b = { 0 };
 
 			put_prefix(&b, slot, slot->caller_path, c->session);
-			if (b.failed) {
+			if (jb_failed(&b)) {
 				jb_free(&b);
 				put_prefix(out, slot, slot->caller_path, c->session);
 				return;
@@ -382,18 +388,14 @@ static void put_process(struct jbuf *out, const struct call *c)
 
 void record_format(struct jbuf *out, struct call *c, const struct record_end *end)
 {
-	static const char digits[] = "0123456789abcdef";
 	const struct hook_slot *slot = c->slot;
 	uint64_t start_ns = clock_ticks_to_ns(c->start_ticks);
 	uint64_t end_ns = clock_ticks_to_ns(end->end_ticks);
-	char id[16];
 
 	if (end_ns < start_ns)
 		end_ns = start_ns;
 	put_record_prefix(out, c);
-	for (int i = 15, v = 0; i >= 0; i--, v += 4)
-		id[i] = digits[(c->id >> v) & 15];
-	jb_put(out, id, 16);
+	put_sequence(out, c->id);	/* the prefix ends with the tracer id and '-' */
 	jb_lit(out, "\",\"timestamps\":{\"start\":");
 	jb_time(out, start_ns);
 	jb_lit(out, ",\"end\":");

@@ -2,9 +2,9 @@
  * thread_ctx.h — a traced thread's own state: its call stack and its event ring.
  *
  * Reached through an initial-exec thread-local pointer (one %fs-relative load).
- * Allocated with mmap on the thread's first traced event (or when our
- * pthread_create wrapper starts it), registered for the logger, and handed back
- * to the logger at thread exit, which unmaps it once drained.
+ * Allocated with mmap on the thread's first traced event, registered for the
+ * logger, and handed back to the logger at thread exit, which unmaps it once
+ * drained.
  */
 #ifndef IMPULSE_THREAD_CTX_H
 #define IMPULSE_THREAD_CTX_H

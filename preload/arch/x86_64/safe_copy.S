@@ -33,22 +33,28 @@ ENTRY(impulse_safe_strncpy)
 	xorl %eax, %eax
 	movabsq $0x0101010101010101, %r8
 	movabsq $0x8080808080808080, %r9
-.Lhead:	/* a byte at a time until src + n is 8-aligned */
-	leaq (%rsi,%rax), %rcx
-	testb $7, %cl
-	jz .Lwords
-	cmpq %rdx, %rax
-	je .Lfull
+	/* Bytes one at a time up to %r10: first until src + n is 8-aligned. */
+	movq %rsi, %r10
+	negq %r10
+	andq $7, %r10
+	cmpq %rdx, %r10
+	cmova %rdx, %r10
+.Lbytes:
+	cmpq %r10, %rax
+	je .Lbytes_end
 	movzbl (%rsi,%rax), %ecx
 	testb %cl, %cl
 	je .Ldone
 	movb %cl, (%rdi,%rax)
 	incq %rax
-	jmp .Lhead
+	jmp .Lbytes
+.Lbytes_end:
+	cmpq %rdx, %rax
+	je .Lfull
 .Lwords: /* 8 bytes at a time while there is room and no NUL among them */
 	leaq 8(%rax), %rcx
 	cmpq %rdx, %rcx
-	ja .Ltail
+	ja .Llast
 	movq (%rsi,%rax), %rcx		/* aligned: never straddles a page */
 	movq %rcx, %r10
 	subq %r8, %r10
@@ -56,19 +62,13 @@ ENTRY(impulse_safe_strncpy)
 	notq %r11
 	andq %r11, %r10
 	testq %r9, %r10			/* (v - 0x01..) & ~v & 0x80..: some byte is 0 */
-	jnz .Ltail
+	jnz .Llast
 	movq %rcx, (%rdi,%rax)
 	addq $8, %rax
 	jmp .Lwords
-.Ltail:	/* the last bytes, up to the NUL or max */
-	cmpq %rdx, %rax
-	je .Lfull
-	movzbl (%rsi,%rax), %ecx
-	testb %cl, %cl
-	je .Ldone
-	movb %cl, (%rdi,%rax)
-	incq %rax
-	jmp .Ltail
+.Llast:	/* the last bytes, one at a time up to the NUL or max */
+	movq %rdx, %r10
+	jmp .Lbytes
 .Lfull:	/* max bytes copied: longer than max unless the next byte ends it */
 	cmpb $0, (%rsi,%rax)
 	je .Ldone
