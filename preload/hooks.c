@@ -68,7 +68,7 @@ static void hook_plan(struct hook *h, const struct cfg_hook *c)
 
 	h->cfg = c;
 	h->nparams = c->nparams < HOOK_MAX_PARAMS ? (uint32_t)c->nparams : HOOK_MAX_PARAMS;
-	h->stack_copy = (uint32_t)arch_locate_args(c, h->locs);
+	h->stack_copy = (uint32_t)arch_locate_args(c, h->locs, &h->ret_loc);
 	size += 8u * h->nparams;
 	for (uint32_t i = 0; i < h->nparams; i++) {
 		if (listed(tracer.cfg.settings.redact, c->params[i].name)) {

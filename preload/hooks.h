@@ -25,6 +25,7 @@
 struct hook {
 	const struct cfg_hook *cfg;	/* owned by the tracer's struct cfg */
 	struct arg_loc locs[HOOK_MAX_PARAMS];
+	struct ret_loc ret_loc;
 	uint32_t nparams;		/* captured parameters (cfg->nparams, capped) */
 	uint32_t string_mask;		/* bit i: parameter i is a CT_STRING, captured */
 	uint32_t redact_mask;		/* bit i: parameter i is named in "redact": never copied or shown */

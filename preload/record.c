@@ -94,6 +94,10 @@ static void put_value(struct jbuf *b, const struct cfg_type *t, uint64_t raw)
 	case CT_LONG_DOUBLE:
 		jb_lit(b, "{\"unsupported\":\"long double\"}");
 		break;
+	case CT_STRUCT:
+	case CT_ARRAY:
+		jb_lit(b, "null");	/* not produced by the parser yet */
+		break;
 	case CT_POINTER:
 	case CT_STRING:
 		if (raw)

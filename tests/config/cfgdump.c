@@ -27,6 +27,8 @@ static const char *kind_name(enum cfg_type_kind kind)
 	case CT_LONG_DOUBLE: return "long_double";
 	case CT_POINTER: return "pointer";
 	case CT_STRING: return "string";
+	case CT_STRUCT: return "struct";
+	case CT_ARRAY: return "array";
 	}
 	return "?";
 }

@@ -12,7 +12,7 @@
 /* Stack bytes copied for variadic callees, whose argument count we cannot know. */
 #define VARIADIC_STACK_WINDOW 256
 
-size_t arch_locate_args(const struct cfg_hook *hook, struct arg_loc *locs)
+size_t arch_locate_args(const struct cfg_hook *hook, struct arg_loc *locs, struct ret_loc *ret)
 {
 	unsigned ngpr = 0, nxmm = 0, stack = 0;
 
@@ -40,6 +40,10 @@ size_t arch_locate_args(const struct cfg_hook *hook, struct arg_loc *locs)
 		}
 		locs[i] = loc;
 	}
+	*ret = (struct ret_loc){ .where = hook->ret.kind == CT_VOID ? RET_NONE :
+				 hook->ret.kind == CT_LONG_DOUBLE ? RET_X87 :
+				 (hook->ret.kind == CT_FLOAT || hook->ret.kind == CT_DOUBLE) ? RET_XMM : RET_GPR,
+				 .size = hook->ret.size };
 	if (hook->variadic && stack < VARIADIC_STACK_WINDOW)
 		stack = VARIADIC_STACK_WINDOW;
 	return (stack + 15) & ~(size_t)15;

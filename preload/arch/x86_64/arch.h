@@ -15,23 +15,53 @@
 #include "frame.h"
 #include "config.h"
 
-/* Where the ABI puts one declared parameter at function entry. */
+/* Where the ABI puts one declared parameter (or one eightbyte of it) at function entry. */
 enum arg_where { ARG_IN_GPR, ARG_IN_XMM, ARG_ON_STACK, ARG_UNSUPPORTED };
 
+/*
+ * One parameter's location. Scalars use where/index (or offset on the stack).
+ * A struct of up to 16 bytes passed in registers has one piece per eightbyte:
+ * where/index for bytes 0–7 and where2/index2 for bytes 8–15 (classes may differ:
+ * {int; double} is one GPR then one XMM). A struct passed in memory is ARG_ON_STACK
+ * at offset with size bytes.
+ */
 struct arg_loc {
-	uint8_t where;		/* enum arg_where */
+	uint8_t where;		/* enum arg_where of the first (or only) eightbyte */
 	uint8_t index;		/* register number within its class */
+	uint8_t where2;		/* second eightbyte of a 9–16 byte struct in registers */
+	uint8_t index2;
 	uint16_t offset;	/* ARG_ON_STACK: bytes from the first stack argument */
+	uint16_t size;		/* bytes of the value as declared (8 for scalars and pointers) */
+};
+
+/* Where a return value comes back. */
+enum ret_where {
+	RET_NONE,	/* void */
+	RET_GPR,	/* integer class scalar in %rax */
+	RET_XMM,	/* float/double in %xmm0 */
+	RET_X87,	/* long double in st(0): not captured */
+	RET_REGS,	/* struct of up to 16 bytes: eightbyte 0 in rax or xmm0, eightbyte 1 in
+			 * the next unused of rdx / xmm1 (classes per eightbyte) */
+	RET_MEMORY,	/* struct returned through the hidden pointer: %rax holds it on return */
+};
+
+struct ret_loc {
+	uint8_t where;		/* enum ret_where */
+	uint8_t class0, class1;	/* RET_REGS: ARG_IN_GPR or ARG_IN_XMM for each eightbyte */
+	uint8_t pad;
+	uint32_t size;		/* bytes of the value */
 };
 
 /*
- * Computes the location of each of hook's parameters into locs[0..nparams).
- * Returns the bytes of caller stack arguments the callee may read (a multiple of
- * 16): exact for fixed prototypes, a fixed window for variadic ones.
+ * Computes the location of each of hook's parameters into locs[0..nparams) and of
+ * its return value into *ret. A struct returned in memory takes %rdi for the hidden
+ * pointer, shifting every integer-class parameter by one register. Returns the bytes
+ * of caller stack arguments the callee may read (a multiple of 16): exact for fixed
+ * prototypes, a fixed window for variadic ones.
  */
-size_t arch_locate_args(const struct cfg_hook *hook, struct arg_loc *locs);
+size_t arch_locate_args(const struct cfg_hook *hook, struct arg_loc *locs, struct ret_loc *ret);
 
-/* The raw 64-bit value of an argument located by arch_locate_args(). */
+/* The raw 64-bit value of a scalar argument located by arch_locate_args(). */
 static inline uint64_t arch_arg_raw(const struct arch_frame *f, struct arg_loc loc)
 {
 	switch (loc.where) {
@@ -46,11 +76,42 @@ static inline uint64_t arch_arg_raw(const struct arch_frame *f, struct arg_loc l
 	}
 }
 
-/* The raw return value: integer class from %rax, SSE class from %xmm0. */
+/* Copies loc->size bytes of an argument (a struct by value, or a scalar) to dst.
+ * Valid at entry and, since the frame and the caller's stack arguments are kept
+ * untouched during the call, at exit too. */
+void arch_copy_arg(const struct arch_frame *f, const struct arg_loc *loc, void *dst);
+
+/* The raw return value of a scalar: integer class from %rax, SSE class from %xmm0. */
 static inline uint64_t arch_ret_raw(const struct arch_frame *f, enum cfg_type_kind kind)
 {
 	return (kind == CT_FLOAT || kind == CT_DOUBLE) ? f->ret_xmm0[0] : f->ret_rax;
 }
+
+/* RET_REGS: copies the returned struct's ret->size bytes to dst. (RET_MEMORY: the
+ * struct is at the address in f->ret_rax; copy it with impulse_safe_memcpy.) */
+void arch_copy_ret(const struct arch_frame *f, const struct ret_loc *ret, void *dst);
+
+/*
+ * Walks the variadic arguments of a call, after the declared ones: each class takes
+ * the next free register of its kind, then the next stack eightbyte(s), as va_arg
+ * does. Only reads memory inside the frame and the caller's stack-argument window.
+ */
+struct arch_va {
+	uint16_t gpr, xmm;	/* next free register of each class */
+	uint16_t stack;		/* next stack byte offset */
+	uint16_t stack_max;	/* bytes of stack arguments that may be read */
+};
+
+enum arch_va_class { VA_INT, VA_SSE, VA_X87 };
+
+/* Starts after hook's declared parameters (as located by arch_locate_args). */
+void arch_va_start(struct arch_va *va, const struct cfg_hook *hook, const struct arg_loc *locs,
+		   const struct ret_loc *ret, size_t stack_window);
+
+/* The next variadic argument of class cls (VA_X87: the low 8 bytes of the 16, for
+ * skipping). Returns false when the readable window is exhausted. */
+bool arch_va_next(const struct arch_frame *f, struct arch_va *va, enum arch_va_class cls,
+		  uint64_t *value);
 
 /* A cheap monotonic tick counter; see clock.c for how ticks become wall time. */
 static inline uint64_t arch_read_ticks(void)
