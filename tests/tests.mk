@@ -112,6 +112,9 @@ TESTS_BUILD += $(DEMO_APP)
 # The in-program API (include/impulse.h), from the program and from a library.
 $(call tt_case,api,def,api_main,api,)
 
+# A case may bring its own rules in tests/trace/<case>/case.mk (using tt_case).
+-include $(wildcard tests/trace/*/case.mk)
+
 -include tests/config/config_tests.mk
 -include tests/unit/unit_tests.mk
 
