@@ -321,6 +321,10 @@ class Bench:
         plan = []
         for mode in CASES:
             for threads in cfg["threads"]:
+                if CASES[mode].get("hot_only"):
+                    if self.impulse["status"] == "ok":
+                        plan.append((mode, threads, "hot-prefault", cfg["hot_n"], cfg["hot_repeat"]))
+                    continue
                 plan.append((mode, threads, "untraced", cfg["n"], cfg["repeat"]))
                 if self.impulse["status"] == "ok":
                     plan.append((mode, threads, "impulse-none", cfg["n"], cfg["repeat"]))

@@ -1,7 +1,8 @@
 /*
- * driver.c: calls work_add or work_len through the PLT N times on each of T threads.
+ * driver.c: calls work_add, work_len, work_pair or work_buf through the PLT N times on
+ * each of T threads.
  *
- *     driver add|len N T
+ *     driver add|len|pair|buf N T
  *
  * With T = 1 the calls run on the main thread; otherwise on T new threads, the main
  * thread only waiting. Results are summed per thread and stored once into a volatile
@@ -44,7 +45,9 @@
 #define STR_LEN 32
 #define PREFAULT_MIN_MAP (128UL << 20)	/* smallest mapping DRIVER_PREFAULT populates */
 
-enum mode { MODE_ADD, MODE_LEN };
+enum mode { MODE_ADD, MODE_LEN, MODE_PAIR, MODE_BUF };
+
+#define BUF_LEN 256
 
 struct job {
 	enum mode mode;
@@ -124,6 +127,22 @@ static long thread_minflt(void)
 	return getrusage(RUSAGE_THREAD, &ru) == 0 ? ru.ru_minflt : 0;
 }
 
+static unsigned long call_once(enum mode mode, unsigned long i, const char *s,
+			       const unsigned char *buf)
+{
+	switch (mode) {
+	case MODE_ADD:
+		return (unsigned long)work_add((int)i, 1);
+	case MODE_LEN:
+		return work_len(s);
+	case MODE_PAIR:
+		return (unsigned long)work_pair((struct work_pair){ (long)i, 0.5 });
+	case MODE_BUF:
+		return work_buf(buf, BUF_LEN);
+	}
+	return 0;
+}
+
 static void *job_run(void *arg)
 {
 	struct job *job = arg;
@@ -131,12 +150,15 @@ static void *job_run(void *arg)
 	long long cpu0 = 0, wall0 = 0;
 	long flt0 = 0;
 	char s[STR_LEN + 1];
+	unsigned char buf[BUF_LEN];
 
 	memset(s, 'x', STR_LEN);
 	s[STR_LEN] = '\0';
+	for (int i = 0; i < BUF_LEN; i++)
+		buf[i] = (unsigned char)(i * 7);	/* binary: recorded as base64 */
 	if (job->timed) {
 		/* One untimed call first: a tracer sets up this thread's state. */
-		acc += job->mode == MODE_ADD ? (unsigned long)work_add(0, 1) : work_len(s);
+		acc += call_once(job->mode, 0, s, buf);
 		if (prefault_bytes && nthreads == 1) {
 			prefault();
 		} else if (prefault_bytes) {
@@ -147,12 +169,23 @@ static void *job_run(void *arg)
 		wall0 = clock_ns(CLOCK_MONOTONIC);
 		cpu0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
 	}
-	if (job->mode == MODE_ADD) {
+	switch (job->mode) {
+	case MODE_ADD:
 		for (unsigned long i = 0; i < job->calls; i++)
 			acc += (unsigned long)work_add((int)i, 1);
-	} else {
+		break;
+	case MODE_LEN:
 		for (unsigned long i = 0; i < job->calls; i++)
 			acc += work_len(s);
+		break;
+	case MODE_PAIR:
+		for (unsigned long i = 0; i < job->calls; i++)
+			acc += (unsigned long)work_pair((struct work_pair){ (long)i, 0.5 });
+		break;
+	case MODE_BUF:
+		for (unsigned long i = 0; i < job->calls; i++)
+			acc += work_buf(buf, BUF_LEN);
+		break;
 	}
 	if (job->timed) {
 		job->cpu_ns = clock_ns(CLOCK_THREAD_CPUTIME_ID) - cpu0;
@@ -165,7 +198,7 @@ static void *job_run(void *arg)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: driver add|len CALLS_PER_THREAD THREADS (1..%d)\n", MAX_THREADS);
+	fprintf(stderr, "usage: driver add|len|pair|buf CALLS_PER_THREAD THREADS (1..%d)\n", MAX_THREADS);
 	return 2;
 }
 
@@ -200,6 +233,10 @@ int main(int argc, char **argv)
 		mode = MODE_ADD;
 	else if (strcmp(argv[1], "len") == 0)
 		mode = MODE_LEN;
+	else if (strcmp(argv[1], "pair") == 0)
+		mode = MODE_PAIR;
+	else if (strcmp(argv[1], "buf") == 0)
+		mode = MODE_BUF;
 	else
 		return usage();
 	calls = strtoul(argv[2], &end, 10);

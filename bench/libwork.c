@@ -18,3 +18,14 @@ size_t work_len(const char *s)
 		p++;
 	return (size_t)(p - s);
 }
+
+double work_pair(struct work_pair p)
+{
+	return (double)p.a + p.b;
+}
+
+/* Reads only the first byte: the cost measured is the tracer's copy of the buffer. */
+size_t work_buf(const void *buf, size_t n)
+{
+	return n + *(const unsigned char *)buf;
+}
