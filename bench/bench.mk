@@ -45,3 +45,5 @@ bench:
 	$(Q)$(MAKE) --no-print-directory bench-progs
 	$(Q)/usr/bin/python3 bench/bench.py --bench-dir $(BENCH_DIR) --libimpulse $(LIBIMPULSE) \
 	    --conf-dir bench
+
+include bench/fuzz/fuzz.mk

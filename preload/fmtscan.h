@@ -31,7 +31,8 @@ enum fmt_arg {
 
 struct fmt_conv {
 	uint8_t arg;		/* enum fmt_arg */
-	uint8_t size;		/* FA_INT: bytes of the converted type (1, 2, 4, 8) */
+	uint8_t size;		/* FA_INT: bytes of the converted type (1, 2, 4, 8; 1 for %c);
+				 * FA_WIDE: 4 for %lc/%C (a wint_t), 8 for %ls/%S (a pointer) */
 	bool is_signed;		/* FA_INT: d and i */
 	char spec;		/* the conversion letter ('d', 'x', 'c', 's', '*', …) */
 	int32_t precision;	/* FA_STRING: ".N" bytes, -1 when none, -2 when given by '*' */
@@ -41,12 +42,22 @@ struct fmt_conv {
  * The next argument-consuming conversion of fmt[0..len) at or after *pos. Returns
  * false at the end (or at an incomplete conversion); "%%" and unknown letters
  * consume nothing. A '*' width and a '*' precision come out as FA_STAR entries
- * before their conversion.
+ * before their conversion. *pos must be 0 for the first call and, after that,
+ * what the previous call left there: it is the only state kept between calls.
+ * A positional conversion ("%1$d") ends the walk: its arguments cannot be fetched
+ * in order. A NUL before len ends the format, as it ends printf's.
  */
 bool fmt_next(const char *fmt, size_t len, size_t *pos, struct fmt_conv *conv);
 
-/* Shows a non-string value of conv as the record does (number, "A", "0x…"). */
+/*
+ * Shows a non-string value of conv as the record does: a number, "A" for %c,
+ * "0x…" or null for %p, {"unsupported":"long double"}; null for %n. Logger side.
+ */
 void fmt_put_value(struct jbuf *b, const struct fmt_conv *conv, uint64_t raw);
+
+/* A character as a JSON string: "A", "\"", "\\"; "\\n", "\\t", "\\r" and
+ * "\\x01" (the escape is part of the value) for the rest. Logger side. */
+void fmt_put_char(struct jbuf *b, unsigned char c);
 
 #pragma GCC visibility pop
 
