@@ -19,30 +19,6 @@ void cfg_init(struct cfg *out)
 	cfg_settings_defaults(&out->settings);
 }
 
-void cfg_type_release(struct cfg_type *type)
-{
-	free(type->spelling);
-	type->spelling = NULL;
-}
-
-void cfg_hook_release(struct cfg_hook *hook)
-{
-	int i;
-
-	free(hook->symbol);
-	free(hook->hook_id);
-	free(hook->thread_id);
-	free(hook->metadata_json);
-	free(hook->file);
-	cfg_type_release(&hook->ret);
-	for (i = 0; i < hook->nparams; i++) {
-		free(hook->params[i].name);
-		cfg_type_release(&hook->params[i].type);
-	}
-	free(hook->params);
-	memset(hook, 0, sizeof(*hook));
-}
-
 void cfg_free(struct cfg *cfg)
 {
 	int i;
@@ -50,8 +26,48 @@ void cfg_free(struct cfg *cfg)
 	for (i = 0; i < cfg->nhooks; i++)
 		cfg_hook_release(&cfg->hooks[i]);
 	free(cfg->hooks);
+	for (i = 0; i < cfg->nprotos; i++)
+		cfg_hook_release(&cfg->protos[i]);
+	free(cfg->protos);
+	for (i = 0; i < cfg->npatterns; i++)
+		cfg_pattern_release(&cfg->patterns[i]);
+	free(cfg->patterns);
+	for (i = 0; i < cfg->ntypedefs; i++)
+		cfg_typedef_free(cfg->typedefs[i]);
+	free(cfg->typedefs);
+	/* records and enums last: the types above point at them */
+	for (i = 0; i < cfg->nrecords; i++)
+		cfg_record_free(cfg->records[i]);
+	free(cfg->records);
+	for (i = 0; i < cfg->nenums; i++)
+		cfg_enum_free(cfg->enums[i]);
+	free(cfg->enums);
+	free(cfg->proto_dir);
 	cfg_settings_release(&cfg->settings);
 	cfg_init(cfg);
+}
+
+int cfg_set_proto_dir(struct cfg *cfg, const char *dir)
+{
+	char *copy = dir ? strdup(dir) : NULL;
+
+	if (dir && !copy)
+		return -ENOMEM;
+	free(cfg->proto_dir);
+	cfg->proto_dir = copy;
+	return 0;
+}
+
+static int error_va(struct cfg_error *err, const char *file, int line, int column,
+		    const char *fmt, va_list ap)
+{
+	if (!err || err->text[0])
+		return -EINVAL;
+	snprintf(err->file, sizeof(err->file), "%s", file ? file : "");
+	err->line = line;
+	err->column = column;
+	vsnprintf(err->text, sizeof(err->text), fmt, ap);
+	return -EINVAL;
 }
 
 /*
@@ -62,33 +78,48 @@ int cfg_error_set(struct cfg_error *err, const char *file, int line, int column,
 		  const char *fmt, ...)
 {
 	va_list ap;
+	int ret;
 
-	if (!err || err->text[0])
-		return -EINVAL;
-	snprintf(err->file, sizeof(err->file), "%s", file ? file : "");
-	err->line = line;
-	err->column = column;
 	va_start(ap, fmt);
-	vsnprintf(err->text, sizeof(err->text), fmt, ap);
+	ret = error_va(err, file, line, column, fmt, ap);
 	va_end(ap);
-	return -EINVAL;
+	return ret;
 }
 
-/* An error at a column of the line being parsed. */
+/* An error at a column of the line the lexer is on. */
 int cfg_parser_error(struct cfg_parser *p, int column, const char *fmt, ...)
 {
-	struct cfg_error *err = p->err;
 	va_list ap;
+	int ret;
 
-	if (err->text[0])
-		return -EINVAL;
-	snprintf(err->file, sizeof(err->file), "%s", p->name);
-	err->line = p->lex.lineno;
-	err->column = column;
 	va_start(ap, fmt);
-	vsnprintf(err->text, sizeof(err->text), fmt, ap);
+	ret = error_va(p->err, p->name, p->lex.lineno, column, fmt, ap);
 	va_end(ap);
-	return -EINVAL;
+	return ret;
+}
+
+/* An error at a line and column of the file being parsed. */
+int cfg_parser_error_at(struct cfg_parser *p, int line, int column, const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = error_va(p->err, p->name, line, column, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+/* An error at a token's position. */
+int cfg_tok_error(struct cfg_parser *p, const struct cfg_token *tok, const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = error_va(p->err, p->name, tok->line, tok->column, fmt, ap);
+	va_end(ap);
+	return ret;
 }
 
 void cfg_error_format(const struct cfg_error *err, char *buf, size_t size)

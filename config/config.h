@@ -198,6 +198,14 @@ struct cfg_pattern {
 	int line, column;
 };
 
+/* typedef TYPE NAME; — a new name for a type, usable wherever a type is written. */
+struct cfg_typedef {
+	char *name;		/* owned */
+	struct cfg_type type;	/* what the name stands for (spelling: the type as written) */
+	char *file;		/* owned */
+	int line, column;
+};
+
 enum cfg_logger { CFG_LOGGER_FILE, CFG_LOGGER_MONGO, CFG_LOGGER_BOTH, CFG_LOGGER_NONE };
 enum cfg_binary { CFG_BINARY_BASE64, CFG_BINARY_HEX };
 
@@ -238,6 +246,8 @@ struct cfg {
 	int nrecords;
 	struct cfg_enum **enums;	/* every enum/flags declared, each owned */
 	int nenums;
+	struct cfg_typedef **typedefs;	/* every typedef declared, each owned */
+	int ntypedefs;
 	char *proto_dir;		/* directory of the shipped prototype files; owned */
 };
 

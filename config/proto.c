@@ -1,12 +1,16 @@
 /*
- * proto.c — turns one prototype line into a struct cfg_hook appended to the config.
+ * proto.c — turns a prototype or a bare name into a struct cfg_hook.
  *
- *     ssize_t read(int fd, void *buf, size_t count) [id=read_fd] [meta={"a": 1}];
+ *     ssize_t read(int fd, void *buf [len=return], size_t count) [error=ret < 0] [errno];
+ *     fopen                                  (a bare name: the prototype comes later)
  *
  * A prototype is a return type, a C identifier, a parameter list, then attributes
- * and an optional ';', all on one line. Symbols and hook ids are unique across the
- * whole configuration, because the tracer installs one hook per symbol and records
- * are told apart by hook id. On any error nothing is appended.
+ * and an optional ';'; it may span lines while a bracket is open, and its
+ * attributes may go on the following lines. In a [thread] section it becomes a hook:
+ * symbols and hook ids are unique across the whole configuration, because the
+ * tracer installs one hook per symbol and records are told apart by hook id. In
+ * [prototypes] and in prototype files it only declares (out->protos), and a later
+ * declaration of a name wins. On any error nothing is appended.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -15,16 +19,6 @@
 
 #include "cfg_internal.h"
 
-#define SHOW(tok) ((tok)->len > 64 ? 64 : (tok)->len), (tok)->text
-
-/* The name a token gives in error messages: its text, or "end of line". */
-static int describe(const struct cfg_token *tok, char *buf, size_t size)
-{
-	if (tok->kind == TOK_EOL)
-		return snprintf(buf, size, "end of line");
-	return snprintf(buf, size, "'%.*s'", SHOW(tok));
-}
-
 /*
  * A declarator name must be a C identifier. Keywords never get here as names: the
  * type parser took them as specifiers.
@@ -32,51 +26,38 @@ static int describe(const struct cfg_token *tok, char *buf, size_t size)
 static int check_ident(struct cfg_parser *p, const struct cfg_token *tok, const char *what)
 {
 	if (!cfg_tok_is_ident(tok))
-		return cfg_parser_error(p, tok->column, "invalid %s '%.*s' (must be a C identifier)",
-					what, SHOW(tok));
+		return cfg_tok_error(p, tok, "invalid %s '%.*s' (must be a C identifier)",
+				     what, CFG_SHOW(tok));
 	return 0;
 }
 
-static int missing_paren(struct cfg_parser *p, const struct cfg_token *tok, int open_column)
+static int missing_paren(struct cfg_parser *p, const struct cfg_token *tok,
+			 const struct cfg_token *open)
 {
 	char what[80];
 
-	if (tok->kind == TOK_EOL || cfg_tok_is_punct(tok, ';') || cfg_tok_is_punct(tok, '['))
-		return cfg_parser_error(p, tok->column,
-					"missing ')' (the '(' at column %d is not closed)", open_column);
-	describe(tok, what, sizeof(what));
-	return cfg_parser_error(p, tok->column, "expected ',' or ')' before %s", what);
+	if (tok->kind == TOK_EOL || cfg_tok_is_punct(tok, ';') ||
+	    (cfg_tok_is_punct(tok, '[') && tok->line == open->line))
+		return cfg_tok_error(p, tok, "missing ')' (the '(' at column %d is not closed)",
+				     open->column);
+	cfg_tok_describe(tok, what, sizeof(what));
+	if (tok->line != open->line)
+		return cfg_tok_error(p, tok, "expected ',' or ')' before %s (the '(' at %d:%d is "
+				     "not closed)", what, open->line, open->column);
+	return cfg_tok_error(p, tok, "expected ',' or ')' before %s", what);
 }
 
-/* Appends params[n] to hook, taking ownership of name and type. */
-static int add_param(struct cfg_hook *hook, char *name, struct cfg_type *type,
-		     int line, int column)
+/* Reads one parameter (type, optional name, array suffix, attributes). */
+static int parse_param(struct cfg_parser *p, struct cfg_hook *hook, struct cfg_pending *pending)
 {
-	struct cfg_param *bigger;
-
-	/* one realloc per parameter: prototypes have a handful */
-	bigger = realloc(hook->params, (hook->nparams + 1) * sizeof(*bigger));
-	if (!bigger)
-		return -ENOMEM;
-	hook->params = bigger;
-	bigger[hook->nparams].name = name;
-	bigger[hook->nparams].type = *type;
-	bigger[hook->nparams].line = line;
-	bigger[hook->nparams].column = column;
-	hook->nparams++;
-	return 0;
-}
-
-/* Reads one parameter (type and optional name) and appends it to hook. */
-static int parse_param(struct cfg_parser *p, struct cfg_hook *hook)
-{
-	struct cfg_type type;
+	struct cfg_param param = { 0 };
 	struct cfg_token start, tok;
-	char *name;
 	int ret, i, name_column;
 
 	cfg_lex_peek(p, &start);
-	ret = cfg_parse_type(p, &type, false);
+	param.line = start.line;
+	param.column = start.column;
+	ret = cfg_parse_type(p, &param.type, USE_PARAM);
 	if (ret)
 		return ret;
 	ret = cfg_lex_peek(p, &tok);
@@ -88,79 +69,67 @@ static int parse_param(struct cfg_parser *p, struct cfg_hook *hook)
 		ret = check_ident(p, &tok, "parameter name");
 		if (ret)
 			goto fail;
-		name = cfg_tok_dup(&tok);
+		param.name = cfg_tok_dup(&tok);
 		name_column = tok.column;
-		ret = cfg_lex_peek(p, &tok);
-		if (ret)
-			goto fail_name;
-	} else {
+	} else if (asprintf(&param.name, "arg%d", hook->nparams) < 0) {
 		/* unnamed: named by position, as the records need a key */
-		if (asprintf(&name, "arg%d", hook->nparams) < 0)
-			name = NULL;
+		param.name = NULL;
 	}
-	if (!name) {
+	if (!param.name) {
 		ret = -ENOMEM;
 		goto fail;
 	}
-	if (cfg_tok_is_punct(&tok, '(')) {
-		ret = cfg_parser_error(p, tok.column,
-				       "function pointer parameters are not supported (write 'void *NAME')");
-		goto fail_name;
-	}
-	if (cfg_tok_is_punct(&tok, '[')) {
-		ret = cfg_parser_error(p, tok.column,
-				       "array parameters are not supported (write a pointer: 'TYPE *NAME')");
-		goto fail_name;
-	}
+	ret = cfg_lex_peek(p, &tok);
+	if (!ret && cfg_tok_is_punct(&tok, '('))
+		ret = cfg_tok_error(p, &tok, "function pointer parameters are not supported (write 'void *NAME')");
+	if (!ret)
+		ret = cfg_array_suffix(p, &param.type, false);
+	if (!ret)
+		ret = cfg_parse_member_attrs(p, &param.type, hook->nparams, false, pending);
+	if (ret)
+		goto fail;
 	for (i = 0; i < hook->nparams; i++) {
-		if (!strcmp(hook->params[i].name, name)) {
-			ret = cfg_parser_error(p, name_column, "duplicate parameter name '%s'", name);
-			goto fail_name;
+		if (!strcmp(hook->params[i].name, param.name)) {
+			ret = cfg_parser_error_at(p, start.line, name_column,
+						  "duplicate parameter name '%s'", param.name);
+			goto fail;
 		}
 	}
-	ret = add_param(hook, name, &type, p->lex.lineno, start.column);
-	if (ret)
-		goto fail_name;
-	return 0;
-
-fail_name:
-	free(name);
+	ret = cfg_append(&hook->params, &hook->nparams, sizeof(param), &param);
+	if (!ret)
+		return 0;
 fail:
-	cfg_type_release(&type);
+	free(param.name);
+	cfg_type_release(&param.type);
 	return ret;
 }
 
 /* Reads "( params )" after the function name, the '(' being next. */
-static int parse_params(struct cfg_parser *p, struct cfg_hook *hook)
+static int parse_params(struct cfg_parser *p, struct cfg_hook *hook, struct cfg_pending *pending)
 {
-	struct cfg_token open, tok;
-	int ret, saved;
+	struct cfg_token open, tok, next;
+	int ret;
 
 	cfg_lex_next(p, &open);
-	ret = cfg_lex_peek(p, &tok);
+	ret = cfg_lex_peek2(p, &tok, &next);
 	if (ret)
 		return ret;
 	if (cfg_tok_is_punct(&tok, ')')) {
 		cfg_lex_next(p, &tok);
 		return 0;
 	}
-	if (cfg_tok_is(&tok, "void")) {
-		/* "(void)" means no parameters; "(void *p)" is a parameter */
-		saved = p->lex.pos;
+	/* "(void)" means no parameters; "(void *p)" is a parameter */
+	if (cfg_tok_is(&tok, "void") && cfg_tok_is_punct(&next, ')')) {
 		cfg_lex_next(p, &tok);
-		ret = cfg_lex_next(p, &tok);
-		if (ret)
-			return ret;
-		if (cfg_tok_is_punct(&tok, ')'))
-			return 0;
-		p->lex.pos = saved;
+		cfg_lex_next(p, &tok);
+		return 0;
 	}
 	for (;;) {
 		ret = cfg_lex_peek(p, &tok);
 		if (ret)
 			return ret;
 		if (tok.kind == TOK_ELLIPSIS) {
-			int dots_column = tok.column;
+			struct cfg_token dots = tok;
 
 			cfg_lex_next(p, &tok);
 			hook->variadic = true;
@@ -170,11 +139,10 @@ static int parse_params(struct cfg_parser *p, struct cfg_hook *hook)
 			if (cfg_tok_is_punct(&tok, ')'))
 				return 0;
 			if (cfg_tok_is_punct(&tok, ','))
-				return cfg_parser_error(p, dots_column,
-							"'...' must be the last parameter");
-			return missing_paren(p, &tok, open.column);
+				return cfg_tok_error(p, &dots, "'...' must be the last parameter");
+			return missing_paren(p, &tok, &open);
 		}
-		ret = parse_param(p, hook);
+		ret = parse_param(p, hook, pending);
 		if (ret)
 			return ret;
 		ret = cfg_lex_next(p, &tok);
@@ -183,78 +151,13 @@ static int parse_params(struct cfg_parser *p, struct cfg_hook *hook)
 		if (cfg_tok_is_punct(&tok, ')'))
 			return 0;
 		if (!cfg_tok_is_punct(&tok, ','))
-			return missing_paren(p, &tok, open.column);
+			return missing_paren(p, &tok, &open);
 	}
 }
 
-/*
- * Reads the attributes after ')': "[id=NAME]" and "[meta={...}]", each at most once.
- * *id_column is set to the column of the id's value, for later error messages.
- */
-static int parse_attributes(struct cfg_parser *p, struct cfg_hook *hook, int *id_column)
-{
-	struct cfg_token tok, name, value;
-	char msg[160], what[80];
-	int ret, offset;
-
-	for (;;) {
-		ret = cfg_lex_peek(p, &tok);
-		if (ret || !cfg_tok_is_punct(&tok, '['))
-			return ret;
-		cfg_lex_next(p, &tok);
-		ret = cfg_lex_next(p, &name);
-		if (ret)
-			return ret;
-		if (!cfg_tok_is(&name, "id") && !cfg_tok_is(&name, "meta")) {
-			describe(&name, what, sizeof(what));
-			return cfg_parser_error(p, name.column,
-						"unknown attribute %s (known: id, meta)", what);
-		}
-		if ((cfg_tok_is(&name, "id") && *id_column) ||
-		    (cfg_tok_is(&name, "meta") && hook->metadata_json))
-			return cfg_parser_error(p, name.column, "duplicate attribute '%.*s'",
-						SHOW(&name));
-		ret = cfg_lex_next(p, &tok);
-		if (ret)
-			return ret;
-		if (!cfg_tok_is_punct(&tok, '='))
-			return cfg_parser_error(p, tok.column, "missing '=' after '%.*s'", SHOW(&name));
-		ret = cfg_lex_next(p, &value);
-		if (ret)
-			return ret;
-		if (cfg_tok_is(&name, "id")) {
-			if (value.kind != TOK_WORD)
-				return cfg_parser_error(p, value.column,
-							"missing name after 'id=' (letters, digits, '_', '-', '.')");
-			hook->hook_id = cfg_tok_dup(&value);
-			if (!hook->hook_id)
-				return -ENOMEM;
-			*id_column = value.column;
-		} else {
-			if (value.kind != TOK_JSON)
-				return cfg_parser_error(p, value.column,
-							"[meta=...] needs a JSON object");
-			ret = cfg_json_compact(value.text, value.len, &hook->metadata_json,
-					       &offset, msg, sizeof(msg));
-			if (ret == -EINVAL)
-				return cfg_parser_error(p, value.column + offset,
-							"invalid JSON in [meta=...]: %s", msg);
-			if (ret)
-				return ret;
-		}
-		ret = cfg_lex_next(p, &tok);
-		if (ret)
-			return ret;
-		if (!cfg_tok_is_punct(&tok, ']')) {
-			describe(&tok, what, sizeof(what));
-			return cfg_parser_error(p, tok.column, "missing ']' before %s", what);
-		}
-	}
-}
-
-/* Symbols and hook ids are unique across everything parsed into the config so far. */
-static int check_unique(struct cfg_parser *p, const struct cfg_hook *hook, int symbol_column,
-			int id_column)
+/* Symbols and hook ids are unique across all hooks parsed into the config so far. */
+static int check_unique(struct cfg_parser *p, const struct cfg_hook *hook,
+			const struct cfg_token *name, int id_column)
 {
 	const struct cfg_hook *other;
 	int i;
@@ -262,98 +165,148 @@ static int check_unique(struct cfg_parser *p, const struct cfg_hook *hook, int s
 	for (i = 0; i < p->out->nhooks; i++) {
 		other = &p->out->hooks[i];
 		if (!strcmp(other->symbol, hook->symbol))
-			return cfg_parser_error(p, symbol_column, "duplicate hook '%s' (first at %s:%d:%d)",
-						hook->symbol, other->file, other->line, other->column);
+			return cfg_tok_error(p, name, "duplicate hook '%s' (first at %s:%d:%d)",
+					     hook->symbol, other->file, other->line, other->column);
 	}
 	for (i = 0; i < p->out->nhooks; i++) {
 		other = &p->out->hooks[i];
 		if (!strcmp(other->hook_id, hook->hook_id))
-			return cfg_parser_error(p, id_column ? id_column : symbol_column,
-						"duplicate hook id '%s' (first at %s:%d:%d)",
-						hook->hook_id, other->file, other->line, other->column);
+			return cfg_parser_error_at(p, name->line, id_column ? id_column : name->column,
+						   "duplicate hook id '%s' (first at %s:%d:%d)",
+						   hook->hook_id, other->file, other->line, other->column);
 	}
 	return 0;
 }
 
-static int append_hook(struct cfg *out, struct cfg_hook *hook)
+static bool to_protos(const struct cfg_parser *p)
 {
-	struct cfg_hook *bigger;
+	return p->protos_only || p->section == SEC_PROTOTYPES;
+}
 
-	/* one realloc per hook keeps struct cfg free of a capacity field */
-	bigger = realloc(out->hooks, (out->nhooks + 1) * sizeof(*bigger));
-	if (!bigger)
+/* Fills the names of hook and appends it to the hooks or the prototypes. */
+static int finish(struct cfg_parser *p, struct cfg_hook *hook, const struct cfg_token *name,
+		  int id_column)
+{
+	int ret;
+
+	hook->symbol = cfg_tok_dup(name);
+	if (!hook->hook_id && hook->symbol)
+		hook->hook_id = strdup(hook->symbol);
+	hook->thread_id = strdup(p->thread ? p->thread : "default");
+	hook->file = strdup(p->name);
+	if (!hook->symbol || !hook->hook_id || !hook->thread_id || !hook->file)
 		return -ENOMEM;
-	out->hooks = bigger;
-	out->hooks[out->nhooks++] = *hook;
-	return 0;
+	if (to_protos(p)) {
+		/* a shipped file never replaces what the user declared */
+		if (p->shipped && cfg_find_prototype(p->out, hook->symbol))
+			return 1;
+		return cfg_append(&p->out->protos, &p->out->nprotos, sizeof(*hook), hook);
+	}
+	ret = check_unique(p, hook, name, id_column);
+	if (!ret)
+		ret = cfg_append(&p->out->hooks, &p->out->nhooks, sizeof(*hook), hook);
+	return ret;
+}
+
+/* The parameter list is complete: lengths can name any parameter. */
+static int resolve_params(struct cfg_parser *p, struct cfg_hook *hook, const struct cfg_token *name,
+			  struct cfg_pending *pending)
+{
+	struct cfg_members members = { .is_field = false, .count = hook->nparams,
+				       .params = hook->params };
+	char owner[96];
+
+	snprintf(owner, sizeof(owner), "'%.*s'", CFG_SHOW(name));
+	members.owner = owner;
+	return cfg_resolve_lens(p, &members, pending);
 }
 
 /*
- * Parses the current line as a prototype and appends its hook to p->out. Returns 0,
+ * Parses the current statement as a prototype and appends its hook. Returns 0,
  * -EINVAL with the error set, or -ENOMEM.
  */
 int cfg_parse_prototype(struct cfg_parser *p)
 {
-	struct cfg_hook hook = { 0 };
+	struct cfg_hook hook = { .format_param = -1, .vararg_param = -1, .has_prototype = true };
+	struct cfg_pending pending = { 0 };
 	struct cfg_token tok, name;
 	char what[80];
 	int ret, id_column = 0;
 
 	cfg_lex_peek(p, &tok);
-	hook.line = p->lex.lineno;
+	hook.line = tok.line;
 	hook.column = tok.column;
-	ret = cfg_parse_type(p, &hook.ret, true);
+	ret = cfg_parse_type(p, &hook.ret, USE_RETURN);
 	if (ret)
 		goto fail;
 	ret = cfg_lex_next(p, &name);
 	if (ret)
 		goto fail;
 	if (name.kind != TOK_WORD) {
-		ret = cfg_parser_error(p, name.column, "missing function name");
+		ret = cfg_tok_error(p, &name, "missing function name");
 		goto fail;
 	}
 	ret = check_ident(p, &name, "function name");
-	if (ret)
-		goto fail;
-	ret = cfg_lex_peek(p, &tok);
+	if (!ret)
+		ret = cfg_lex_peek(p, &tok);
 	if (ret)
 		goto fail;
 	if (!cfg_tok_is_punct(&tok, '(')) {
-		describe(&tok, what, sizeof(what));
-		ret = cfg_parser_error(p, tok.column, "expected '(' after '%.*s', found %s",
-				       SHOW(&name), what);
+		cfg_tok_describe(&tok, what, sizeof(what));
+		ret = cfg_tok_error(p, &tok, "expected '(' after '%.*s', found %s", CFG_SHOW(&name), what);
 		goto fail;
 	}
-	ret = parse_params(p, &hook);
-	if (ret)
-		goto fail;
-	ret = parse_attributes(p, &hook, &id_column);
-	if (ret)
-		goto fail;
-	ret = cfg_lex_next(p, &tok);
-	if (!ret && cfg_tok_is_punct(&tok, ';'))
-		ret = cfg_lex_next(p, &tok);
-	if (ret)
-		goto fail;
-	if (tok.kind != TOK_EOL) {
-		describe(&tok, what, sizeof(what));
-		ret = cfg_parser_error(p, tok.column, "unexpected %s after the prototype "
-				       "(one prototype per line)", what);
-		goto fail;
-	}
-
-	hook.symbol = cfg_tok_dup(&name);
-	if (!hook.hook_id && hook.symbol)
-		hook.hook_id = strdup(hook.symbol);
-	hook.thread_id = strdup(p->thread ? p->thread : "default");
-	hook.file = strdup(p->name);
-	if (!hook.symbol || !hook.hook_id || !hook.thread_id || !hook.file) {
-		ret = -ENOMEM;
-		goto fail;
-	}
-	ret = check_unique(p, &hook, name.column, id_column);
+	ret = parse_params(p, &hook, &pending);
 	if (!ret)
-		ret = append_hook(p->out, &hook);
+		ret = resolve_params(p, &hook, &name, &pending);
+	if (!ret)
+		ret = cfg_parse_hook_attrs(p, &hook, &id_column, false);
+	if (!ret)
+		ret = cfg_expect_end(p, "the prototype");
+	if (!ret)
+		ret = finish(p, &hook, &name, id_column);
+	if (ret == 0) {
+		cfg_pending_release(&pending);
+		return 0;
+	}
+	if (ret > 0)
+		ret = 0;
+fail:
+	cfg_pending_release(&pending);
+	cfg_hook_release(&hook);
+	return ret;
+}
+
+/*
+ * A symbol alone ("fopen", optionally with [id], [meta], [from]): hooked with the
+ * prototype cfg_resolve() finds for it, or for timing and the tree only.
+ */
+int cfg_parse_bare_name(struct cfg_parser *p)
+{
+	struct cfg_hook hook = { .format_param = -1, .vararg_param = -1 };
+	struct cfg_token name;
+	int ret, id_column = 0;
+
+	cfg_lex_next(p, &name);
+	hook.line = name.line;
+	hook.column = name.column;
+	if (to_protos(p)) {
+		ret = cfg_tok_error(p, &name, p->protos_only ?
+				    "a bare name declares nothing: a prototype file needs the full prototype of '%.*s'" :
+				    "a bare name declares nothing: write the full prototype in [prototypes] "
+				    "(or put '%.*s' in a [thread NAME] section)", CFG_SHOW(&name));
+		goto fail;
+	}
+	/* the return type is unknown until resolved: void keeps the record's output null */
+	hook.ret.kind = CT_VOID;
+	hook.ret.spelling = strdup("void");
+	ret = hook.ret.spelling ? 0 : -ENOMEM;
+	if (!ret)
+		ret = cfg_parse_hook_attrs(p, &hook, &id_column, true);
+	if (!ret)
+		ret = cfg_expect_end(p, "the name");
+	if (!ret)
+		ret = finish(p, &hook, &name, id_column);
 	if (!ret)
 		return 0;
 fail:

@@ -53,6 +53,11 @@ void cfg_settings_defaults(struct cfg_settings *s)
 	s->max_string = 256;
 	s->buffer_size = MIB;
 	s->max_children = 64;
+	s->max_buffer = 256;
+	s->max_array = 32;
+	s->max_depth = 2;
+	s->max_capture = 4 * KIB;
+	s->binary = CFG_BINARY_BASE64;
 }
 
 void cfg_settings_release(struct cfg_settings *s)
@@ -302,6 +307,48 @@ static int parse_bool(const struct cfg_value *v, bool *b)
 			   SHOWV(v), v->key);
 }
 
+static int set_max_buffer(struct cfg_settings *s, const struct cfg_value *v)
+{
+	return parse_number(v, true, 0, 64 * MIB, "between 0 and 64M", &s->max_buffer);
+}
+
+static int set_max_array(struct cfg_settings *s, const struct cfg_value *v)
+{
+	size_t n;
+	int ret = parse_number(v, false, 0, MIB, "between 0 and 1048576", &n);
+
+	if (!ret)
+		s->max_array = n;
+	return ret;
+}
+
+static int set_max_depth(struct cfg_settings *s, const struct cfg_value *v)
+{
+	size_t n;
+	int ret = parse_number(v, false, 0, 16, "between 0 and 16", &n);
+
+	if (!ret)
+		s->max_depth = n;
+	return ret;
+}
+
+static int set_max_capture(struct cfg_settings *s, const struct cfg_value *v)
+{
+	/* at least one pointer-sized value per side, at most what a thread buffer could hold */
+	return parse_number(v, true, 64, 64 * MIB, "between 64 and 64M", &s->max_capture);
+}
+
+static int set_binary(struct cfg_settings *s, const struct cfg_value *v)
+{
+	if (value_is(v, "base64"))
+		s->binary = CFG_BINARY_BASE64;
+	else if (value_is(v, "hex"))
+		s->binary = CFG_BINARY_HEX;
+	else
+		return value_error(v, 0, "invalid value '%.*s' for 'binary' (base64 or hex)", SHOWV(v));
+	return 0;
+}
+
 static int set_verbose(struct cfg_settings *s, const struct cfg_value *v)
 {
 	return parse_bool(v, &s->verbose);
@@ -325,6 +372,11 @@ static const struct {
 	{ "buffer_size", set_buffer_size },
 	{ "max_children", set_max_children },
 	{ "redact", set_redact },
+	{ "max_buffer", set_max_buffer },
+	{ "max_array", set_max_array },
+	{ "max_depth", set_max_depth },
+	{ "max_capture", set_max_capture },
+	{ "binary", set_binary },
 	{ "verbose", set_verbose },
 	{ "strict", set_strict },
 };
@@ -347,7 +399,8 @@ int cfg_settings_apply(struct cfg_settings *s, const char *key, const char *valu
 	*err_offset = -1;
 	snprintf(msg, msgsize, "unknown setting '%.64s' (known: logger, log_dir, session_id, "
 		 "session_metadata, tracer_metadata, max_string, buffer_size, max_children, "
-		 "redact, verbose, strict)", key);
+		 "redact, max_buffer, max_array, max_depth, max_capture, binary, verbose, strict)",
+		 key);
 	return -EINVAL;
 }
 
@@ -367,9 +420,9 @@ int cfg_set(struct cfg *out, const char *key, const char *value, struct cfg_erro
 }
 
 /*
- * Parses the current line, known to start with "KEY =", as a setting. The value is
- * a JSON object, a "quoted" text, or the rest of the line up to a '#' with the
- * blanks around it removed.
+ * Parses the current statement, known to start with "KEY =", as a setting. The
+ * value is a JSON object, a "quoted" text, or the rest of the line up to a '#' with
+ * the blanks around it removed.
  */
 int cfg_parse_setting(struct cfg_parser *p)
 {
@@ -377,17 +430,18 @@ int cfg_parse_setting(struct cfg_parser *p)
 	struct cfg_token key, tok;
 	char keybuf[64], msg[sizeof(p->err->text)];
 	const char *value;
-	int ret, offset, column, len;
+	int ret, offset, column, len, line_end;
 
 	cfg_lex_next(p, &key);
 	cfg_lex_next(p, &tok);	/* the '=' */
 	snprintf(keybuf, sizeof(keybuf), "%.*s", key.len, key.text);
 
 	/* look at the raw byte: a raw value ("/tmp/x") need not be made of tokens */
-	while (lex->pos < lex->len && strchr(" \t\r\f\v", lex->line[lex->pos]))
+	line_end = cfg_lex_line_end(lex);
+	while (lex->pos < line_end && strchr(" \t\r\f\v", lex->text[lex->pos]))
 		lex->pos++;
-	if (lex->pos < lex->len && (lex->line[lex->pos] == '{' || lex->line[lex->pos] == '"')) {
-		ret = cfg_lex_next(p, &tok);
+	if (lex->pos < line_end && (lex->text[lex->pos] == '{' || lex->text[lex->pos] == '"')) {
+		ret = lex->text[lex->pos] == '{' ? cfg_lex_json(p, &tok) : cfg_lex_next(p, &tok);
 		if (ret)
 			return ret;
 		value = tok.text;
@@ -397,27 +451,29 @@ int cfg_parse_setting(struct cfg_parser *p)
 		if (ret)
 			return ret;
 		if (tok.kind != TOK_EOL)
-			return cfg_parser_error(p, tok.column,
-						"unexpected '%.*s' after the value of '%s'",
-						tok.len > 64 ? 64 : tok.len, tok.text, keybuf);
+			return cfg_tok_error(p, &tok, "unexpected '%.*s' after the value of '%s'",
+					     CFG_SHOW(&tok), keybuf);
 	} else {
 		/* the raw rest of the line: paths and ids need no quoting */
 		const char *hash;
 
-		value = lex->line + lex->pos;
-		column = lex->pos + 1;
-		hash = memchr(value, '#', lex->line + lex->len - value);
-		len = (hash ? hash : lex->line + lex->len) - value;
+		value = lex->text + lex->pos;
+		column = lex->pos - lex->line_start + 1;
+		hash = memchr(value, '#', lex->text + line_end - value);
+		len = (hash ? hash : lex->text + line_end) - value;
 		while (len > 0 && (value[len - 1] == ' ' || value[len - 1] == '\t' ||
 				   value[len - 1] == '\r'))
 			len--;
 		for (offset = 0; offset < len; offset++)
 			if ((unsigned char)value[offset] < 0x20 && value[offset] != '\t')
-				return cfg_parser_error(p, column + offset, "unexpected byte 0x%02x",
+				return cfg_parser_error_at(p, key.line, column + offset,
+							   "unexpected byte 0x%02x",
 							(unsigned char)value[offset]);
+		lex->pos = line_end;
 	}
-	ret = cfg_settings_apply(&p->settings, keybuf, value, len, &offset, msg, sizeof(msg));
+	ret = cfg_settings_apply(p->settings, keybuf, value, len, &offset, msg, sizeof(msg));
 	if (ret == -EINVAL)
-		return cfg_parser_error(p, offset < 0 ? key.column : column + offset, "%s", msg);
+		return cfg_parser_error_at(p, key.line, offset < 0 ? key.column : column + offset,
+					   "%s", msg);
 	return ret;
 }

@@ -3,10 +3,10 @@
  *
  * A type is a run of specifier words (in any order, as C allows: "long unsigned
  * int"), qualifiers anywhere (kept in the spelling when const or volatile, dropped
- * from the semantics), then stars. Only what the tracer can capture from registers
- * is accepted; everything else is an error naming the offending word's column,
- * with a hint when a known name is close. The ABI facts (sizes, signedness) are
- * those of x86-64 Linux, LP64.
+ * from the semantics), then stars. The base is a keyword type, a built-in typedef,
+ * a declared typedef, "struct/union TAG" or "enum TAG". Each star wraps the type so
+ * far as the pointee of a new pointer, so "struct stat *" knows what it points to.
+ * Errors name the offending word's column, with a hint when a known name is close.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -15,68 +15,15 @@
 
 #include "cfg_internal.h"
 
-struct cfg_typedef {
-	const char *name;
-	enum cfg_type_kind kind;
-	unsigned size;
-	bool is_signed;
-};
-
-/* FILE and DIR: opaque, usable only behind a pointer. size 0 marks them. */
-static const struct cfg_typedef typedefs[] = {
-	{ "size_t", CT_INT, 8, false },     { "ssize_t", CT_INT, 8, true },
-	{ "off_t", CT_INT, 8, true },       { "off64_t", CT_INT, 8, true },
-	{ "pid_t", CT_INT, 4, true },       { "mode_t", CT_INT, 4, false },
-	{ "uid_t", CT_INT, 4, false },      { "gid_t", CT_INT, 4, false },
-	{ "time_t", CT_INT, 8, true },      { "socklen_t", CT_INT, 4, false },
-	{ "ptrdiff_t", CT_INT, 8, true },   { "intptr_t", CT_INT, 8, true },
-	{ "uintptr_t", CT_INT, 8, false },
-	{ "int8_t", CT_INT, 1, true },      { "uint8_t", CT_INT, 1, false },
-	{ "int16_t", CT_INT, 2, true },     { "uint16_t", CT_INT, 2, false },
-	{ "int32_t", CT_INT, 4, true },     { "uint32_t", CT_INT, 4, false },
-	{ "int64_t", CT_INT, 8, true },     { "uint64_t", CT_INT, 8, false },
-	/* common glibc x86-64 typedefs of man-page prototypes */
-	{ "ino_t", CT_INT, 8, false },      { "dev_t", CT_INT, 8, false },
-	{ "nlink_t", CT_INT, 8, false },    { "blksize_t", CT_INT, 8, true },
-	{ "blkcnt_t", CT_INT, 8, true },    { "clock_t", CT_INT, 8, true },
-	{ "clockid_t", CT_INT, 4, true },   { "nfds_t", CT_INT, 8, false },
-	{ "useconds_t", CT_INT, 4, false }, { "suseconds_t", CT_INT, 8, true },
-	{ "id_t", CT_INT, 4, false },       { "key_t", CT_INT, 4, true },
-	{ "wchar_t", CT_INT, 4, true },     { "sa_family_t", CT_INT, 2, false },
-	{ "in_port_t", CT_INT, 2, false },  { "in_addr_t", CT_INT, 4, false },
-	{ "FILE", CT_POINTER, 0, false },   { "DIR", CT_POINTER, 0, false },
-};
-
-/* Specifier keywords, also the first names offered as hints. */
-static const char *const keywords[] = {
-	"void", "bool", "_Bool", "char", "short", "int", "long", "signed", "unsigned",
-	"float", "double", "enum", "struct", "union",
-};
-
-/* Spellings from other languages that are not close to their C name. */
-static const struct {
-	const char *word, *hint;
-} aliases[] = {
-	{ "uint", "unsigned int" },   { "ulong", "unsigned long" },
-	{ "ushort", "unsigned short" }, { "uchar", "unsigned char" },
-	{ "string", "const char *" }, { "u8", "uint8_t" },  { "u16", "uint16_t" },
-	{ "u32", "uint32_t" },  { "u64", "uint64_t" },  { "i8", "int8_t" },
-	{ "i16", "int16_t" },   { "i32", "int32_t" },   { "i64", "int64_t" },
-	{ "s8", "int8_t" },     { "s16", "int16_t" },   { "s32", "int32_t" },
-	{ "s64", "int64_t" },
-};
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define HINT_MAX 32	/* longest word a hint is searched for */
-
 /* Everything the specifier words said, gathered before deciding the type. */
 struct cfg_spec {
 	int n_signed, n_unsigned, n_short, n_long, n_int;
 	int n_char, n_bool, n_float, n_double, n_void;
+	const struct cfg_builtin *builtin;
 	const struct cfg_typedef *tdef;
 	const char *tag_kw;		/* "struct", "union", "enum" or NULL */
 	struct cfg_token tag;		/* the NAME after tag_kw */
-	int base_column;		/* column of the first specifier word */
+	struct cfg_token first;		/* the first specifier word */
 	int nwords;			/* specifier words, qualifiers excluded */
 	bool is_const, is_volatile;
 	char written[64];		/* the specifier words as written, for errors */
@@ -89,26 +36,16 @@ static bool is_qualifier(const struct cfg_token *tok, bool *is_const, bool *is_v
 	static const char *const dropped[] = { "restrict", "__restrict", "__restrict__" };
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(consts); i++)
+	for (i = 0; i < CFG_ARRAY_SIZE(consts); i++)
 		if (cfg_tok_is(tok, consts[i]))
 			return *is_const = true;
-	for (i = 0; i < ARRAY_SIZE(volatiles); i++)
+	for (i = 0; i < CFG_ARRAY_SIZE(volatiles); i++)
 		if (cfg_tok_is(tok, volatiles[i]))
 			return *is_volatile = true;
-	for (i = 0; i < ARRAY_SIZE(dropped); i++)
+	for (i = 0; i < CFG_ARRAY_SIZE(dropped); i++)
 		if (cfg_tok_is(tok, dropped[i]))
 			return true;
 	return false;
-}
-
-static const struct cfg_typedef *find_typedef(const struct cfg_token *tok)
-{
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(typedefs); i++)
-		if (cfg_tok_is(tok, typedefs[i].name))
-			return &typedefs[i];
-	return NULL;
 }
 
 /* Counts a specifier keyword into *s; false when the word is no such keyword. */
@@ -124,7 +61,7 @@ static bool count_keyword(struct cfg_spec *s, const struct cfg_token *tok)
 	};
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(table); i++) {
+	for (i = 0; i < CFG_ARRAY_SIZE(table); i++) {
 		if (cfg_tok_is(tok, table[i].word)) {
 			(*table[i].counter)++;
 			return true;
@@ -152,110 +89,12 @@ static bool spec_is_valid(const struct cfg_spec *s)
 	return true;
 }
 
-static bool is_type_keyword(const struct cfg_token *tok)
-{
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(keywords); i++)
-		if (cfg_tok_is(tok, keywords[i]))
-			return true;
-	return false;
-}
-
-/* Levenshtein distance between a[0..la) and the NUL-terminated b, capped at HINT_MAX. */
-static int distance(const char *a, int la, const char *b)
-{
-	int lb = strlen(b), i, j;
-	int row[HINT_MAX + 1], prev, diag;
-
-	if (la > HINT_MAX || lb > HINT_MAX)
-		return HINT_MAX;
-	for (j = 0; j <= lb; j++)
-		row[j] = j;
-	for (i = 1; i <= la; i++) {
-		diag = row[0];
-		row[0] = i;
-		for (j = 1; j <= lb; j++) {
-			prev = row[j];
-			row[j] = diag + (a[i - 1] != b[j - 1]);
-			if (row[j - 1] + 1 < row[j])
-				row[j] = row[j - 1] + 1;
-			if (prev + 1 < row[j])
-				row[j] = prev + 1;
-			diag = prev;
-		}
-	}
-	return row[lb];
-}
-
-/*
- * The distance from a word to a known name, where a typedef's "_t" may be left out
- * ("int33" is one edit from "int32_t", not three): people forget the suffix.
- */
-static int name_distance(const struct cfg_token *tok, const char *name)
-{
-	char stem[HINT_MAX + 1];
-	int d = distance(tok->text, tok->len, name);
-	size_t n = strlen(name);
-
-	if (n > 2 && n <= HINT_MAX && !strcmp(name + n - 2, "_t")) {
-		memcpy(stem, name, n - 2);
-		stem[n - 2] = '\0';
-		if (distance(tok->text, tok->len, stem) < d)
-			d = distance(tok->text, tok->len, stem);
-	}
-	return d;
-}
-
-/* A hint for an unknown type name: the closest known name, or NULL. */
-static const char *closest_name(const struct cfg_token *tok)
-{
-	const char *best = NULL;
-	int best_d = tok->len <= 5 ? 2 : 3;	/* only hint what is likely a typo: d < best_d */
-	size_t i;
-	int d;
-
-	for (i = 0; i < ARRAY_SIZE(aliases); i++)
-		if (cfg_tok_is(tok, aliases[i].word))
-			return aliases[i].hint;
-	for (i = 0; i < ARRAY_SIZE(keywords); i++) {
-		d = name_distance(tok, keywords[i]);
-		if (d < best_d) {
-			best = keywords[i];
-			best_d = d;
-		}
-	}
-	for (i = 0; i < ARRAY_SIZE(typedefs); i++) {
-		d = name_distance(tok, typedefs[i].name);
-		if (d < best_d) {
-			best = typedefs[i].name;
-			best_d = d;
-		}
-	}
-	return best;
-}
-
-static int unknown_type(struct cfg_parser *p, const struct cfg_token *tok)
-{
-	const char *hint = closest_name(tok);
-
-	if (hint)
-		return cfg_parser_error(p, tok->column, "unknown type '%.*s' (did you mean '%s'?)",
-					tok->len > 64 ? 64 : tok->len, tok->text, hint);
-	if (tok->len > 2 && !memcmp(tok->text + tok->len - 2, "_t", 2))
-		return cfg_parser_error(p, tok->column,
-					"unknown type '%.*s' (not a built-in typedef: write the C type it stands for)",
-					tok->len > 64 ? 64 : tok->len, tok->text);
-	return cfg_parser_error(p, tok->column, "unknown type '%.*s'",
-				tok->len > 64 ? 64 : tok->len, tok->text);
-}
-
 static void spec_note_word(struct cfg_spec *s, const struct cfg_token *tok)
 {
 	size_t used = strlen(s->written);
 
 	if (s->nwords == 0)
-		s->base_column = tok->column;
+		s->first = *tok;
 	s->nwords++;
 	/* silently stop recording past the buffer: it only feeds error messages */
 	if (used + tok->len + 2 < sizeof(s->written)) {
@@ -276,10 +115,15 @@ static int parse_tag(struct cfg_parser *p, struct cfg_spec *s, const struct cfg_
 	ret = cfg_lex_next(p, &name);
 	if (ret)
 		return ret;
-	if (!cfg_tok_is_ident(&name) || is_type_keyword(&name))
-		return cfg_parser_error(p, name.column, "missing name after '%s'", s->tag_kw);
+	if (!cfg_tok_is_ident(&name) || cfg_is_type_keyword(&name))
+		return cfg_tok_error(p, &name, "missing name after '%s'", s->tag_kw);
 	s->tag = name;
 	return 0;
+}
+
+static bool has_base(const struct cfg_spec *s)
+{
+	return s->builtin || s->tdef || s->tag_kw;
 }
 
 /*
@@ -287,7 +131,7 @@ static int parse_tag(struct cfg_parser *p, struct cfg_spec *s, const struct cfg_
  * consuming it, at the first token that cannot continue the type: the declarator
  * name, a star, a punctuation.
  */
-static int parse_specifiers(struct cfg_parser *p, struct cfg_spec *s, bool is_return)
+static int parse_specifiers(struct cfg_parser *p, struct cfg_spec *s, enum cfg_type_use use)
 {
 	struct cfg_token tok, next;
 	int ret;
@@ -307,132 +151,276 @@ static int parse_specifiers(struct cfg_parser *p, struct cfg_spec *s, bool is_re
 			cfg_lex_next(p, &tok);
 			spec_note_word(s, &tok);
 			if (s->nwords > 1)
-				return cfg_parser_error(p, tok.column, "invalid type '%s'", s->written);
+				return cfg_tok_error(p, &tok, "invalid type '%s'", s->written);
 			ret = parse_tag(p, s, &tok);
 			if (ret)
 				return ret;
 			continue;
 		}
-		if (is_type_keyword(&tok)) {
+		if (cfg_is_type_keyword(&tok)) {
 			cfg_lex_next(p, &tok);
 			spec_note_word(s, &tok);
-			if (s->tdef || s->tag_kw || (count_keyword(s, &tok) && !spec_is_valid(s)))
-				return cfg_parser_error(p, tok.column, "invalid type '%s'", s->written);
+			if (has_base(s) || (count_keyword(s, &tok) && !spec_is_valid(s)))
+				return cfg_tok_error(p, &tok, "invalid type '%s'", s->written);
 			continue;
 		}
 		/*
 		 * any other word after a type is the declarator's name, except a
 		 * typedef name: "unsigned size_t n" is a wrong type, not a name 'size_t'
 		 */
-		if (s->nwords && find_typedef(&tok)) {
+		if (s->nwords && cfg_builtin_find(&tok) && use != USE_TYPEDEF) {
 			spec_note_word(s, &tok);
-			return cfg_parser_error(p, tok.column, "invalid type '%s'", s->written);
+			return cfg_tok_error(p, &tok, "invalid type '%s'", s->written);
 		}
 		if (s->nwords)
 			break;
-		s->tdef = find_typedef(&tok);
+		s->builtin = cfg_builtin_find(&tok);
+		if (!s->builtin)
+			s->tdef = cfg_typedef_find(p->out, tok.text, tok.len);
 		cfg_lex_next(p, &tok);
-		if (s->tdef) {
+		if (has_base(s)) {
 			spec_note_word(s, &tok);
 			continue;
 		}
 		ret = cfg_lex_peek(p, &next);
 		if (ret)
 			return ret;
-		if (is_return && cfg_tok_is_punct(&next, '('))
-			return cfg_parser_error(p, tok.column, "missing return type before '%.*s'",
-						tok.len > 64 ? 64 : tok.len, tok.text);
-		return unknown_type(p, &tok);
+		if (use == USE_RETURN && cfg_tok_is_punct(&next, '('))
+			return cfg_tok_error(p, &tok, "missing return type before '%.*s'",
+					     CFG_SHOW(&tok));
+		return cfg_unknown_type(p, &tok);
 	}
 	if (!s->nwords) {
 		if (tok.kind == TOK_EOL)
-			return cfg_parser_error(p, tok.column, "missing type");
-		return cfg_parser_error(p, tok.column, "missing type before '%.*s'",
-					tok.len > 64 ? 64 : tok.len, tok.text);
+			return cfg_tok_error(p, &tok, "missing type");
+		return cfg_tok_error(p, &tok, "missing type before '%.*s'", CFG_SHOW(&tok));
 	}
 	return 0;
 }
 
-/* Fills kind, size, signedness and the base spelling from the specifier words. */
-static int spec_resolve(struct cfg_type *type, const struct cfg_spec *s, char *base, size_t size)
+/* Makes a tag's record or enum exist and points the type at it. */
+static int tag_type(struct cfg_parser *p, struct cfg_type *type, const struct cfg_spec *s)
 {
-	type->is_signed = false;
+	bool is_union = !strcmp(s->tag_kw, "union");
+	struct cfg_record *rec;
+	struct cfg_enum *en;
+
+	if (!strcmp(s->tag_kw, "enum")) {
+		en = cfg_enum_get(p->out, s->tag.text, s->tag.len);
+		if (!en)
+			return -ENOMEM;
+		type->kind = CT_ENUM;
+		type->size = type->align = 4;
+		type->is_signed = true;
+		type->names = en;
+		/* an enum declared later gets its display in cfg_resolve() */
+		type->display = en->is_flags ? CD_FLAGS : CD_ENUM;
+		return 0;
+	}
+	rec = cfg_record_find(p->out, s->tag.text, s->tag.len);
+	if (rec && rec->is_union != is_union)
+		return cfg_tok_error(p, &s->first, "'%.*s' is a %s, not a %s (write '%s %.*s')",
+				     CFG_SHOW(&s->tag), rec->is_union ? "union" : "struct", s->tag_kw,
+				     rec->is_union ? "union" : "struct", CFG_SHOW(&s->tag));
+	if (!rec)
+		rec = cfg_record_get(p->out, s->tag.text, s->tag.len, is_union);
+	if (!rec)
+		return -ENOMEM;
+	type->kind = CT_STRUCT;
+	type->record = rec;
+	type->size = rec->size;
+	type->align = rec->align;
+	return 0;
+}
+
+/* Fills the type from the specifier words; its spelling is the base as written. */
+static int spec_resolve(struct cfg_parser *p, struct cfg_type *type, const struct cfg_spec *s,
+			char *base, size_t size)
+{
+	int ret;
+
 	if (s->tdef) {
-		type->kind = s->tdef->kind;
-		type->size = s->tdef->size;
-		type->is_signed = s->tdef->is_signed;
-		return snprintf(base, size, "%s", s->tdef->name);
+		ret = cfg_type_copy(type, &s->tdef->type);
+		free(type->spelling);
+		type->spelling = NULL;
+		if (ret)
+			return ret;
+		snprintf(base, size, "%s", s->tdef->name);
+		return 0;
+	}
+	if (s->builtin) {
+		type->kind = s->builtin->kind;
+		type->size = type->align = s->builtin->size;
+		type->is_signed = s->builtin->is_signed;
+		snprintf(base, size, "%s", s->builtin->name);
+		return 0;
 	}
 	if (s->tag_kw) {
-		/* struct and union are settled by the caller: only their pointers exist */
-		type->kind = CT_ENUM;
-		type->size = 4;
-		type->is_signed = true;
-		return snprintf(base, size, "%s %.*s", s->tag_kw, s->tag.len, s->tag.text);
+		snprintf(base, size, "%s %.*s", s->tag_kw, s->tag.len, s->tag.text);
+		return tag_type(p, type, s);
 	}
 	if (s->n_void) {
 		type->kind = CT_VOID;
-		type->size = 0;
-		return snprintf(base, size, "void");
+		snprintf(base, size, "void");
+		return 0;
 	}
 	if (s->n_bool) {
 		type->kind = CT_BOOL;
-		type->size = 1;
-		return snprintf(base, size, "bool");
+		type->size = type->align = 1;
+		snprintf(base, size, "bool");
+		return 0;
 	}
 	if (s->n_float) {
 		type->kind = CT_FLOAT;
-		type->size = 4;
-		return snprintf(base, size, "float");
+		type->size = type->align = 4;
+		snprintf(base, size, "float");
+		return 0;
 	}
 	if (s->n_double) {
 		type->kind = s->n_long ? CT_LONG_DOUBLE : CT_DOUBLE;
-		type->size = s->n_long ? 16 : 8;
-		return snprintf(base, size, s->n_long ? "long double" : "double");
+		type->size = type->align = s->n_long ? 16 : 8;
+		snprintf(base, size, s->n_long ? "long double" : "double");
+		return 0;
 	}
 	type->kind = CT_INT;
 	type->is_signed = !s->n_unsigned;
 	if (s->n_char) {
-		/* plain char is signed on x86-64 */
-		type->size = 1;
-		return snprintf(base, size, "%schar",
-				s->n_unsigned ? "unsigned " : s->n_signed ? "signed " : "");
+		/* plain char is signed on x86-64, and shown as a character */
+		type->size = type->align = 1;
+		if (!s->n_signed && !s->n_unsigned)
+			type->display = CD_CHAR;
+		snprintf(base, size, "%schar",
+			 s->n_unsigned ? "unsigned " : s->n_signed ? "signed " : "");
+		return 0;
 	}
-	type->size = s->n_short ? 2 : s->n_long ? 8 : 4;
-	return snprintf(base, size, "%s%s", s->n_unsigned ? "unsigned " : "",
-			s->n_short ? "short" : s->n_long == 2 ? "long long" :
-			s->n_long ? "long" : "int");
+	type->size = type->align = s->n_short ? 2 : s->n_long ? 8 : 4;
+	snprintf(base, size, "%s%s", s->n_unsigned ? "unsigned " : "",
+		 s->n_short ? "short" : s->n_long == 2 ? "long long" : s->n_long ? "long" : "int");
+	return 0;
+}
+
+/* Whether a type is the plain keyword char type (not a typedef of it). */
+static bool is_keyword_char(const struct cfg_spec *s)
+{
+	return s->n_char && !s->builtin && !s->tdef && !s->tag_kw;
 }
 
 /*
- * Reads one type (specifiers, qualifiers, stars) from the current line into *type,
- * leaving the lexer on the token after it. is_return allows plain 'void'. Returns 0,
+ * Wraps *type as the pointee of a new pointer. The pointee is dropped where there
+ * is nothing to follow: void and the opaque built-ins (FILE, DIR). One star on a
+ * keyword char is a string.
+ */
+int cfg_wrap_pointer(struct cfg_type *type, bool string_ok)
+{
+	struct cfg_type *pointee = NULL;
+	bool opaque = type->kind == CT_POINTER && type->size == 0;
+
+	if (string_ok) {
+		cfg_type_release(type);
+		memset(type, 0, sizeof(*type));
+		type->kind = CT_STRING;
+		type->size = type->align = 8;
+		return 0;
+	}
+	if (type->kind == CT_VOID || opaque) {
+		cfg_type_release(type);
+	} else {
+		pointee = malloc(sizeof(*pointee));
+		if (!pointee)
+			return -ENOMEM;
+		*pointee = *type;
+	}
+	memset(type, 0, sizeof(*type));
+	type->kind = CT_POINTER;
+	type->size = type->align = 8;
+	type->pointee = pointee;
+	return 0;
+}
+
+/* Appends text to the spelling being built in *buf (capacity *cap). */
+static int spell_add(char **buf, size_t *cap, const char *text)
+{
+	size_t used = strlen(*buf), n = strlen(text);
+	char *bigger;
+
+	if (used + n + 1 > *cap) {
+		bigger = realloc(*buf, (used + n + 1) * 2);
+		if (!bigger)
+			return -ENOMEM;
+		*buf = bigger;
+		*cap = (used + n + 1) * 2;
+	}
+	memcpy(*buf + used, text, n + 1);
+	return 0;
+}
+
+static int set_spelling(struct cfg_type *type, const char *text)
+{
+	free(type->spelling);
+	type->spelling = strdup(text);
+	return type->spelling ? 0 : -ENOMEM;
+}
+
+/* What a type may not be by value, said with what to write instead. */
+static int check_by_value(struct cfg_parser *p, const struct cfg_type *type,
+			  const struct cfg_spec *s, enum cfg_type_use use)
+{
+	const struct cfg_token *at = &s->first;
+
+	if (type->kind == CT_POINTER && type->size == 0)
+		return cfg_tok_error(p, at, "'%s' can only be used behind a pointer ('%s *')",
+				     type->spelling, type->spelling);
+	if (type->kind == CT_VOID && use != USE_RETURN && use != USE_TYPEDEF)
+		return cfg_tok_error(p, at, use == USE_FIELD ?
+				     "a field cannot have type 'void' (write 'void *')" :
+				     use == USE_VARARG ?
+				     "a variadic argument cannot have type 'void' (write 'void *')" :
+				     "a parameter cannot have type 'void' (write '(void)' for no parameters, or 'void *')");
+	if (type->kind == CT_STRUCT && use == USE_FIELD && !type->record->complete)
+		return cfg_tok_error(p, at, "%s '%s' has no body here (declare it with its fields "
+				     "before this one, or use a pointer: '%s *')",
+				     type->record->is_union ? "union" : "struct", type->record->name,
+				     type->spelling);
+	return 0;
+}
+
+/*
+ * Reads one type (specifiers, qualifiers, stars) into *type, leaving the lexer on
+ * the token after it. use says where the type stands: only a return or a typedef
+ * may be plain 'void'; a field's struct must have its body already. Returns 0,
  * -EINVAL with the parser's error set, or -ENOMEM.
  */
-int cfg_parse_type(struct cfg_parser *p, struct cfg_type *type, bool is_return)
+int cfg_parse_type(struct cfg_parser *p, struct cfg_type *type, enum cfg_type_use use)
 {
 	struct cfg_spec s = { 0 };
 	struct cfg_token tok;
-	char *base, *out;
-	size_t cap = 64, used = 0;
-	int nstars = 0, ret;
+	char base[160], *spelling = NULL;
+	size_t cap = 0;
+	int ret, nstars = 0;
 
 	memset(type, 0, sizeof(*type));
-	ret = parse_specifiers(p, &s, is_return);
+	ret = parse_specifiers(p, &s, use);
 	if (ret)
 		return ret;
-	/* measured first: a tag name can be as long as the line */
-	base = malloc(spec_resolve(type, &s, NULL, 0) + 1);
-	out = malloc(cap);
-	if (!base || !out) {
+	ret = spec_resolve(p, type, &s, base, sizeof(base));
+	if (ret)
+		goto fail;
+	cap = strlen(base) + 32;
+	spelling = malloc(cap);
+	if (!spelling) {
 		ret = -ENOMEM;
 		goto fail;
 	}
-	spec_resolve(type, &s, base, spec_resolve(type, &s, NULL, 0) + 1);
+	snprintf(spelling, cap, "%s%s%s", s.is_const ? "const " : "",
+		 s.is_volatile ? "volatile " : "", base);
+	ret = set_spelling(type, spelling);
+	if (ret)
+		goto fail;
 
-	/* the spelling: "const volatile BASE *const *", built as the stars are read */
+	/* the spelling: "const volatile BASE *const *", one level per star */
 	for (;;) {
 		bool is_const = false, is_volatile = false;
+		char star[24];
 
 		ret = cfg_lex_peek(p, &tok);
 		if (ret)
@@ -440,75 +428,47 @@ int cfg_parse_type(struct cfg_parser *p, struct cfg_type *type, bool is_return)
 		if (!cfg_tok_is_punct(&tok, '*'))
 			break;
 		cfg_lex_next(p, &tok);
-		nstars++;
 		while (!(ret = cfg_lex_peek(p, &tok)) && tok.kind == TOK_WORD &&
 		       is_qualifier(&tok, &is_const, &is_volatile))
 			cfg_lex_next(p, &tok);
 		if (ret)
 			goto fail;
-		if (used + 20 >= cap) {
-			char *bigger = realloc(out, cap * 2);
-
-			if (!bigger) {
-				ret = -ENOMEM;
-				goto fail;
-			}
-			out = bigger;
-			cap *= 2;
-		}
 		/* "*const *": a qualified star is followed by a space before the next */
-		used += snprintf(out + used, cap - used, "%s*%s%s%s",
-				 used && out[used - 1] != '*' ? " " : "",
-				 is_const ? "const" : "", is_const && is_volatile ? " " : "",
-				 is_volatile ? "volatile" : "");
+		snprintf(star, sizeof(star), "%s*%s%s%s",
+			 spelling[strlen(spelling) - 1] != '*' ? " " : "",
+			 is_const ? "const" : "", is_const && is_volatile ? " " : "",
+			 is_volatile ? "volatile" : "");
+		ret = spell_add(&spelling, &cap, star);
+		if (!ret)
+			ret = cfg_wrap_pointer(type, nstars == 0 && is_keyword_char(&s));
+		if (!ret)
+			ret = set_spelling(type, spelling);
+		if (ret)
+			goto fail;
+		nstars++;
 	}
-	/* "const volatile " + base + " " + stars + NUL */
-	cap = strlen(base) + used + 20;
-	type->spelling = malloc(cap);
-	if (!type->spelling) {
-		ret = -ENOMEM;
-		goto fail;
-	}
-	out[used] = '\0';
-	stpcpy(stpcpy(stpcpy(stpcpy(stpcpy(type->spelling, s.is_const ? "const " : ""),
-					s.is_volatile ? "volatile " : ""),
-				base),
-			nstars ? " " : ""),
-		out);
-	free(base);
-	free(out);
+	free(spelling);
+	spelling = NULL;
 
 	/* "void (*fn)(int)" or "int fn(int)": the '(' shows a function type */
-	if (!is_return && !cfg_lex_peek(p, &tok) && cfg_tok_is_punct(&tok, '(')) {
-		cfg_type_release(type);
-		return cfg_parser_error(p, tok.column,
-					"function pointer parameters are not supported (write 'void *NAME')");
+	if (use != USE_RETURN && !cfg_lex_peek(p, &tok) && cfg_tok_is_punct(&tok, '(')) {
+		ret = cfg_tok_error(p, &tok, use == USE_FIELD ?
+				    "function pointer fields are not supported (write 'void *NAME' for a function pointer)" :
+				    "function pointer parameters are not supported (write 'void *NAME')");
+		goto fail;
 	}
-	if (nstars) {
-		bool is_char = s.n_char && !s.tdef && !s.tag_kw;
-
-		type->kind = nstars == 1 && is_char ? CT_STRING : CT_POINTER;
-		type->size = 8;
-		type->is_signed = false;
-		return 0;
-	}
-	if (s.tag_kw && strcmp(s.tag_kw, "enum"))
-		ret = cfg_parser_error(p, s.base_column,
-				       "%s '%.*s' passed by value needs a %s declaration (not supported yet)",
-				       s.tag_kw, s.tag.len > 64 ? 64 : s.tag.len, s.tag.text, s.tag_kw);
-	else if (s.tdef && !s.tdef->size)
-		ret = cfg_parser_error(p, s.base_column,
-				       "'%s' can only be used behind a pointer ('%s *')",
-				       s.tdef->name, s.tdef->name);
-	else if (type->kind == CT_VOID && !is_return)
-		ret = cfg_parser_error(p, s.base_column,
-				       "a parameter cannot have type 'void' (write '(void)' for no parameters, or 'void *')");
+	if (!nstars)
+		ret = check_by_value(p, type, &s, use);
 	if (ret)
-		cfg_type_release(type);
-	return ret;
-
+		goto fail;
+	return 0;
 fail:
-	free(base);
-	free(out);
+	free(spelling);
+	cfg_type_release(type);
 	return ret;
+}
+
+bool cfg_type_is_integer(const struct cfg_type *type)
+{
+	return type->kind == CT_INT || type->kind == CT_ENUM;
 }

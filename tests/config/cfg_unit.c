@@ -1,7 +1,8 @@
 /*
  * cfg_unit.c — unit tests of the config/ API that the case folders cannot reach:
  * parsing from memory, appending across files, leaving *out unchanged on error,
- * cfg_set() keeping the old value on error, error formatting, cfg_free() reuse.
+ * cfg_set() keeping the old value on error, error formatting, cfg_free() reuse,
+ * declarations taken back by a failed parse, cfg_resolve() and cfg_find_prototype().
  *
  * Prints one line per failed check and exits 1 if any failed; run it under valgrind
  * to check ownership (test_config_unit.py does when IMPULSE_VALGRIND=1).
@@ -104,9 +105,87 @@ static void test_errors(void)
 	cfg_free(&cfg);
 }
 
+/* A failed parse takes back declarations too, even bodies given to earlier forward ones. */
+static void test_rollback_declarations(void)
+{
+	struct cfg_error err;
+	struct cfg cfg;
+	int nrecords;
+
+	cfg_init(&cfg);
+	CHECK(cfg_parse_string(&cfg, "int f(struct later *p);\n", "one.conf", &err) == 0);
+	nrecords = cfg.nrecords;
+	CHECK(nrecords == 1 && !cfg.records[0]->complete);
+	CHECK(cfg_parse_string(&cfg, "struct other { int y; };\n"
+			       "struct later { struct other o; long x; };\n"
+			       "enum e { A };\ntypedef int t;\n[prototypes]\nint g(void);\n"
+			       "[thread x]\nh*\nint bad(int33 z);\n", "two.conf", &err) == -EINVAL);
+	CHECK(err.line == 9 && !strcmp(err.file, "two.conf"));
+	CHECK(cfg.nrecords == nrecords && !cfg.records[0]->complete && !cfg.records[0]->nfields);
+	CHECK(cfg.nenums == 0 && cfg.ntypedefs == 0 && cfg.nprotos == 0 && cfg.npatterns == 0);
+	CHECK(cfg.nhooks == 1);
+	/* the forward struct can still get its body later */
+	CHECK(cfg_parse_string(&cfg, "struct later { long x; };\n", "three.conf", &err) == 0);
+	CHECK(cfg.records[0]->complete && cfg.records[0]->size == 8);
+	CHECK(cfg_resolve(&cfg, &err) == 0);
+	CHECK(cfg.hooks[0].params[0].type.pointee->size == 8);
+	cfg_free(&cfg);
+}
+
+/* Bare names take a copy of the known prototype; a later [prototypes] entry wins. */
+static void test_resolve(void)
+{
+	const struct cfg_hook *proto;
+	struct cfg_error err;
+	struct cfg cfg;
+
+	cfg_init(&cfg);
+	CHECK(cfg_set_proto_dir(&cfg, "/nonexistent/protos") == 0);
+	CHECK(cfg_parse_string(&cfg, "[prototypes]\nint open(const char *p, int f, ...);\n"
+			       "[thread io]\nopen\nunknown_one\n", "a.conf", &err) == 0);
+	CHECK(cfg_parse_string(&cfg, "[prototypes]\nlong open(const char *path) [error=ret < 0];\n",
+			       "b.conf", &err) == 0);
+	CHECK(cfg.nprotos == 1 && !strcmp(cfg.protos[0].file, "b.conf"));
+	CHECK(!cfg.hooks[0].has_prototype);
+	CHECK(cfg_find_prototype(&cfg, "open") == &cfg.protos[0]);
+	CHECK(cfg_resolve(&cfg, &err) == 0);
+	CHECK(cfg.hooks[0].has_prototype && cfg.hooks[0].nparams == 1);
+	CHECK(cfg.hooks[0].params[0].name != cfg.protos[0].params[0].name);
+	CHECK(cfg.hooks[0].ret.size == 8 && cfg.hooks[0].error.nconds == 1);
+	CHECK(!cfg.hooks[1].has_prototype && cfg.hooks[1].nparams == 0);
+	/* hooks with a prototype come first */
+	proto = cfg_find_prototype(&cfg, "open");
+	CHECK(proto == &cfg.hooks[0]);
+	CHECK(cfg_find_prototype(&cfg, "unknown_one") == NULL);
+	/* resolving twice changes nothing */
+	CHECK(cfg_resolve(&cfg, &err) == 0 && cfg.hooks[0].nparams == 1);
+	cfg_free(&cfg);
+	CHECK(cfg.proto_dir == NULL && cfg.nprotos == 0 && cfg.nrecords == 0);
+}
+
+static void test_new_settings(void)
+{
+	struct cfg_error err;
+	struct cfg cfg;
+
+	cfg_init(&cfg);
+	CHECK(cfg.settings.max_buffer == 256 && cfg.settings.max_array == 32);
+	CHECK(cfg.settings.max_depth == 2 && cfg.settings.max_capture == 4096);
+	CHECK(cfg.settings.binary == CFG_BINARY_BASE64);
+	CHECK(cfg_set(&cfg, "max_capture", "8K", &err) == 0 && cfg.settings.max_capture == 8192);
+	CHECK(cfg_set(&cfg, "binary", "hex", &err) == 0 && cfg.settings.binary == CFG_BINARY_HEX);
+	CHECK(cfg_set(&cfg, "max_depth", "99", &err) == -EINVAL && cfg.settings.max_depth == 2);
+	CHECK(cfg_set(&cfg, "max_array", "7", &err) == 0 && cfg.settings.max_array == 7);
+	CHECK(cfg_set(&cfg, "max_buffer", "1M", &err) == 0 && cfg.settings.max_buffer == 1 << 20);
+	cfg_free(&cfg);
+}
+
 int main(void)
 {
 	test_append_and_duplicates();
+	test_rollback_declarations();
+	test_resolve();
+	test_new_settings();
 	test_set();
 	test_errors();
 	if (failures)
