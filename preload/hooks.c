@@ -87,14 +87,35 @@ static void hook_plan(struct hook *h, const struct cfg_hook *c)
 		h->exit_max += (uint32_t)(sizeof(struct ev_str) + ev_align(tracer.max_string));
 }
 
+/* Room for the hooks patterns create as matching imports are found: each needs at
+ * least one slot to be of use, so there can never be more useful ones than slots. */
+#define PATTERN_HOOKS_MAX MAX_SLOTS
+
+static int capacity;
+
+/* Makes h findable. Readers (hooks_find) take no lock: h is complete before the
+ * release stores that publish it. */
+static void publish(struct hook *h)
+{
+	unsigned b = name_hash(h->cfg->symbol);
+
+	h->hash_next = hash[b];
+	/* Pairs with the load-acquire of the bucket in hooks_find(). */
+	__atomic_store_n(&hash[b], h, __ATOMIC_RELEASE);
+	/* Pairs with the load-acquire in hooks_count(). */
+	__atomic_store_n(&nhooks, nhooks + 1, __ATOMIC_RELEASE);
+}
+
 int hooks_build(const struct cfg *cfg)
 {
-	hooks_array = calloc((size_t)cfg->nhooks + 1, sizeof(*hooks_array));
+	capacity = cfg->nhooks + (cfg->npatterns ? PATTERN_HOOKS_MAX : 0);
+	/* Allocated once and never moved: slots and the logger keep pointers into it.
+	 * calloc of the pattern reserve maps untouched zero pages. */
+	hooks_array = calloc((size_t)capacity + 1, sizeof(*hooks_array));
 	if (!hooks_array)
 		return -ENOMEM;
 	for (int i = 0; i < cfg->nhooks; i++) {
 		struct hook *h = &hooks_array[nhooks];
-		unsigned b = name_hash(cfg->hooks[i].symbol);
 
 		/* dlsym answers RTLD_NEXT by its caller's return address: a trampoline
 		 * between the program and dlsym would change the answer. */
@@ -105,16 +126,28 @@ int hooks_build(const struct cfg *cfg)
 			continue;
 		}
 		hook_plan(h, &cfg->hooks[i]);
-		h->hash_next = hash[b];
-		hash[b] = h;
-		nhooks++;
+		publish(h);
 	}
 	return 0;
 }
 
+const struct hook *hooks_add(const struct cfg_hook *c)
+{
+	struct hook *h;
+
+	if (nhooks >= capacity)
+		return NULL;
+	h = &hooks_array[nhooks];
+	hook_plan(h, c);
+	publish(h);
+	return h;
+}
+
 const struct hook *hooks_find(const char *name)
 {
-	for (struct hook *h = hash[name_hash(name)]; h; h = h->hash_next)
+	const struct hook *h = __atomic_load_n(&hash[name_hash(name)], __ATOMIC_ACQUIRE);
+
+	for (; h; h = h->hash_next)
 		if (strcmp(h->cfg->symbol, name) == 0)
 			return h;
 	return NULL;
@@ -122,7 +155,7 @@ const struct hook *hooks_find(const char *name)
 
 int hooks_count(void)
 {
-	return nhooks;
+	return __atomic_load_n(&nhooks, __ATOMIC_ACQUIRE);
 }
 
 const struct hook *hooks_at(int i)

@@ -56,10 +56,17 @@ extern unsigned impulse_nslots;		/* slots in use; grows under the install lock *
 /* Builds the hook table from cfg (kept by the caller for the process lifetime). 0 or -ENOMEM/-E2BIG. */
 int hooks_build(const struct cfg *cfg);
 
-/* The hook for a symbol name, or NULL. Safe from any thread once built. */
+/*
+ * Adds a hook made for a symbol a pattern matched (select.c); c must live as long
+ * as the process. Returns it, or NULL when the table is full. Callers serialise
+ * additions (select.c's lock); readers need none.
+ */
+const struct hook *hooks_add(const struct cfg_hook *c);
+
+/* The hook for a symbol name, or NULL. Safe from any thread, lock-free. */
 const struct hook *hooks_find(const char *name);
 
-/* Number of hooks and the i-th one (for reports). */
+/* Number of hooks and the i-th one (for reports); the number only grows. */
 int hooks_count(void);
 const struct hook *hooks_at(int i);
 

@@ -2,14 +2,19 @@
  * init.c — start-up and shutdown of the tracer, around the program's main.
  *
  * Start-up runs as a constructor, before main and before the program's own
- * constructors: read hooks.conf (or the file named by IMPULSE_CONFIG), apply the
- * environment's overrides, open the sink, start the logger, patch every loaded
- * object. Any failure is said once and leaves the program running untraced;
+ * constructors: read hooks.conf (or the file named by IMPULSE_CONFIG) with the
+ * shipped prototype files at hand, apply the environment's overrides, open the
+ * sink, start the logger, patch every loaded object. With IMPULSE_CHECK=FD
+ * (impulse check) the report goes to FD and the process ends before main
+ * (wrappers.c); a tracer that cannot start then exits with status 3. Any failure is said once and leaves the program running untraced;
  * only IMPULSE_STRICT=1 turns a configuration error into exit status 2.
  * Shutdown runs as a destructor (or from the _exit wrapper): stop recording,
  * drain, write what is still running as "incomplete" and the root record.
  */
+#include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +30,7 @@
 #include "interpose.h"
 #include "logger.h"
 #include "record.h"
+#include "select.h"
 #include "sink.h"
 #include "thread_ctx.h"
 #include "tracer.h"
@@ -91,6 +97,53 @@ static void apply_env(struct cfg *cfg)
 		cfg->settings.strict = true;
 }
 
+/*
+ * Where the shipped prototype files are: $IMPULSE_PROTO_DIR (tests, relocated
+ * installs; read only outside secure execution, like everything here), else
+ * protos/ beside libimpulse.so (the build tree), else ../share/libimpulse/protos
+ * from its directory (make install). 0 or -ENOMEM.
+ */
+static int set_proto_dir(struct cfg *cfg)
+{
+	const char *env = getenv("IMPULSE_PROTO_DIR");
+	char dir[PATH_MAX], beside[PATH_MAX + 16], installed[PATH_MAX + 32];
+	Dl_info info;
+	char *slash;
+
+	if (env && *env)
+		return cfg_set_proto_dir(cfg, env);
+	/* Any function of ours names our file. */
+	if (!dladdr((void *)set_proto_dir, &info) || !info.dli_fname)
+		return 0;
+	snprintf(dir, sizeof(dir), "%s", info.dli_fname);
+	slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	else
+		snprintf(dir, sizeof(dir), ".");
+	snprintf(beside, sizeof(beside), "%s/protos", dir);
+	snprintf(installed, sizeof(installed), "%s/../share/libimpulse/protos", dir);
+	if (access(beside, X_OK) && !access(installed, X_OK))
+		return cfg_set_proto_dir(cfg, installed);
+	return cfg_set_proto_dir(cfg, beside);
+}
+
+static void config_error(const char *path, int rc, const struct cfg_error *err)
+{
+	char msg[600];
+
+	if (rc == -EINVAL)
+		cfg_error_format(err, msg, sizeof(msg));
+	else
+		snprintf(msg, sizeof(msg), "%s: %s", path, strerror(-rc));
+	diag_error("%s", msg);
+	if (env_flag("IMPULSE_STRICT")) {
+		diag_error("IMPULSE_STRICT is set: exiting with status 2");
+		_exit(2);
+	}
+	diag_error("configuration error: the program runs untraced");
+}
+
 /* Returns 0 when there is something to trace, -1 to stay out of the way. */
 static int load_config(void)
 {
@@ -103,33 +156,63 @@ static int load_config(void)
 		path = "hooks.conf";
 	cfg_init(&tracer.cfg);
 	memset(&err, 0, sizeof(err));
+	if (set_proto_dir(&tracer.cfg)) {
+		diag_error("out of memory reading the configuration: the program runs untraced");
+		return -1;
+	}
 	rc = cfg_parse_file(&tracer.cfg, path, &err);
+	/* Bare names and patterns get their prototypes once the whole file is read. */
+	if (!rc)
+		rc = cfg_resolve(&tracer.cfg, &err);
 	if (rc == -ENOENT && !named) {
 		diag_note("no ./hooks.conf and no IMPULSE_CONFIG: nothing to trace");
 		return -1;
 	}
 	if (rc) {
-		char msg[600];
-
-		if (rc == -EINVAL)
-			cfg_error_format(&err, msg, sizeof(msg));
-		else
-			snprintf(msg, sizeof(msg), "%s: %s", path, strerror(-rc));
-		diag_error("%s", msg);
-		if (env_flag("IMPULSE_STRICT")) {
-			diag_error("IMPULSE_STRICT is set: exiting with status 2");
-			_exit(2);
-		}
-		diag_error("configuration error: the program runs untraced");
+		config_error(path, rc, &err);
 		return -1;
 	}
 	apply_env(&tracer.cfg);
 	diag_verbose_enabled = tracer.cfg.settings.verbose;
-	if (tracer.cfg.nhooks == 0) {
+	if (tracer.cfg.nhooks == 0 && tracer.cfg.npatterns == 0) {
 		diag_note("%s declares no hooks: nothing to trace", path);
 		return -1;
 	}
+	if (select_check_fd >= 0)
+		tracer.cfg.settings.logger = CFG_LOGGER_NONE;	/* a check records nothing */
 	return 0;
+}
+
+/*
+ * IMPULSE_CHECK=FD (impulse check): report where the hooks went to FD and exit
+ * before main. An FD that is not open is ignored: the program then simply runs.
+ */
+static void read_check_fd(void)
+{
+	const char *v = getenv("IMPULSE_CHECK");
+	char *end;
+	long fd;
+
+	if (!v || !*v)
+		return;
+	fd = strtol(v, &end, 10);
+	if (*end || fd < 0 || fd > INT_MAX || fcntl((int)fd, F_GETFD) < 0) {
+		diag_error("IMPULSE_CHECK=%s: not an open file descriptor (ignored)", v);
+		return;
+	}
+	select_check_fd = (int)fd;
+}
+
+/* In check mode a tracer that cannot start must still keep the program from running. */
+static void check_failed(void)
+{
+	static const char msg[] = "#error libimpulse could not start (its messages are above)\n";
+
+	if (select_check_fd < 0)
+		return;
+	if (write(select_check_fd, msg, sizeof(msg) - 1) < 0)
+		_exit(3);
+	_exit(3);
 }
 
 static void take_argv(int argc, char **argv)
@@ -205,8 +288,9 @@ __attribute__((constructor)) static void impulse_init(int argc, char **argv, cha
 	if (getauxval(AT_SECURE))
 		goto out;
 	diag_verbose_enabled = env_flag("IMPULSE_VERBOSE");
+	read_check_fd();
 	if (load_config())
-		goto out;
+		goto fail;
 	tracer.max_string = tracer.cfg.settings.max_string;
 	tracer.buffer_size = round_pow2(tracer.cfg.settings.buffer_size);
 	tracer.max_children = tracer.cfg.settings.max_children;
@@ -218,12 +302,13 @@ __attribute__((constructor)) static void impulse_init(int argc, char **argv, cha
 	tracer.session = first_session();
 	if (!tracer.session || hooks_build(&tracer.cfg)) {
 		diag_error("out of memory at start-up: the program runs untraced");
-		goto out;
+		goto fail;
 	}
+	select_setup(&tracer.cfg);
 	clock_setup();
 	tracer.start_ticks = clock_ticks();
 	if (open_sink(&sink))
-		goto out;
+		goto fail;
 	err = thread_ctx_setup();
 	if (!err)
 		err = fault_setup();
@@ -233,12 +318,15 @@ __attribute__((constructor)) static void impulse_init(int argc, char **argv, cha
 	}
 	if (err) {
 		diag_error("cannot start: %s; the program runs untraced", strerror(-err));
-		goto out;
+		goto fail;
 	}
 	pthread_atfork(NULL, NULL, after_fork_in_child);
 	__atomic_store_n(&tracer.active, 1, __ATOMIC_RELEASE);
 	interpose_scan(true);
 	diag_note("tracing %d hooks, records to %s", hooks_count(), sink.description);
+	goto out;
+fail:
+	check_failed();
 out:
 	tls_busy--;
 }

@@ -7,6 +7,8 @@
  * symbol libimpulse itself must see (dlopen, dlsym, pthread_create, exit…) is
  * pointed at its wrapper (wrappers.c), or, when also hooked, at a stub whose real
  * target is that wrapper. Never patched: libimpulse itself and the dynamic loader.
+ * Which hook an import gets, if any, is select.c's to say (explicit hooks, patterns,
+ * [from=…]); select_report.c says afterwards where each went.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -19,13 +21,11 @@
 #include "hooks.h"
 #include "interpose.h"
 #include "modules.h"
+#include "select.h"
 #include "thread_ctx.h"
 
 static pthread_mutex_t install_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t slot_lock = PTHREAD_MUTEX_INITIALIZER;
-
-/* Per hook: how many imports were redirected, for the start-up report. */
-static unsigned *install_count;
 
 static bool is_stub(const void *p)
 {
@@ -125,6 +125,23 @@ static void *slot_target(const struct hook *hook, void *real, const char *caller
 	return arch_stub_address((unsigned)slot);
 }
 
+/*
+ * The hook an import should go to, or NULL: an explicit hook of that name, else
+ * what the patterns say about the symbol where it is defined; either only when
+ * its [from=…] names the importing module.
+ */
+static const struct hook *hook_for_import(const struct module *mod, const struct import *imp,
+					  const struct hook *hook, const struct module *def)
+{
+	if (!hook || !select_is_explicit(hook))
+		hook = select_pattern_hook(imp->name, def, imp->is_function);
+	if (hook && !select_caller_matches(hook, mod)) {
+		select_note_not_from(hook, mod);
+		return NULL;
+	}
+	return hook;
+}
+
 static void patch_import(const struct module *mod, const struct import *imp, void *arg)
 {
 	const struct hook *hook = hooks_find(imp->name);
@@ -134,18 +151,25 @@ static void patch_import(const struct module *mod, const struct import *imp, voi
 	int err;
 
 	(void)arg;
-	if (!hook && !wrapper)
+	/* Only explicit hooks, wrappers and names a pattern may want are worth resolving. */
+	if (!(hook && select_is_explicit(hook)) && !wrapper && !select_name_may_match(imp->name))
 		return;
 	if (is_stub(*imp->where) || (wrapper && *imp->where == wrapper))
 		return;		/* done on an earlier scan */
 	if (imp->kind == IMPORT_ADDRESS && is_canonical_plt(*imp->where))
 		return;		/* keep the one address; calls reach the executable's patched PLT slot */
 	real = resolve_import(mod, imp);
-	if (!real)
+	if (!real) {
+		if (hook && select_is_explicit(hook))
+			select_note_unresolved(hook, mod);
 		return;
+	}
 	def = modules_find((uintptr_t)real);
 	if (def && def->is_self)
 		return;		/* bound to libimpulse already */
+	hook = hook_for_import(mod, imp, hook, def);
+	if (!hook && !wrapper)
+		return;
 	target = wrapper ? wrapper : real;
 	if (hook) {
 		/* A PLT slot serves calls from its module only, unless the executable made
@@ -164,9 +188,9 @@ static void patch_import(const struct module *mod, const struct import *imp, voi
 		return;
 	}
 	if (hook) {
-		install_count[hook - hooks_at(0)]++;
-		diag_note("hook %s installed in %s (%s) -> %s", hook->cfg->hook_id, mod->path,
-			  imp->kind == IMPORT_CALL ? "PLT call" : "GOT/address", def ? def->path : "?");
+		select_note_installed(hook, mod, imp);
+		diag_note("hook %s installed in %s (%s) -> %s", hook->cfg->hook_id, mod->path, imp->how,
+			  def ? def->path : "?");
 	}
 }
 
@@ -176,59 +200,54 @@ void interpose_scan(bool report)
 
 	tls_busy++;
 	pthread_mutex_lock(&install_lock);
-	if (!install_count)
-		install_count = calloc((size_t)hooks_count() + 1, sizeof(*install_count));
 	added = modules_refresh(&first);
-	for (int i = first; i < first + added && install_count; i++) {
+	for (int i = first; i < first + added; i++) {
 		const struct module *m = modules_at(i);
 
 		if (m->is_self || m->is_loader)
 			continue;
 		modules_for_each_import(m, patch_import, NULL);
 	}
-	if (report && install_count) {
-		char unused[512];
-		size_t len = 0;
-
-		unused[0] = '\0';
-		for (int i = 0; i < hooks_count(); i++) {
-			const char *name = hooks_at(i)->cfg->symbol;
-
-			if (install_count[i] || len + strlen(name) + 3 >= sizeof(unused))
-				continue;
-			len += (size_t)snprintf(unused + len, sizeof(unused) - len, "%s%s", len ? ", " : "", name);
-		}
-		if (len)
-			diag_error("not called through the dynamic linker by any loaded module (not traced until a library that calls them is loaded): %s",
-				   unused);
-	}
+	/* In check mode the report is written before main instead (wrappers.c). */
+	if (report && select_check_fd < 0)
+		select_report(-1);
 	pthread_mutex_unlock(&install_lock);
 	tls_busy--;
 }
 
 bool interpose_is_wrapped(const char *name)
 {
-	return hooks_find(name) || wrappers_find(name);
+	return hooks_find(name) || wrappers_find(name) || select_name_may_match(name);
 }
 
-void *interpose_wrap_address(const char *name, void *real)
+void *interpose_wrap_address(const char *name, void *real, const void *caller)
 {
 	const struct hook *hook = hooks_find(name);
 	void *wrapper = wrappers_find(name);
-	const struct module *def;
+	const struct module *def, *from;
 
 	if (!real)
 		return NULL;
 	def = modules_find((uintptr_t)real);
 	if ((def && def->is_self) || is_canonical_plt(real))
 		return real;
+	if (!hook || !select_is_explicit(hook))
+		hook = select_pattern_hook(name, def, false);
+	/* A dlsym result serves whoever calls it: [from] is judged by who looked it up. */
+	from = modules_find((uintptr_t)caller);
+	if (hook && !select_caller_matches(hook, from)) {
+		select_note_not_from(hook, from);
+		hook = NULL;
+	}
 	if (wrapper)
 		real = wrapper;
 	if (hook) {
 		void *stub = slot_target(hook, real, NULL, def ? def->path : "");
 
-		if (stub)
+		if (stub) {
+			select_note_installed(hook, from, NULL);
 			return stub;
+		}
 	}
 	return real;
 }

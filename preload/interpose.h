@@ -9,11 +9,12 @@
 /* Patches every loaded object not patched yet. report: print where each hook went. */
 void interpose_scan(bool report);
 
-/* The address to hand out for a symbol the program looks up itself (dlsym): a stub
- * or internal wrapper when name is hooked, else real unchanged. */
-void *interpose_wrap_address(const char *name, void *real);
+/* The address to hand out for a symbol the program looks up itself (dlsym) from
+ * caller (a return address): a stub when name is hooked for that caller (explicitly
+ * or by a pattern), an internal wrapper, else real unchanged. */
+void *interpose_wrap_address(const char *name, void *real, const void *caller);
 
-/* True when name is a hooked or internally wrapped symbol. Lock-free. */
+/* True when name is hooked, internally wrapped, or could be matched by a pattern. Lock-free. */
 bool interpose_is_wrapped(const char *name);
 
 /* The definition of name (at version, or the default) in the first object after the

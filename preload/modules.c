@@ -17,8 +17,10 @@
 
 #include "arch.h"
 #include "diag.h"
+#include "elf_dynamic.h"
 #include "hooks.h"
 #include "modules.h"
+#include "reloc_describe.h"
 
 #define MAX_MODULES 1024
 
@@ -121,6 +123,9 @@ int modules_refresh(int *first)
 			exe[n > 0 ? n : 0] = '\0';
 			m.path = hooks_intern_path(i == 0 ? exe : "[vdso]");
 		}
+		m.file_name = strrchr(m.path, '/') ? strrchr(m.path, '/') + 1 : m.path;
+		/* dl_iterate_phdr lists the executable first, under the name "". */
+		m.is_main = i == 0 && !(s->name && s->name[0]);
 		m.is_self = self >= m.start && self < m.end;
 		m.is_loader = strstr(m.path, "/ld-linux") != NULL || strstr(m.path, "linux-vdso") != NULL;
 		table[ntable] = m;
@@ -183,16 +188,7 @@ static const char *import_version(const ElfW(Versym) *versym, const ElfW(Verneed
 	return NULL;
 }
 
-struct dyninfo {
-	const ElfW(Sym) *symtab;
-	const char *strtab;
-	const ElfW(Rela) *rela, *jmprel;
-	size_t relasz, jmprelsz;
-	const ElfW(Versym) *versym;
-	const ElfW(Verneed) *verneed;
-};
-
-static bool read_dynamic(const struct module *m, struct dyninfo *d)
+bool modules_read_dynamic(const struct module *m, struct dyninfo *d)
 {
 	const ElfW(Dyn) *dyn = NULL;
 
@@ -212,6 +208,8 @@ static bool read_dynamic(const struct module *m, struct dyninfo *d)
 		case DT_PLTRELSZ: d->jmprelsz = dyn->d_un.d_val; break;
 		case DT_VERSYM: d->versym = (const void *)dyn_ptr(m, dyn->d_un.d_ptr); break;
 		case DT_VERNEED: d->verneed = (const void *)dyn_ptr(m, dyn->d_un.d_ptr); break;
+		case DT_GNU_HASH: d->gnu_hash = (const void *)dyn_ptr(m, dyn->d_un.d_ptr); break;
+		case DT_HASH: d->sysv_hash = (const void *)dyn_ptr(m, dyn->d_un.d_ptr); break;
 		default: break;
 		}
 	}
@@ -238,6 +236,8 @@ static void scan_relocs(const struct module *m, const struct dyninfo *d, const E
 		imp.version = import_version(d->versym, d->verneed, d->strtab, symidx);
 		imp.where = (void **)(m->base + r[i].r_offset);
 		imp.kind = kind == ARCH_RELOC_CALL ? IMPORT_CALL : IMPORT_ADDRESS;
+		imp.how = arch_reloc_describe(ELF64_R_TYPE(r[i].r_info));
+		imp.is_function = ELF64_ST_TYPE(sym->st_info) != STT_NOTYPE;
 		imp.canonical_plt = sym->st_shndx == SHN_UNDEF && sym->st_value != 0;
 		fn(m, &imp, arg);
 	}
@@ -249,7 +249,7 @@ void modules_for_each_import(const struct module *mod,
 {
 	struct dyninfo d;
 
-	if (!read_dynamic(mod, &d))
+	if (!modules_read_dynamic(mod, &d))
 		return;
 	if (d.jmprel)
 		scan_relocs(mod, &d, d.jmprel, d.jmprelsz, fn, arg);

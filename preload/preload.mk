@@ -14,3 +14,14 @@ $(LIBIMPULSE): $(PRELOAD_OBJS) $(CONFIG_LIB) preload/exports.map
 	    $(JANSSON_LIBS) -ldl -lpthread
 
 all: $(LIBIMPULSE)
+
+# The shipped prototype files (config/protos/*.conf) go beside libimpulse.so, in
+# $(BUILD)/protos/, where libimpulse and impulse look for them (init.c, tools/locate.c).
+PROTO_FILES := $(patsubst config/protos/%,$(BUILD)/protos/%,$(wildcard config/protos/*.conf))
+
+$(BUILD)/protos/%.conf: config/protos/%.conf
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CP      $@")
+	$(Q)cp $< $@
+
+all: $(PROTO_FILES)

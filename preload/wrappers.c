@@ -22,6 +22,7 @@
 #include "event.h"
 #include "fault.h"
 #include "interpose.h"
+#include "select.h"
 #include "thread_ctx.h"
 #include "tracer.h"
 
@@ -55,7 +56,7 @@ void *impulse_dlsym_wrapped(void *handle, const char *name, const char *version,
 		p = interpose_resolve_next(name, version, caller);
 	else
 		p = version ? dlvsym(handle, name, version) : dlsym(handle, name);
-	p = interpose_wrap_address(name, p);
+	p = interpose_wrap_address(name, p, caller);
 	tls_busy--;
 	return p;
 }
@@ -154,9 +155,26 @@ static int main_wrapper(int argc, char **argv, char **envp)
 int __libc_start_main(main_fn main, int argc, char **argv, void (*init)(void), void (*fini)(void),
 		      void (*rtld_fini)(void), void *stack_end);
 
+/*
+ * impulse check: everything loaded at start is patched and the libraries' constructors
+ * have run (their dlopens included); the program's own constructors and main have
+ * not (__libc_start_main runs them). Report and leave before any of the program's
+ * code runs.
+ */
+static void __attribute__((noreturn)) end_check(void)
+{
+	tls_busy++;
+	select_report(select_check_fd);
+	close(select_check_fd);
+	tracer_shutdown();
+	_exit(0);
+}
+
 static int wrap_libc_start_main(main_fn main, int argc, char **argv, void (*init)(void),
 				void (*fini)(void), void (*rtld_fini)(void), void *stack_end)
 {
+	if (select_check_fd >= 0 && tracer_is_active())
+		end_check();
 	real_main = main;
 	return __libc_start_main(main_wrapper, argc, argv, init, fini, rtld_fini, stack_end);
 }

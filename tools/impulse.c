@@ -13,6 +13,7 @@
 
 static const struct subcommand commands[] = {
 	{ "run", "run a program with libimpulse preloaded; say where its records went", cmd_run },
+	{ "check", "check where each hook of hooks.conf goes in a program, without running it", cmd_check },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

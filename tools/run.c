@@ -26,7 +26,7 @@
 #include "config.h"
 #include "tool.h"
 
-#define LIBRARY_NAME "libimpulse.so"
+#define LIBRARY_NAME LIBIMPULSE_NAME
 
 /*
  * impulse run's own failures, as env(1) and timeout(1) number them, so that they
@@ -164,21 +164,15 @@ static void parse_args(int argc, char **argv, struct run_opts *o)
  */
 static void find_library(char *out, size_t size)
 {
-	char dir[PATH_MAX], installed[PATH_MAX + 32];
-	int err = path_self_dir(dir, sizeof(dir));
+	char dir[PATH_MAX];
+	int err = locate_library(out, size);
 
-	if (err)
+	if (!err)
+		return;
+	if (err != -ENOENT || path_self_dir(dir, sizeof(dir)))
 		fail(RUN_EXIT_FAILED, "cannot tell where impulse is installed (/proc/self/exe): %s", strerror(-err));
-	if (!strcmp(dir, "/"))
-		dir[0] = '\0';
-	if ((size_t)snprintf(out, size, "%s/%s", dir, LIBRARY_NAME) < size && !access(out, R_OK))
-		return;
-	snprintf(installed, sizeof(installed), "%s/../lib/%s", dir, LIBRARY_NAME);
-	/* realpath() both checks that it exists and drops the "bin/.." for messages. */
-	if (size >= PATH_MAX && realpath(installed, out) && !access(out, R_OK))
-		return;
 	fail(RUN_EXIT_FAILED, "%s is neither in %s/ nor in %s/../lib/: build it with 'make' or install it",
-	     LIBRARY_NAME, dir[0] ? dir : "", dir);
+	     LIBRARY_NAME, strcmp(dir, "/") ? dir : "", dir);
 }
 
 static void set_env(const char *name, const char *value, bool verbose)
@@ -245,6 +239,7 @@ static bool choose_config(const struct run_opts *o, char abs[PATH_MAX])
  */
 static bool read_settings(const char *config, struct cfg *cfg)
 {
+	char protos[PATH_MAX];
 	struct cfg_error err;
 
 	cfg_init(cfg);
@@ -253,12 +248,15 @@ static bool read_settings(const char *config, struct cfg *cfg)
 		return false;
 	}
 	memset(&err, 0, sizeof(err));
-	if (cfg_parse_file(cfg, config, &err)) {
+	/* As libimpulse reads it: "include <libc>" and bare names need the shipped files. */
+	if (!locate_proto_dir(protos, sizeof(protos)))
+		cfg_set_proto_dir(cfg, protos);
+	if (cfg_parse_file(cfg, config, &err) || cfg_resolve(cfg, &err)) {
 		cfg_free(cfg);
 		cfg_init(cfg);
 		return false;
 	}
-	if (cfg->nhooks == 0) {
+	if (cfg->nhooks == 0 && cfg->npatterns == 0) {
 		fprintf(stderr, "impulse run: %s declares no hooks: nothing will be traced\n", path_for_display(config));
 		return false;
 	}

@@ -26,6 +26,28 @@ struct subcommand {
 
 /* The subcommands, one file each. */
 int cmd_run(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+
+/*
+ * Failures of impulse itself, as env(1) and timeout(1) number them, so that they
+ * cannot be mistaken for a status of the program: 125 impulse failed, 126 the
+ * program could not be executed (or traced), 127 it was not found.
+ */
+#define TOOL_EXIT_FAILED 125
+#define TOOL_EXIT_CANNOT_EXEC 126
+#define TOOL_EXIT_NOT_FOUND 127
+
+/* locate.c */
+
+#define LIBIMPULSE_NAME "libimpulse.so"
+
+/* The libimpulse.so this impulse goes with, beside it or in ../lib. 0 or -ENOENT
+ * (or the -errno of finding the executable). */
+int locate_library(char *out, size_t size);
+
+/* The shipped prototype files: $IMPULSE_PROTO_DIR, else protos/ beside impulse, else
+ * ../share/libimpulse/protos. 0 or -ENOENT / -ENAMETOOLONG. */
+int locate_proto_dir(char *out, size_t size);
 
 /* paths.c */
 

@@ -23,7 +23,8 @@ TRACE_BUILD = os.path.join(BUILD, "tests", "trace")
 # Variables the tracer reads; scrubbed from the caller's environment so that a
 # developer's own settings cannot change a test's outcome.
 _TRACER_ENV = ("IMPULSE_CONFIG", "IMPULSE_LOG_DIR", "IMPULSE_SESSION_ID", "IMPULSE_LOGGER",
-               "IMPULSE_VERBOSE", "IMPULSE_STRICT", "LD_PRELOAD")
+               "IMPULSE_VERBOSE", "IMPULSE_STRICT", "IMPULSE_PROTO_DIR", "IMPULSE_CHECK",
+               "LD_PRELOAD")
 
 STATUSES = ("success", "incomplete", "unwound")
 _RFC3339_US = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
