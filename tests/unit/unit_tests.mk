@@ -80,3 +80,4 @@ $(UNIT_OUT)/ring_tsan: $(UNIT_SRC)/ring_test.c
 	fi
 
 TESTS_BUILD += $(UNIT_OUT)/ring_tsan
+-include tests/unit/abi_unit.mk

@@ -39,7 +39,8 @@ enum ret_where {
 	RET_NONE,	/* void */
 	RET_GPR,	/* integer class scalar in %rax */
 	RET_XMM,	/* float/double in %xmm0 */
-	RET_X87,	/* long double in st(0): not captured */
+	RET_X87,	/* long double (or struct { long double; }) in st(0): recorded as
+			 * unsupported; the trampoline keeps its bytes in f->ret_st0 */
 	RET_REGS,	/* struct of up to 16 bytes: eightbyte 0 in rax or xmm0, eightbyte 1 in
 			 * the next unused of rdx / xmm1 (classes per eightbyte) */
 	RET_MEMORY,	/* struct returned through the hidden pointer: %rax holds it on return */
@@ -88,7 +89,9 @@ static inline uint64_t arch_ret_raw(const struct arch_frame *f, enum cfg_type_ki
 }
 
 /* RET_REGS: copies the returned struct's ret->size bytes to dst. (RET_MEMORY: the
- * struct is at the address in f->ret_rax; copy it with impulse_safe_memcpy.) */
+ * struct is at the address in f->ret_rax; copy it with impulse_safe_memcpy.)
+ * Also RET_GPR/RET_XMM (the low ret->size bytes of rax/xmm0) and RET_X87 (the
+ * 10-byte value, zero padded to ret->size); RET_NONE writes ret->size zeros. */
 void arch_copy_ret(const struct arch_frame *f, const struct ret_loc *ret, void *dst);
 
 /*

@@ -23,7 +23,11 @@
 #define F_RET_RDX	208
 #define F_RET_XMM0	224
 #define F_RET_XMM1	240
-#define FRAME_SIZE	256	/* a multiple of 16: keeps %rsp aligned for calls */
+#define F_RET_ST0	256	/* x87 st(0), st(1) after the real call (long double and
+				 * _Complex long double returns), 10 bytes each (fstpt) */
+#define F_RET_ST1	272
+#define F_RET_X87	288	/* how many of them were held and saved: 0, 1 or 2 */
+#define FRAME_SIZE	304	/* a multiple of 16: keeps %rsp aligned for calls */
 
 /* Bytes from the frame base to the caller's return address and first stack argument. */
 #define F_RETADDR	(FRAME_SIZE + 8)
@@ -48,6 +52,10 @@ struct arch_frame {
 	uint64_t pad;
 	uint64_t ret_xmm0[2];
 	uint64_t ret_xmm1[2];
+	uint64_t ret_st0[2];	/* 80-bit value in the low 10 bytes */
+	uint64_t ret_st1[2];
+	uint64_t ret_x87;
+	uint64_t pad2;
 };
 
 _Static_assert(offsetof(struct arch_frame, xmm) == F_XMM, "frame layout");
@@ -60,6 +68,9 @@ _Static_assert(offsetof(struct arch_frame, ret_rax) == F_RET_RAX, "frame layout"
 _Static_assert(offsetof(struct arch_frame, ret_rdx) == F_RET_RDX, "frame layout");
 _Static_assert(offsetof(struct arch_frame, ret_xmm0) == F_RET_XMM0, "frame layout");
 _Static_assert(offsetof(struct arch_frame, ret_xmm1) == F_RET_XMM1, "frame layout");
+_Static_assert(offsetof(struct arch_frame, ret_st0) == F_RET_ST0, "frame layout");
+_Static_assert(offsetof(struct arch_frame, ret_st1) == F_RET_ST1, "frame layout");
+_Static_assert(offsetof(struct arch_frame, ret_x87) == F_RET_X87, "frame layout");
 _Static_assert(sizeof(struct arch_frame) == FRAME_SIZE, "frame layout");
 
 /* The address of the caller's return address: identifies the call's stack position. */

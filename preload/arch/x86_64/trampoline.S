@@ -11,8 +11,13 @@
  *      frame, restores the registers (%al included, for variadic callees) and calls
  *      the real function: the caller's return address stays where it was, so
  *      unwinders, longjmp and C++ exceptions see an ordinary frame (CFI below);
- *   4. saves the return registers, calls impulse_hook_exit(frame), restores them
- *      and returns to the caller.
+ *   4. saves the return registers (rax, rdx, xmm0, xmm1, and st(0)/st(1) when the
+ *      x87 stack holds a returned long double), calls impulse_hook_exit(frame),
+ *      restores them and returns to the caller.
+ *
+ * Register roles: %r11 the slot index (stub to common code); %rbp the frame base;
+ * %rdi, the hidden return-buffer pointer when a struct is returned in memory, is
+ * passed through like every argument register, and comes back in %rax.
  *
  * Frame, from the caller's view:
  *
@@ -85,6 +90,20 @@ END(impulse_tramp_stubs)
 	movq F_R9 + base, %r9;			\
 	movq F_RAX + base, %rax
 
+/*
+ * Pops st(0) into the 10 bytes at dst and counts it in %ecx, unless st(0) is
+ * empty: then jumps to 1f. fxam's C3,C2,C0 = 1,0,1 means empty (Intel SDM, FXAM);
+ * it raises no exception on an empty register. Clobbers %ax.
+ */
+#define X87_POP_IF_HELD(dst)			\
+	fxam;					\
+	fnstsw %ax;				\
+	andw $0x4500, %ax;			\
+	cmpw $0x4100, %ax;			\
+	je 1f;					\
+	fstpt dst;				\
+	incl %ecx
+
 ENTRY(impulse_tramp_common)
 	.cfi_startproc
 	/* Entered by jmp from a stub: the CFA is %rsp + 8, the caller's return address on top. */
@@ -117,9 +136,30 @@ ENTRY(impulse_tramp_common)
 	movq %rdx, F_RET_RDX(%rsp)
 	movaps %xmm0, F_RET_XMM0(%rsp)
 	movaps %xmm1, F_RET_XMM1(%rsp)
+	/*
+	 * A long double comes back in st(0), a _Complex long double in st(0) and st(1).
+	 * The x87 registers are scratch across calls, and compiled code assumes the
+	 * whole x87 stack is free when it is called: leaving the values there for
+	 * impulse_hook_exit could see them clobbered or overflow its pushes. So pop
+	 * what is there (fxam says whether st(0) is empty; an empty register must not
+	 * be popped: that would push a NaN back afterwards) and push it back after.
+	 * fstpt/fldt move the 80 bits unchanged, NaNs included.
+	 */
+	xorl %ecx, %ecx
+	X87_POP_IF_HELD(F_RET_ST0(%rsp))
+	X87_POP_IF_HELD(F_RET_ST1(%rsp))
+1:	movq %rcx, F_RET_X87(%rsp)
 	movq %rsp, %rdi
 	call impulse_hook_exit
-	movq F_RET_RAX(%rsp), %rax
+	/* Back in reverse order: st(1) first, so st(0) ends on top. */
+	movq F_RET_X87(%rsp), %rcx
+	cmpq $2, %rcx
+	jb 2f
+	fldt F_RET_ST1(%rsp)
+2:	testq %rcx, %rcx
+	jz 3f
+	fldt F_RET_ST0(%rsp)
+3:	movq F_RET_RAX(%rsp), %rax
 	movq F_RET_RDX(%rsp), %rdx
 	movaps F_RET_XMM0(%rsp), %xmm0
 	movaps F_RET_XMM1(%rsp), %xmm1
