@@ -90,6 +90,7 @@ struct call *calls_new(uint64_t id)
 	c->slot = NULL;
 	c->session = NULL;
 	c->done = false;
+	c->enter = NULL;
 	b = bucket_of(id, nbuckets);
 	c->hash_next = buckets[b];
 	buckets[b] = c;
@@ -116,6 +117,8 @@ void calls_release(struct call *c)
 		struct call *parent = c->parent;
 
 		unlink_call(c);
+		free(c->enter);
+		c->enter = NULL;
 		if (c->args.cap > 4096)
 			jb_free(&c->args);
 		if (c->logs.cap > 4096)

@@ -14,6 +14,7 @@
 
 #include "jsonw.h"
 
+struct ev_enter;
 struct hook_slot;
 struct session;
 
@@ -31,7 +32,10 @@ struct call {
 	pid_t tid;
 	char thread_name[16];
 	bool done;			/* its record has been written */
-	struct jbuf args;		/* the "arguments" object, formatted at entry */
+	struct jbuf args;		/* the "arguments" object, formatted at entry (or at
+					 * the end, for hooks with values captured after the call) */
+	struct ev_enter *enter;		/* a copy of the EV_ENTER while args waits for the
+					 * EV_EXIT (decode_needs_exit), else NULL; owned */
 	struct jbuf logs;		/* trace_logs entries, comma-separated */
 	struct jbuf children;		/* refs of completed direct children, comma-separated */
 	unsigned nchildren, children_omitted;

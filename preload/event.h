@@ -27,7 +27,11 @@ struct ev_head {
 
 struct session;
 
-/* Followed by args[nparams] raw values, then one struct ev_str per string parameter. */
+/*
+ * Followed by args[nparams] raw values (0 for a struct by value, a redacted or an
+ * unsupported parameter), then the hook's entry captures as struct ev_blob entries,
+ * in the order of its capture plan (capture_plan.h), up to h.size.
+ */
 struct ev_enter {
 	struct ev_head h;
 	uint32_t slot;		/* index into impulse_slots */
@@ -40,22 +44,36 @@ struct ev_enter {
 	uint64_t args[];
 };
 
-/* String lengths below 0: */
-#define EV_STR_NULL		(-2)
-#define EV_STR_UNREADABLE	(-1)
+/* ev_blob.len below 0: */
+#define EV_BLOB_UNREADABLE	(-1)	/* reading the program's memory faulted */
+#define EV_BLOB_CUT		(-2)	/* the call's max_capture ran out before this value */
 
-struct ev_str {
-	int32_t len;		/* bytes that follow (padded to 8), or EV_STR_* */
-	uint32_t truncated;	/* 1 when the string was longer than max_string */
-	char data[];
+/*
+ * One captured piece of the program's memory: a string, a buffer, an array, a
+ * pointee, a struct by value, the variadic values. Which value each blob belongs to
+ * is not written: the logger replays the hook's plan over the event to know.
+ */
+struct ev_blob {
+	int32_t len;		/* bytes that follow (padded to 8), or EV_BLOB_* */
+	uint32_t info;		/* strings: 1 when longer than what was copied;
+				 * [nullterm] arrays: elements before the terminator;
+				 * variadic values: how many were fetched */
+	uint8_t data[];
 };
 
+/*
+ * Followed, for hooks with captures after the call (hook->exit_args), by args[nparams]
+ * re-read from the trampoline frame and the variadic value (index nparams), then the
+ * exit captures as struct ev_blob entries, up to h.size.
+ */
 struct ev_exit {
-	struct ev_head h;
+	struct ev_head h;	/* flags: errno right after the real call, for hooks whose
+				 * error rule reads it (kept in 16 bits: the event stays 32
+				 * bytes, and error numbers are small); else 0 */
 	uint64_t call_id;
 	uint64_t ticks;
 	uint64_t ret;		/* raw return register (rax or xmm0 low quadword) */
-	uint8_t ret_str[];	/* a struct ev_str when the hook returns a string */
+	uint64_t data[];
 };
 
 /* EV_UNWIND and EV_LINK carry only the call. */

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capture_plan.h"
 #include "diag.h"
 #include "event.h"
 #include "jsonw.h"
@@ -62,29 +63,37 @@ static bool listed(const char *list, const char *name)
 	return false;
 }
 
+/*
+ * Compiles hook c into h: argument locations, capture plan (capture_plan.c), event
+ * sizes, parameter keys. For one hook at any time once the settings are known (at
+ * start-up, or from hooks_add under select.c's lock); allocates with malloc.
+ */
 static void hook_plan(struct hook *h, const struct cfg_hook *c)
 {
-	uint64_t size = sizeof(struct ev_enter);
+	struct cfg_settings limits = tracer.cfg.settings;
+	uint32_t enter_data, exit_data;
 
+	limits.max_string = tracer.max_string;	/* init.c bounds it by the ring size */
+	cap_limits_init(&limits, tracer.buffer_size);
 	h->cfg = c;
-	h->nparams = c->nparams < HOOK_MAX_PARAMS ? (uint32_t)c->nparams : HOOK_MAX_PARAMS;
+	/* Without a prototype: timing and tree only, no argument is read. */
+	h->nparams = !c->has_prototype ? 0 :
+		     c->nparams < HOOK_MAX_PARAMS ? (uint32_t)c->nparams : HOOK_MAX_PARAMS;
 	h->stack_copy = (uint32_t)arch_locate_args(c, h->locs, &h->ret_loc);
-	size += 8u * h->nparams;
-	for (uint32_t i = 0; i < h->nparams; i++) {
-		if (listed(tracer.cfg.settings.redact, c->params[i].name)) {
-			h->redact_mask |= 1u << i;
-			continue;	/* secrets never reach the ring */
-		}
-		if (c->params[i].type.kind != CT_STRING)
-			continue;
-		h->string_mask |= 1u << i;
-		size += sizeof(struct ev_str) + ev_align(tracer.max_string);
-	}
-	h->enter_max = ev_align(size);
+	h->redact_mask = 0;
+	for (uint32_t i = 0; i < h->nparams; i++)
+		if (listed(tracer.cfg.settings.redact, c->params[i].name))
+			h->redact_mask |= 1u << i;	/* secrets never reach the ring */
+	h->plan = cap_plan_compile(c, h->redact_mask, &enter_data, &exit_data);
+	h->exit_args = h->plan && (h->plan->nexit || h->plan->vararg_after);
+	h->string_mask = cap_plan_simple_strings(h->plan, enter_data);
+	h->enter_blobs = !h->string_mask && h->plan &&
+			 (h->plan->nentry || h->plan->format_param >= 0 || h->plan->vararg_param >= 0);
+	h->exit_blobs = h->plan && (h->exit_args || h->plan->ret_node || h->plan->ret_by_value);
+	h->reads_errno = c->has_prototype && c->error.nconds && c->error.errno_source == CE_ERRNO;
+	h->enter_max = ev_align(sizeof(struct ev_enter) + 8u * h->nparams + enter_data);
+	h->exit_max = ev_align(sizeof(struct ev_exit) + (h->exit_args ? 8u * (h->nparams + 1) : 0) + exit_data);
 	hook_keys(h);
-	h->exit_max = sizeof(struct ev_exit);
-	if (c->ret.kind == CT_STRING)
-		h->exit_max += (uint32_t)(sizeof(struct ev_str) + ev_align(tracer.max_string));
 }
 
 /* Room for the hooks patterns create as matching imports are found: each needs at

@@ -17,6 +17,8 @@
 #include "arch.h"
 #include "config.h"
 
+struct cap_plan;
+
 /* Internal to libimpulse: direct, GOT-free access from the hot path. */
 #pragma GCC visibility push(hidden)
 
@@ -26,11 +28,19 @@ struct hook {
 	const struct cfg_hook *cfg;	/* owned by the tracer's struct cfg */
 	struct arg_loc locs[HOOK_MAX_PARAMS];
 	struct ret_loc ret_loc;
-	uint32_t nparams;		/* captured parameters (cfg->nparams, capped) */
-	uint32_t string_mask;		/* bit i: parameter i is a CT_STRING, captured */
+	uint32_t nparams;		/* captured parameters (cfg->nparams, capped); 0 without a prototype */
 	uint32_t redact_mask;		/* bit i: parameter i is named in "redact": never copied or shown */
-	uint32_t enter_max;		/* largest EV_ENTER this hook can write, bytes */
-	uint32_t exit_max;		/* largest EV_EXIT, bytes (a returned string adds to it) */
+	const struct cap_plan *plan;	/* what is copied beyond the argument registers and the
+					 * return register (capture_plan.h), or NULL: nothing */
+	uint32_t enter_max;		/* largest EV_ENTER this hook can write, bytes (at most
+					 * max_capture of blobs beyond the fixed part) */
+	uint32_t exit_max;		/* largest EV_EXIT, bytes (likewise) */
+	uint32_t string_mask;		/* bit i: char * parameter i, copied inline at entry: the
+					 * plan's only entry captures (cap_plan_simple_strings) */
+	bool enter_blobs;		/* the plan copies other things at entry: call cap_enter */
+	bool exit_blobs;		/* the plan copies something at exit: call cap_exit */
+	bool exit_args;			/* EV_EXIT carries args[nparams + 1] re-read at exit */
+	bool reads_errno;		/* the error rule needs errno: EV_EXIT carries it */
 	uint32_t stack_copy;		/* caller stack bytes to copy for the real call */
 	char *arg_keys;			/* "name": of each parameter, JSON-escaped, back to back */
 	uint16_t key_end[HOOK_MAX_PARAMS];	/* end offset of parameter i's key in arg_keys */

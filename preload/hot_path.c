@@ -8,10 +8,13 @@
  * make system calls (thread_ctx.c) restore it. No stdio, Jansson or libmongoc
  * header here.
  */
+#include <errno.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "arch.h"
+#include "capture.h"
+#include "capture_plan.h"
 #include "clock.h"
 #include "event.h"
 #include "hooks.h"
@@ -60,28 +63,28 @@ static inline void resync(struct thread_ctx *ctx, uintptr_t sp, bool inclusive)
 		resync_slow(ctx, sp, inclusive);
 }
 
-static uint8_t *capture_string(uint8_t *p, const char *s)
+/* A char * parameter, as capture.c's put_string with room to spare (hooks.c only
+ * sets string_mask when the event has it): inline for the common case. */
+static inline uint8_t *capture_string(uint8_t *p, uint64_t s)
 {
-	struct ev_str *str = (struct ev_str *)p;
+	struct ev_blob *b = (struct ev_blob *)p;
 	long n;
 
-	str->truncated = 0;
-	if (!s) {
-		str->len = EV_STR_NULL;
-		return p + sizeof(*str);
-	}
+	if (!s)
+		return p;	/* NULL: the argument value says it, no blob */
 	/* The first page is never mapped: no need to try. */
-	n = (uintptr_t)s < 4096 ? -1 : impulse_safe_strncpy(str->data, s, tracer.max_string);
+	n = s < 4096 ? -1 : impulse_safe_strncpy((char *)b->data, (const char *)s, cap_limits.max_string);
+	b->info = 0;
 	if (n < 0) {
-		str->len = EV_STR_UNREADABLE;
-		return p + sizeof(*str);
+		b->len = EV_BLOB_UNREADABLE;
+		return p + sizeof(*b);
 	}
-	if ((size_t)n > tracer.max_string) {
-		n = (long)tracer.max_string;
-		str->truncated = 1;
+	if ((size_t)n > cap_limits.max_string) {
+		n = (long)cap_limits.max_string;
+		b->info = 1;
 	}
-	str->len = (int32_t)n;
-	return p + sizeof(*str) + ev_align((uint64_t)n);
+	b->len = (int32_t)n;
+	return p + sizeof(*b) + ev_align((uint64_t)n);
 }
 
 long impulse_hook_enter(struct arch_frame *f)
@@ -123,7 +126,9 @@ long impulse_hook_enter(struct arch_frame *f)
 			ev->args[__builtin_ctz(mask)] = 0;
 	p = (uint8_t *)&ev->args[hook->nparams];
 	for (uint32_t mask = hook->string_mask; mask; mask &= mask - 1)
-		p = capture_string(p, (const char *)ev->args[__builtin_ctz(mask)]);
+		p = capture_string(p, ev->args[__builtin_ctz(mask)]);
+	if (hook->enter_blobs)
+		p = cap_enter(hook, f, ev->args, p, (uint8_t *)ev + hook->enter_max);
 	ev->h = (struct ev_head){ .size = (uint32_t)(p - (uint8_t *)ev), .type = EV_ENTER };
 	ctx->stack[ctx->depth].call_id = ev->call_id;
 	ctx->stack[ctx->depth].entry_sp = arch_frame_entry_sp(f);
@@ -139,6 +144,10 @@ pass:
 
 void impulse_hook_exit(struct arch_frame *f)
 {
+	/* First, before anything here could change it: the error number the real
+	 * function left, for hooks whose error rule reads it. It is never written. */
+	const struct hook *hook = impulse_slots[f->slot].hook;
+	int err = hook->reads_errno ? errno : 0;
 	uint64_t ticks = clock_ticks();
 	struct thread_ctx *ctx = tls_ctx;
 	uintptr_t sp = arch_frame_entry_sp(f);
@@ -149,8 +158,6 @@ void impulse_hook_exit(struct arch_frame *f)
 	tls_busy = 1;
 	resync(ctx, sp, false);
 	if (ctx->depth && ctx->stack[ctx->depth - 1].entry_sp == sp) {
-		const struct hook *hook = impulse_slots[f->slot].hook;
-
 		ctx->depth--;
 		ev = thread_ctx_reserve(ctx, hook->exit_max);
 		if (ev) {
@@ -159,9 +166,10 @@ void impulse_hook_exit(struct arch_frame *f)
 			ev->call_id = ctx->stack[ctx->depth].call_id;
 			ev->ticks = ticks;
 			ev->ret = arch_ret_raw(f, hook->cfg->ret.kind);
-			if (hook->cfg->ret.kind == CT_STRING)
-				size = (uint32_t)(capture_string(ev->ret_str, (const char *)ev->ret) - (uint8_t *)ev);
-			ev->h = (struct ev_head){ .size = size, .type = EV_EXIT };
+			if (hook->exit_blobs)
+				size = (uint32_t)(cap_exit(hook, f, ev, (uint8_t *)ev + hook->exit_max) -
+						  (uint8_t *)ev);
+			ev->h = (struct ev_head){ .size = size, .type = EV_EXIT, .flags = (uint16_t)err };
 			ring_commit(&ctx->ring, size);
 		}
 	}

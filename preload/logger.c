@@ -16,10 +16,12 @@
 
 #include "calls.h"
 #include "clock.h"
+#include "decode.h"
 #include "diag.h"
 #include "hooks.h"
 #include "logger.h"
 #include "record.h"
+#include "status.h"
 #include "thread_ctx.h"
 #include "tracer.h"
 
@@ -60,6 +62,12 @@ static void out_flush(void)
 
 static void write_record(struct call *c, const struct record_end *end)
 {
+	if (c->enter) {
+		/* Never returned: its after-the-call values stay the pointers passed. */
+		record_format_args(&c->args, c->slot->hook, c->enter, NULL);
+		free(c->enter);
+		c->enter = NULL;
+	}
 	record_format(&out, c, end);
 	if (sink_failed)
 		records_dropped++;
@@ -109,22 +117,51 @@ static bool on_enter(const struct thread_ctx *ctx, const struct ev_enter *ev, un
 	c->parent = parent;
 	c->depth = parent->depth + 1;
 	parent->refs++;
-	record_format_args(&c->args, slot->hook, ev);
+	if (decode_needs_exit(slot->hook)) {
+		/* Its [out] values come with the exit: format the arguments then. */
+		c->enter = malloc(ev->h.size);
+		if (c->enter) {
+			memcpy(c->enter, ev, ev->h.size);
+			return true;
+		}
+	}
+	record_format_args(&c->args, slot->hook, ev, NULL);
 	return true;
 }
 
 static unsigned drain_all(bool final);
 
+/* The output, status and exception of a returned call, and its arguments when they
+ * waited for the exit. */
+static void decode_exit(struct call *c, const struct ev_exit *ev, struct record_end *end)
+{
+	static struct jbuf output, exception;	/* logger thread only; used before the next exit */
+	const struct hook *h = c->slot->hook;
+
+	output.len = 0;
+	exception.len = 0;
+	decode_output(&output, h, ev);
+	end->output = &output;
+	if (c->enter) {
+		c->args.len = 0;
+		record_format_args(&c->args, h, c->enter, ev);
+		free(c->enter);
+		c->enter = NULL;
+	}
+	if (h->cfg->has_prototype && status_is_error(h->cfg, ev->ret)) {
+		end->status = "error";
+		status_put_exception(&exception, h->cfg, ev->ret, ev->h.flags);
+		end->exception = &exception;
+	}
+}
+
 static void on_exit_event(const struct ev_exit *ev)
 {
 	struct call *c = calls_find(ev->call_id);
-	struct record_end end = { .status = "success", .end_ticks = ev->ticks, .has_output = true,
-				  .ret = ev->ret };
+	struct record_end end = { .status = "success", .end_ticks = ev->ticks };
 
 	if (!c)
 		return;
-	if (c->slot && c->slot->hook->cfg->ret.kind == CT_STRING)
-		end.ret_str = ev->ret_str;
 	/*
 	 * Threads created inside this call may have finished calls that happened
 	 * before this return (a join) but sit in rings not drained yet: drain them
@@ -135,6 +172,8 @@ static void on_exit_event(const struct ev_exit *ev)
 		drain_all(false);
 		nested_drain = false;
 	}
+	if (c->slot)
+		decode_exit(c, ev, &end);
 	finish(c, &end);
 }
 

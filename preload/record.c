@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "decode.h"
 #include "hooks.h"
 #include "modules.h"
 #include "record.h"
@@ -50,118 +51,10 @@ char *record_session_id_json(const char *id)
 	return b.p;
 }
 
-static void put_value(struct jbuf *b, const struct cfg_type *t, uint64_t raw)
+void record_format_args(struct jbuf *out, const struct hook *hook, const struct ev_enter *ev,
+			const struct ev_exit *exit)
 {
-	switch (t->kind) {
-	case CT_VOID:
-		jb_lit(b, "null");
-		break;
-	case CT_BOOL:
-		if ((uint8_t)raw)
-			jb_lit(b, "true");
-		else
-			jb_lit(b, "false");
-		break;
-	case CT_ENUM:
-		jb_i64(b, (int32_t)raw);
-		break;
-	case CT_INT:
-		if (t->is_signed) {
-			int64_t v = t->size == 1 ? (int8_t)raw : t->size == 2 ? (int16_t)raw :
-				    t->size == 4 ? (int32_t)raw : (int64_t)raw;
-			jb_i64(b, v);
-		} else {
-			uint64_t v = t->size == 1 ? (uint8_t)raw : t->size == 2 ? (uint16_t)raw :
-				     t->size == 4 ? (uint32_t)raw : raw;
-			jb_u64(b, v);
-		}
-		break;
-	case CT_FLOAT: {
-		uint32_t bits = (uint32_t)raw;
-		float f;
-
-		memcpy(&f, &bits, sizeof(f));
-		jb_double(b, f);
-		break;
-	}
-	case CT_DOUBLE: {
-		double d;
-
-		memcpy(&d, &raw, sizeof(d));
-		jb_double(b, d);
-		break;
-	}
-	case CT_LONG_DOUBLE:
-		jb_lit(b, "{\"unsupported\":\"long double\"}");
-		break;
-	case CT_STRUCT:
-	case CT_ARRAY:
-		jb_lit(b, "null");	/* not produced by the parser yet */
-		break;
-	case CT_POINTER:
-	case CT_STRING:
-		if (raw)
-			jb_hex(b, raw);
-		else
-			jb_lit(b, "null");
-		break;
-	}
-}
-
-/* A captured string: plain when complete and valid, else an object saying what is wrong. */
-static const uint8_t *put_string(struct jbuf *b, const uint8_t *p, uint64_t raw)
-{
-	const struct ev_str *s = (const struct ev_str *)p;
-	bool valid;
-
-	if (s->len == EV_STR_NULL) {
-		jb_lit(b, "null");
-		return p + sizeof(*s);
-	}
-	if (s->len == EV_STR_UNREADABLE) {
-		jb_lit(b, "{\"unreadable\":");
-		jb_hex(b, raw);
-		jb_putc(b, '}');
-		return p + sizeof(*s);
-	}
-	valid = utf8_is_valid(s->data, (size_t)s->len);
-	if (valid && !s->truncated) {
-		jb_string(b, s->data, (size_t)s->len);
-	} else {
-		jb_lit(b, "{\"value\":");
-		jb_string(b, s->data, (size_t)s->len);
-		if (s->truncated)
-			jb_lit(b, ",\"truncated\":true");
-		else
-			jb_lit(b, ",\"truncated\":false");
-		if (valid)
-			jb_lit(b, ",\"invalid_utf8\":false}");
-		else
-			jb_lit(b, ",\"invalid_utf8\":true}");
-	}
-	return p + sizeof(*s) + ev_align((uint64_t)s->len);
-}
-
-void record_format_args(struct jbuf *out, const struct hook *hook, const struct ev_enter *ev)
-{
-	const uint8_t *strings = (const uint8_t *)&ev->args[hook->nparams];
-
-	jb_putc(out, '{');
-	for (uint32_t i = 0; i < hook->nparams; i++) {
-		const struct cfg_param *p = &hook->cfg->params[i];
-		uint16_t key = i ? hook->key_end[i - 1] : 0;
-
-		if (i)
-			jb_putc(out, ',');
-		jb_put(out, hook->arg_keys + key, hook->key_end[i] - key);
-		if (hook->redact_mask & (1u << i))
-			jb_lit(out, "\"[redacted]\"");
-		else if (p->type.kind == CT_STRING)
-			strings = put_string(out, strings, ev->args[i]);
-		else
-			put_value(out, &p->type, ev->args[i]);
-	}
-	jb_putc(out, '}');
+	decode_args(out, hook, ev, exit);
 }
 
 void record_format_root_args(struct jbuf *out)
@@ -417,16 +310,19 @@ void record_format(struct jbuf *out, struct call *c, const struct record_end *en
 		jb_lit(out, "{}");
 	jb_lit(out, ",\"status\":\"");
 	jb_puts(out, end->status);
-	jb_lit(out, "\",\"exception\":null,\"output\":");
+	jb_lit(out, "\",\"exception\":");
+	if (end->exception)
+		jb_put(out, end->exception->p, end->exception->len);
+	else
+		jb_lit(out, "null");
+	jb_lit(out, ",\"output\":");
 	if (!slot) {
 		if (end->root_status >= 0)
 			jb_i64(out, end->root_status);
 		else
 			jb_lit(out, "null");
-	} else if (end->has_output && end->ret_str) {
-		put_string(out, end->ret_str, end->ret);
-	} else if (end->has_output) {
-		put_value(out, &slot->hook->cfg->ret, end->ret);
+	} else if (end->output) {
+		jb_put(out, end->output->p, end->output->len);
 	} else {
 		jb_lit(out, "null");
 	}

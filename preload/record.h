@@ -14,16 +14,19 @@
 struct hook;
 
 struct record_end {
-	const char *status;	/* "success", "incomplete", "unwound" */
+	const char *status;	/* "success", "error", "incomplete", "unwound" */
 	uint64_t end_ticks;
-	bool has_output;	/* false: output is null */
-	uint64_t ret;		/* raw return register */
-	const uint8_t *ret_str;	/* the returned string's struct ev_str, or NULL */
+	const struct jbuf *output;	/* the "output" value, or NULL: null */
+	const struct jbuf *exception;	/* the "exception" value, or NULL: null */
 	int root_status;	/* the root's output: exit status, or -1 for null */
 };
 
-/* Formats the "arguments" object of a call from its EV_ENTER. */
-void record_format_args(struct jbuf *out, const struct hook *hook, const struct ev_enter *ev);
+/*
+ * Formats the "arguments" object of a call from its EV_ENTER; values captured
+ * after the call come from exit (NULL: the call did not return).
+ */
+void record_format_args(struct jbuf *out, const struct hook *hook, const struct ev_enter *ev,
+			const struct ev_exit *exit);
 
 /* Formats the root's arguments: {"argv": [...]}. */
 void record_format_root_args(struct jbuf *out);

@@ -26,7 +26,7 @@ _TRACER_ENV = ("IMPULSE_CONFIG", "IMPULSE_LOG_DIR", "IMPULSE_SESSION_ID", "IMPUL
                "IMPULSE_VERBOSE", "IMPULSE_STRICT", "IMPULSE_PROTO_DIR", "IMPULSE_CHECK",
                "LD_PRELOAD")
 
-STATUSES = ("success", "incomplete", "unwound")
+STATUSES = ("success", "error", "incomplete", "unwound")
 _RFC3339_US = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
 
 

@@ -77,7 +77,7 @@ static void call_mix(void)
 	jb_key(&a, "d"); jb_d(&a, -4.5);
 	jb_key(&a, "e"); jb_u(&a, 4000000000U);
 	jb_key(&a, "f"); jb_d(&a, 6.25);
-	jb_key(&a, "g"); jb_i(&a, 'G');
+	jb_key(&a, "g"); jb_raw(&a, "\"G\"");	/* plain char: a character */
 	jb_key(&a, "h"); jb_d(&a, 8.75);
 	jb_key(&a, "i"); jb_i(&a, -9000000000LL);
 	jb_key(&a, "j"); jb_d(&a, 10.5);
@@ -117,7 +117,7 @@ static void call_ctypes(void)
 			    LLONG_MAX);
 
 	jb_args(&a);
-	jb_key(&a, "a"); jb_i(&a, 'z');
+	jb_key(&a, "a"); jb_raw(&a, "\"z\"");	/* plain char: a character */
 	jb_key(&a, "b"); jb_i(&a, SCHAR_MIN);
 	jb_key(&a, "c"); jb_u(&a, UCHAR_MAX);
 	jb_key(&a, "d"); jb_i(&a, SHRT_MIN);
