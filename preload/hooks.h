@@ -22,7 +22,7 @@ struct cap_plan;
 /* Internal to libimpulse: direct, GOT-free access from the hot path. */
 #pragma GCC visibility push(hidden)
 
-#define HOOK_MAX_PARAMS 32
+#define HOOK_MAX_PARAMS ARCH_MAX_ARG_LOCS
 
 struct hook {
 	const struct cfg_hook *cfg;	/* owned by the tracer's struct cfg */

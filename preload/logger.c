@@ -404,7 +404,8 @@ void logger_stop(void)
 		;
 	end_ticks = clock_ticks();
 	calls_for_each(collect_running, &running);
-	qsort(running.v, running.n, sizeof(*running.v), deeper_first);
+	if (running.n)
+		qsort(running.v, running.n, sizeof(*running.v), deeper_first);
 	end = (struct record_end){ .status = "incomplete", .end_ticks = end_ticks };
 	for (size_t i = 0; i < running.n; i++)
 		finish(running.v[i], &end);

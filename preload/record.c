@@ -329,7 +329,8 @@ void record_format(struct jbuf *out, struct call *c, const struct record_end *en
 	jb_lit(out, ",\"stack_trace\":{\"parents\":");
 	put_parents(out, c);
 	jb_lit(out, ",\"children\":[");
-	jb_put(out, c->children.p, c->children.len);
+	if (c->children.len)
+		jb_put(out, c->children.p, c->children.len);
 	jb_lit(out, "],\"children_omitted\":");
 	jb_u64(out, c->children_omitted);
 	jb_lit(out, "},\"trace_logs\":[");

@@ -278,8 +278,8 @@ static void locate_all(const struct cfg_hook *hook, struct arg_loc *locs, struct
 	for (int i = 0; i < hook->nparams; i++) {
 		struct arg_loc loc = locate_param(st, &hook->params[i].type);
 
-		if (locs)
-			locs[i] = loc;
+		if (locs && i < ARCH_MAX_ARG_LOCS)
+			locs[i] = loc;	/* later ones still count for the stack size */
 	}
 }
 
@@ -290,8 +290,9 @@ size_t arch_locate_args(const struct cfg_hook *hook, struct arg_loc *locs, struc
 
 	locate_all(hook, locs, ret, &st);
 	stack = round_up(st.stack, 16);
-	/* The variadic arguments start right after the declared stack arguments. */
-	if (hook->variadic)
+	/* The variadic arguments start right after the declared stack arguments. A
+	 * hook without a prototype may take anything on the stack: same window. */
+	if (hook->variadic || !hook->has_prototype)
 		stack += VARIADIC_STACK_WINDOW;
 	return stack;
 }

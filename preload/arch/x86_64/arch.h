@@ -53,8 +53,12 @@ struct ret_loc {
 	uint32_t size;		/* bytes of the value */
 };
 
+/* Parameters whose locations are stored; later ones are not captured. */
+#define ARCH_MAX_ARG_LOCS 32
+
 /*
- * Computes the location of each of hook's parameters into locs[0..nparams) and of
+ * Computes the location of each of hook's parameters into locs[0..min(nparams,
+ * ARCH_MAX_ARG_LOCS)) and of
  * its return value into *ret. A struct returned in memory takes %rdi for the hidden
  * pointer, shifting every integer-class parameter by one register. Returns the bytes
  * of caller stack arguments the callee may read (a multiple of 16): exact for fixed
