@@ -82,6 +82,11 @@ static void apply_env(struct cfg *cfg)
 		{ "IMPULSE_MAX_STRING", "max_string" },
 		{ "IMPULSE_BUFFER_SIZE", "buffer_size" },
 		{ "IMPULSE_REDACT", "redact" },
+		{ "IMPULSE_MAX_BUFFER", "max_buffer" },
+		{ "IMPULSE_MAX_ARRAY", "max_array" },
+		{ "IMPULSE_MAX_DEPTH", "max_depth" },
+		{ "IMPULSE_MAX_CAPTURE", "max_capture" },
+		{ "IMPULSE_BINARY", "binary" },
 	};
 
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {

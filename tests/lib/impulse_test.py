@@ -456,9 +456,13 @@ class Records:
                 raise AssertionError("%s: parents %s, but its parent %s has parents %s"
                                      % (describe(r), pids_, describe(par), parent_ids(par)))
             # Completed before the parent did, so listed (up to max_children) or counted.
+            # A thread started inside a call (a hooked pthread_create) may outlive it,
+            # and across threads the logger may see the parent end first: same thread only.
             pst = par["payload"]["stack_trace"]
-            if (call_id(r) not in child_ids(par) and pst["children_omitted"] == 0
-                    and par["payload"]["status"] == "success" and p["status"] == "success"):
+            done = ("success", "error")
+            same_thread = p["process"]["tid"] == par["payload"]["process"]["tid"]
+            if (call_id(r) not in child_ids(par) and pst["children_omitted"] == 0 and same_thread
+                    and par["payload"]["status"] in done and p["status"] in done):
                 raise AssertionError("%s is not among the children of its parent %s"
                                      % (describe(r), describe(par)))
         for r in self.all:

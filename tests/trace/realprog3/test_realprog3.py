@@ -287,6 +287,10 @@ def vararg(rec):
 
 def test_curl_fetch_local_page():
     need_program(CURL, "curl")
+    # curl hangs in setlocale with the AddressSanitizer runtime preloaded, with or
+    # without libimpulse (seen with Debian's gcc 12 libasan): nothing to learn there.
+    if "libasan" in it._preload_value():
+        return
     need("libcurl.so.4" in needed_libs(CURL), "curl does not link libcurl.so.4")
     body = page_body(300000)
     server = PageServer(body)

@@ -196,8 +196,17 @@ sel_b_mul
 
 # ------------------------------------------------------------------ whole libraries
 
+def sanitized():
+    """A sanitizer build: its runtime intercepts libc functions (printf, strtol… are
+    then defined in libasan, not libc.so.6) and must be preloaded first, which
+    impulse check, preloading libimpulse alone, does not do."""
+    return "libasan" in it._preload_value()
+
+
 def _everything(conf):
     def body():
+        if sanitized() and conf.startswith("libc"):
+            return
         argv, run_, recs = run(conf)
         names = set(fn_name(r) for r in recs.calls())
         want = {"strtol", "printf"} | ({"sel_a_one"} if conf.startswith("*") else set())
@@ -209,11 +218,10 @@ def _everything(conf):
         if bad:
             raise AssertionError("%r hooked %s" % (conf, sorted(bad)))
         # Four threads and a thread started inside a hooked call, with everything
-        # hooked. pthread_create stays out: hooked by any means, the calls of the
-        # thread it starts are its children but end after it, which check_all
-        # (rightly or not) rejects; explicit hooks show the same.
+        # hooked, pthread_create included: the calls of the thread it starts are
+        # its children and may end after it.
         threads = it.program("threads", "threads_main")
-        it.check_run([threads], conf + "!pthread_create\n")
+        it.check_run([threads], conf)
     return body
 
 
@@ -258,6 +266,8 @@ zzz_*
 
 
 def test_check_program():
+    if sanitized():
+        return
     mark = tempfile.mktemp(prefix="impulse-check-mark-")
     status, out, err = check([prog()], CHECK_CONF, env={"SELECT_MARK": mark})
     try:
@@ -313,6 +323,8 @@ def test_check_program():
 
 
 def test_check_all_installed():
+    if sanitized():
+        return
     for v in VARIANTS:
         status, out, err = check([prog(v)], "int sel_a_one(int x);\nsel_b_*\n")
         if status != 0 or "every hook and pattern (2) is installed" not in out:
