@@ -32,7 +32,8 @@ DROPPED_RE = re.compile(r"dropped (\d+)")
 THREAD_RE = re.compile(r"thread_cpu_ns_per_call=([0-9.]+) thread_wall_ns_per_call=([0-9.]+)"
                        r"(?: thread_minflt_per_call=([0-9.]+))?")
 HOT_BUFFER = "1G"		# IMPULSE_BUFFER_SIZE of the hot-path rows: holds every event
-HOT_BYTES_PER_CALL = 160	# bytes a call takes in the ring, rounded up (~110 add, ~150 len)
+HOT_BYTES_PER_CALL = 160	# bytes a call takes in the ring, rounded up (~110 add, ~150 len);
+				# report.CASES[mode]["ring_bytes"] overrides it per case
 HOT_RING_FILL = 600 << 20	# at most this much of the 1 GiB ring per thread
 RECORD_BYTES_GUESS = 1200	# bytes per record on disk, to refuse runs tmpfs cannot hold
 
@@ -54,10 +55,15 @@ def env_int(name, default, minimum=0):
     return value
 
 
+def ring_bytes(mode):
+    return CASES[mode].get("ring_bytes", HOT_BYTES_PER_CALL)
+
+
 def hot_n():
     n = env_int("BENCH_HOT_N", 1_000_000, 1)
-    if n * HOT_BYTES_PER_CALL > HOT_RING_FILL:
-        sys.exit(f"bench: BENCH_HOT_N={n}: at most {HOT_RING_FILL // HOT_BYTES_PER_CALL:,} calls per "
+    most = max(ring_bytes(mode) for mode in CASES)
+    if n * most > HOT_RING_FILL:
+        sys.exit(f"bench: BENCH_HOT_N={n}: at most {HOT_RING_FILL // most:,} calls per "
                  f"thread, so that every event fits in the {HOT_BUFFER} ring")
     return n
 
@@ -257,7 +263,7 @@ class Bench:
             env.update(self.hot_env(), IMPULSE_BUFFER_SIZE=HOT_BUFFER)
             if variant == "hot-prefault":
                 # Each ring's part the calls will write, with a margin (bench/driver.c).
-                env["DRIVER_PREFAULT"] = str(min(2 * n * HOT_BYTES_PER_CALL + (1 << 20), 1 << 30))
+                env["DRIVER_PREFAULT"] = str(min(2 * n * ring_bytes(mode) + (1 << 20), 1 << 30))
             return driver, env
         if variant == "impulse-none":
             return driver, self.impulse_env("none", fresh_dir(out), conf)

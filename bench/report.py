@@ -19,8 +19,10 @@ CASES = {
     "len": {"label": "work_len(char *32)", "fn": "work_len",
             "uftrace": ["-A", "work_len@arg1/s", "-R", "work_len@retval"]},
     # hot_only: measured on the traced thread only (the capture's cost), no peers.
-    "pair": {"label": "work_pair(struct16)", "fn": "work_pair", "hot_only": True},
-    "buf": {"label": "work_buf(void*256,n)", "fn": "work_buf", "hot_only": True},
+    # ring_bytes: an event's size rounded up (the struct's 16 bytes, the buffer's 256
+    # and their blob headers), so that the prefaulted part of the ring covers them.
+    "pair": {"label": "work_pair(struct16)", "fn": "work_pair", "hot_only": True, "ring_bytes": 200},
+    "buf": {"label": "work_buf(void*256,n)", "fn": "work_buf", "hot_only": True, "ring_bytes": 400},
 }
 
 
