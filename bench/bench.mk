@@ -47,3 +47,5 @@ bench:
 	    --conf-dir bench
 
 include bench/fuzz/fuzz.mk
+# make bench-mongo-baseline: the Mongo test server's own insert rate (issue 4's reference).
+include bench/mongo/mongo.mk

@@ -115,6 +115,9 @@ $(call tt_case,api,def,api_main,api,)
 # A case may bring its own rules in tests/trace/<case>/case.mk (using tt_case).
 -include $(wildcard tests/trace/*/case.mk)
 
+# MongoDB: the libmongoc bulk client of the test server's tests and of bench/mongo/.
+include tests/mongo/mongo.mk
+
 -include tests/config/config_tests.mk
 -include tests/unit/unit_tests.mk
 

@@ -1,0 +1,21 @@
+# bench/mongo/: the Mongo test server's own insert rate, the reference of issue 4's
+# target (the Mongo logger sustains at least 90% of it). Included from bench/bench.mk.
+#
+#   make bench-mongo-baseline                          # ~5 s
+#   BENCH_MONGO_N=50000 BENCH_MONGO_REPEAT=3 make bench-mongo-baseline
+#
+# Starts tests/lib/mongo_server.py, runs tests/mongo/mongo_bulk (MONGO_BULK, built by
+# tests/mongo/mongo.mk) with record-shaped documents in bulks of 100 and of 1000, prints
+# docs/s and writes $(BENCH_DIR)/mongo_baseline.json. Method: bench/mongo/baseline.py.
+
+BENCH_MONGO_N ?= 10000
+BENCH_MONGO_REPEAT ?= 1
+BENCH_MONGO_BATCHES ?= 100,1000
+
+.PHONY: bench-mongo-baseline
+bench-mongo-baseline:
+	$(Q)$(MAKE) --no-print-directory deps
+	$(Q)$(MAKE) --no-print-directory -s $(MONGO_BULK)
+	$(Q)/usr/bin/python3 bench/mongo/baseline.py --mongo-bulk $(MONGO_BULK) \
+	    --n $(BENCH_MONGO_N) --repeat $(BENCH_MONGO_REPEAT) --batches $(BENCH_MONGO_BATCHES) \
+	    --json $(BENCH_DIR)/mongo_baseline.json
