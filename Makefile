@@ -49,7 +49,7 @@ include bench/bench.mk
 # Debian packages the build, the tests and the benchmarks need (sqlite3 and curl: the real
 # programs of tests/trace/realprog3; libsqlite3-dev and libssl-dev: the headers the shipped
 # prototype files' values are checked against; libmongoc-dev, libbson-dev: the Mongo
-# logger; python3-mockupdb, python3-mongomock, python3-pymongo: the tests' MongoDB-protocol
+# logger and impulse push; python3-mockupdb, python3-mongomock, python3-pymongo: the tests' MongoDB-protocol
 # server and its independent reader, tests/lib/mongo_server.py; python3-bson-ext and
 # python3-pymongo-ext: their C codecs, ~10x faster than the pure-Python ones that the
 # server otherwise runs on). Installs only what is missing,

@@ -229,6 +229,17 @@ struct cfg_settings {
 	enum cfg_binary binary;		/* binary = base64|hex; how non-text buffers are shown */
 	bool verbose;			/* verbose = true|false; default false */
 	bool strict;			/* strict = true|false; default false */
+	/* The Mongo logger (logger = mongo|both) and `impulse push`. */
+	char *mongo_uri;		/* mongo_uri = mongodb://…; default MONGO_URI_DEFAULT
+					 * (mongo_uri.h); checked for the scheme and a host
+					 * only; may hold a password: show it only through
+					 * mongo_uri_redact(); owned */
+	char *mongo_database;		/* mongo_database = NAME; default "impulse"; owned */
+	char *mongo_collection;		/* mongo_collection = NAME; default "records"; owned */
+	unsigned mongo_batch;		/* mongo_batch = N; documents per bulk insert, 1..100000;
+					 * default 1000 */
+	unsigned mongo_flush_ms;	/* mongo_flush_ms = N; ms a partial batch may wait before
+					 * it is sent, 1..60000; default 200 */
 };
 
 struct cfg {

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "cfg_internal.h"
+#include "mongo_uri.h"
 
 #define KIB ((size_t)1 << 10)
 #define MIB ((size_t)1 << 20)
@@ -33,15 +34,24 @@ struct cfg_value {
 #define SHOWV(v) ((v)->len > 64 ? 64 : (int)(v)->len), (v)->text
 
 /*
- * The default log_dir is not allocated: cfg_init() cannot fail, and cfg_free() must
- * leave the struct as cfg_init() does without leaking. It lives in read-only data,
- * so writing through the pointer faults at once; free_text() never frees it.
+ * The default texts are not allocated: cfg_init() cannot fail, and cfg_free() must
+ * leave the struct as cfg_init() does without leaking. They live in read-only data,
+ * so writing through the pointer faults at once; free_text() never frees them.
  */
 static const char default_log_dir[] = ".impulselogs";
+static const char default_mongo_uri[] = MONGO_URI_DEFAULT;
+static const char default_mongo_database[] = "impulse";
+static const char default_mongo_collection[] = "records";
+
+static bool is_default_text(const char *text)
+{
+	return text == default_log_dir || text == default_mongo_uri ||
+	       text == default_mongo_database || text == default_mongo_collection;
+}
 
 static void free_text(char *text)
 {
-	if (text != default_log_dir)
+	if (!is_default_text(text))
 		free(text);
 }
 
@@ -58,6 +68,11 @@ void cfg_settings_defaults(struct cfg_settings *s)
 	s->max_depth = 2;
 	s->max_capture = 4 * KIB;
 	s->binary = CFG_BINARY_BASE64;
+	s->mongo_uri = (char *)default_mongo_uri;
+	s->mongo_database = (char *)default_mongo_database;
+	s->mongo_collection = (char *)default_mongo_collection;
+	s->mongo_batch = 1000;
+	s->mongo_flush_ms = 200;
 }
 
 void cfg_settings_release(struct cfg_settings *s)
@@ -67,12 +82,15 @@ void cfg_settings_release(struct cfg_settings *s)
 	free(s->session_metadata);
 	free(s->tracer_metadata);
 	free(s->redact);
+	free_text(s->mongo_uri);
+	free_text(s->mongo_database);
+	free_text(s->mongo_collection);
 	memset(s, 0, sizeof(*s));
 }
 
 static int dup_field(char **dst, const char *src)
 {
-	if (!src || src == default_log_dir) {
+	if (!src || is_default_text(src)) {
 		*dst = (char *)src;
 		return 0;
 	}
@@ -84,20 +102,17 @@ static int dup_field(char **dst, const char *src)
 int cfg_settings_copy(struct cfg_settings *dst, const struct cfg_settings *src)
 {
 	*dst = *src;
+	/* nothing in dst may point into src when a failed copy releases it */
+	dst->log_dir = dst->session_id = dst->session_metadata = dst->tracer_metadata = NULL;
+	dst->redact = dst->mongo_uri = dst->mongo_database = dst->mongo_collection = NULL;
 	if (dup_field(&dst->log_dir, src->log_dir) ||
 	    dup_field(&dst->session_id, src->session_id) ||
 	    dup_field(&dst->session_metadata, src->session_metadata) ||
 	    dup_field(&dst->tracer_metadata, src->tracer_metadata) ||
-	    dup_field(&dst->redact, src->redact)) {
-		/* fields not reached yet still point into src: clear before freeing */
-		if (dst->session_id == src->session_id)
-			dst->session_id = NULL;
-		if (dst->session_metadata == src->session_metadata)
-			dst->session_metadata = NULL;
-		if (dst->tracer_metadata == src->tracer_metadata)
-			dst->tracer_metadata = NULL;
-		if (dst->redact == src->redact)
-			dst->redact = NULL;
+	    dup_field(&dst->redact, src->redact) ||
+	    dup_field(&dst->mongo_uri, src->mongo_uri) ||
+	    dup_field(&dst->mongo_database, src->mongo_database) ||
+	    dup_field(&dst->mongo_collection, src->mongo_collection)) {
 		cfg_settings_release(dst);
 		return -ENOMEM;
 	}
@@ -359,6 +374,69 @@ static int set_strict(struct cfg_settings *s, const struct cfg_value *v)
 	return parse_bool(v, &s->strict);
 }
 
+/* Light: the scheme and a host. libmongoc parses the rest when it connects. */
+static int set_mongo_uri(struct cfg_settings *s, const struct cfg_value *v)
+{
+	const char *why;
+	size_t offset;
+
+	if (!v->len)
+		return value_error(v, 0, "missing value for 'mongo_uri'");
+	why = mongo_uri_check(v->text, v->len, &offset);
+	if (why)
+		return value_error(v, (int)offset, "invalid 'mongo_uri': %s", why);
+	return set_text(&s->mongo_uri, v);
+}
+
+/* MongoDB's rules for database names: no '/\. "$*<>:|?', under 64 bytes. */
+static int set_mongo_database(struct cfg_settings *s, const struct cfg_value *v)
+{
+	size_t i;
+
+	if (v->len >= 64)
+		return value_error(v, 0, "'mongo_database' must be shorter than 64 bytes");
+	for (i = 0; i < v->len; i++)
+		if (strchr("/\\. \"$*<>:|?", v->text[i]) || !v->text[i])
+			return value_error(v, (int)i, "'%c' is not allowed in 'mongo_database' "
+					   "(nor any of /\\. \"$*<>:|?)", v->text[i]);
+	return set_text(&s->mongo_database, v);
+}
+
+/* MongoDB's rules for collection names: no '$', not system.*. */
+static int set_mongo_collection(struct cfg_settings *s, const struct cfg_value *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->len; i++)
+		if (v->text[i] == '$' || !v->text[i])
+			return value_error(v, (int)i, "'$' is not allowed in 'mongo_collection'");
+	if (v->len >= 7 && !memcmp(v->text, "system.", 7))
+		return value_error(v, 0, "'mongo_collection' must not start with 'system.' "
+				   "(MongoDB keeps those names)");
+	return set_text(&s->mongo_collection, v);
+}
+
+static int set_mongo_batch(struct cfg_settings *s, const struct cfg_value *v)
+{
+	size_t n;
+	/* 100000: the largest batch a server takes in one write command (maxWriteBatchSize) */
+	int ret = parse_number(v, false, 1, 100000, "between 1 and 100000", &n);
+
+	if (!ret)
+		s->mongo_batch = n;
+	return ret;
+}
+
+static int set_mongo_flush_ms(struct cfg_settings *s, const struct cfg_value *v)
+{
+	size_t n;
+	int ret = parse_number(v, false, 1, 60000, "between 1 and 60000", &n);
+
+	if (!ret)
+		s->mongo_flush_ms = n;
+	return ret;
+}
+
 static const struct {
 	const char *key;
 	int (*set)(struct cfg_settings *s, const struct cfg_value *v);
@@ -379,6 +457,11 @@ static const struct {
 	{ "binary", set_binary },
 	{ "verbose", set_verbose },
 	{ "strict", set_strict },
+	{ "mongo_uri", set_mongo_uri },
+	{ "mongo_database", set_mongo_database },
+	{ "mongo_collection", set_mongo_collection },
+	{ "mongo_batch", set_mongo_batch },
+	{ "mongo_flush_ms", set_mongo_flush_ms },
 };
 
 /*
@@ -397,10 +480,15 @@ int cfg_settings_apply(struct cfg_settings *s, const char *key, const char *valu
 		if (!strcmp(setters[i].key, key))
 			return setters[i].set(s, &v);
 	*err_offset = -1;
-	snprintf(msg, msgsize, "unknown setting '%.64s' (known: logger, log_dir, session_id, "
-		 "session_metadata, tracer_metadata, max_string, buffer_size, max_children, "
-		 "redact, max_buffer, max_array, max_depth, max_capture, binary, verbose, strict)",
-		 key);
+	/* the whole list would not fit in an error's text: the mongo_ keys apart */
+	if (!strncmp(key, "mongo", 5))
+		snprintf(msg, msgsize, "unknown setting '%.64s' (known: mongo_uri, mongo_database, "
+			 "mongo_collection, mongo_batch, mongo_flush_ms)", key);
+	else
+		snprintf(msg, msgsize, "unknown setting '%.64s' (known: logger, log_dir, session_id, "
+			 "session_metadata, tracer_metadata, max_string, buffer_size, max_children, "
+			 "redact, max_buffer, max_array, max_depth, max_capture, binary, verbose, "
+			 "strict, mongo_*)", key);
 	return -EINVAL;
 }
 

@@ -14,6 +14,7 @@
 static const struct subcommand commands[] = {
 	{ "run", "run a program with libimpulse preloaded; say where its records went", cmd_run },
 	{ "check", "check where each hook of hooks.conf goes in a program, without running it", cmd_check },
+	{ "push", "upload record files (.impulselogs, spill files) into MongoDB", cmd_push },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 
 #include "config.h"
+#include "mongo_uri.h"
 
 static const char *kind_name(enum cfg_type_kind kind)
 {
@@ -158,6 +159,17 @@ static void dump_settings(const struct cfg_settings *s)
 	printf("binary = %s\n", s->binary == CFG_BINARY_HEX ? "hex" : "base64");
 	printf("verbose = %s\n", s->verbose ? "true" : "false");
 	printf("strict = %s\n", s->strict ? "true" : "false");
+	/* only where they matter, so that the other cases' dumps need not list them */
+	if (s->logger == CFG_LOGGER_MONGO || s->logger == CFG_LOGGER_BOTH ||
+	    strcmp(s->mongo_uri, MONGO_URI_DEFAULT) || strcmp(s->mongo_database, "impulse") ||
+	    strcmp(s->mongo_collection, "records") || s->mongo_batch != 1000 ||
+	    s->mongo_flush_ms != 200) {
+		printf("mongo_uri = %s\n", s->mongo_uri);
+		printf("mongo_database = %s\n", s->mongo_database);
+		printf("mongo_collection = %s\n", s->mongo_collection);
+		printf("mongo_batch = %u\n", s->mongo_batch);
+		printf("mongo_flush_ms = %u\n", s->mongo_flush_ms);
+	}
 }
 
 static void dump_records(const struct cfg *cfg)

@@ -21,3 +21,13 @@ $(CFG_UNIT): $(BUILD)/tests/config/cfg_unit.o $(CONFIG_LIB)
 	$(Q)$(CC) $(LDFLAGS_SAN) -o $@ $^ $(JANSSON_LIBS)
 
 TESTS_BUILD += $(CFG_UNIT)
+
+# Unit tests of config/mongo_uri.c and the mongo_* settings.
+MONGO_URI_UNIT := $(BUILD)/tests/mongo_uri_unit
+
+$(MONGO_URI_UNIT): $(BUILD)/tests/config/mongo_uri_unit.o $(CONFIG_LIB)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS_SAN) -o $@ $^ $(JANSSON_LIBS)
+
+TESTS_BUILD += $(MONGO_URI_UNIT)

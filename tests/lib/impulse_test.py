@@ -24,6 +24,7 @@ TRACE_BUILD = os.path.join(BUILD, "tests", "trace")
 # developer's own settings cannot change a test's outcome.
 _TRACER_ENV = ("IMPULSE_CONFIG", "IMPULSE_LOG_DIR", "IMPULSE_SESSION_ID", "IMPULSE_LOGGER",
                "IMPULSE_VERBOSE", "IMPULSE_STRICT", "IMPULSE_PROTO_DIR", "IMPULSE_CHECK",
+               "IMPULSE_MONGO_URI", "IMPULSE_MONGO_DATABASE", "IMPULSE_MONGO_COLLECTION",
                "LD_PRELOAD")
 
 STATUSES = ("success", "error", "incomplete", "unwound")
