@@ -48,9 +48,10 @@ include bench/bench.mk
 
 # Debian packages the build, the tests and the benchmarks need (sqlite3 and curl: the real
 # programs of tests/trace/realprog3; libsqlite3-dev and libssl-dev: the headers the shipped
-# prototype files' values are checked against). Installs only what is missing.
+# prototype files' values are checked against; libbson-dev: the headers of the BSON record
+# writer, whose library is opened at run time). Installs only what is missing.
 DEB_PACKAGES := gcc g++ make pkg-config libjansson-dev jq ltrace uftrace python3 file libc6-dev binutils coreutils \
-                sqlite3 curl libsqlite3-dev libssl-dev
+                sqlite3 curl libsqlite3-dev libssl-dev libbson-dev
 deps:
 	@missing=""; for p in $(DEB_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
