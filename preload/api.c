@@ -94,7 +94,12 @@ int impulse_set_session_id(const char *id, const char *metadata_json)
 		tls_busy--;
 		return -ENOMEM;
 	}
-	s->id_json = record_session_id_json(id);
+	s->id = strdup(id);
+	if (!s->id) {
+		free(s);
+		tls_busy--;
+		return -ENOMEM;
+	}
 	if (metadata_json) {
 		json_error_t err;
 		json_t *v = json_loads(metadata_json, 0, &err);

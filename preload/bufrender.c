@@ -3,7 +3,8 @@
  *
  * Text when every byte is printable UTF-8 (tab, newline and CR allowed), so that
  * read(2) of a text file reads as text; otherwise base64 or hex, never a lossy
- * string. Logger side only.
+ * string. Logger side only. In BSON, bytes that are not text are BSON binary
+ * (subtype 0) under the key "binary" instead of base64 or hex text (valw.h).
  */
 #include "bufrender.h"
 
@@ -57,18 +58,6 @@ static bool is_printable_text(const unsigned char *u, size_t n)
 	return true;
 }
 
-static void put_hex(struct jbuf *b, const unsigned char *u, size_t n)
-{
-	static const char digits[] = "0123456789abcdef";
-
-	if (!jb_reserve(b, 2 * n))
-		return;
-	for (size_t i = 0; i < n; i++) {
-		b->p[b->len++] = digits[u[i] >> 4];
-		b->p[b->len++] = digits[u[i] & 15];
-	}
-}
-
 void bufrender_base64(struct jbuf *b, const void *data, size_t n)
 {
 	static const char alphabet[] =
@@ -106,7 +95,7 @@ void bufrender_base64(struct jbuf *b, const void *data, size_t n)
 	b->len = (size_t)(o - b->p);
 }
 
-void bufrender_put(struct jbuf *b, const void *data, size_t n, uint64_t full,
+void bufrender_put(struct valw *w, const void *data, size_t n, uint64_t full,
 		   enum cfg_binary mode)
 {
 	const unsigned char *u = data;
@@ -115,24 +104,21 @@ void bufrender_put(struct jbuf *b, const void *data, size_t n, uint64_t full,
 
 	if (is_printable_text(u, text_n)) {
 		if (!truncated) {
-			jb_string(b, (const char *)u, text_n);
+			vw_string(w, (const char *)u, text_n);
 			return;
 		}
-		jb_lit(b, "{\"value\":");
-		jb_string(b, (const char *)u, text_n);
-	} else if (mode == CFG_BINARY_HEX) {
-		jb_lit(b, "{\"hex\":\"");
-		put_hex(b, u, n);
-		jb_putc(b, '"');
+		vw_begin_object(w);
+		vw_klit(w, "value");
+		vw_string(w, (const char *)u, text_n);
 	} else {
-		jb_lit(b, "{\"base64\":\"");
-		bufrender_base64(b, u, n);
-		jb_putc(b, '"');
+		vw_begin_object(w);
+		vw_binary_member(w, u, n, mode == CFG_BINARY_HEX);
 	}
 	if (truncated) {
-		jb_lit(b, ",\"length\":");
-		jb_u64(b, full);
-		jb_lit(b, ",\"truncated\":true");
+		vw_klit(w, "length");
+		vw_u64(w, full);
+		vw_klit(w, "truncated");
+		vw_bool(w, true);
 	}
-	jb_putc(b, '}');
+	vw_end_object(w);
 }

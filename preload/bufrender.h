@@ -11,11 +11,12 @@
 
 #include "config.h"
 #include "jsonw.h"
+#include "valw.h"
 
 #pragma GCC visibility push(hidden)
 
 /* data[0..n) are the copied bytes of a buffer of full bytes (n <= full). */
-void bufrender_put(struct jbuf *b, const void *data, size_t n, uint64_t full,
+void bufrender_put(struct valw *w, const void *data, size_t n, uint64_t full,
 		   enum cfg_binary mode);
 
 /* Appends the base64 encoding (RFC 4648, padded) of data[0..n), unquoted. */

@@ -81,6 +81,14 @@ struct call *calls_new(uint64_t id)
 	c->ref.failed = false;
 	c->chain.len = 0;
 	c->chain.failed = false;
+	if (c->bson) {
+		c->bson->args.len = 0;
+		c->bson->args.failed = false;
+		c->bson->logs.len = 0;
+		c->bson->logs.failed = false;
+		c->bson->children.len = 0;
+		c->bson->children.failed = false;
+	}
 	c->nchildren = c->children_omitted = 0;
 	c->id = id;
 	c->parent = NULL;
@@ -129,6 +137,14 @@ void calls_release(struct call *c)
 			jb_free(&c->chain);
 		if (c->ref.cap > 4096)
 			jb_free(&c->ref);
+		if (c->bson) {
+			if (c->bson->args.cap > 4096)
+				jb_free(&c->bson->args);
+			if (c->bson->logs.cap > 4096)
+				jb_free(&c->bson->logs);
+			if (c->bson->children.cap > 4096)
+				jb_free(&c->bson->children);
+		}
 		c->hash_next = free_list;
 		free_list = c;
 		c = parent;

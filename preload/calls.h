@@ -41,6 +41,15 @@ struct call {
 	unsigned nchildren, children_omitted;
 	struct jbuf ref;		/* {"fn_name", "call_id", "trace_module"}: built once, when needed */
 	struct jbuf chain;		/* [ancestors' refs, own ref]: its children's "parents", built once */
+	struct call_bson *bson;		/* the parts above as BSON, when records are built as
+					 * BSON too (record.h); else NULL. Owned, kept on reuse */
+};
+
+/* A call's parts in BSON form (record_bson.c). */
+struct call_bson {
+	struct jbuf args;		/* the "arguments" document's bytes */
+	struct jbuf logs;		/* trace_logs entries: BSON documents back to back */
+	struct jbuf children;		/* struct record_child_ref, back to back */
 };
 
 /* The call with this id, or NULL. */

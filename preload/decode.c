@@ -42,66 +42,72 @@ static const struct ev_blob *take(struct reader *r)
 }
 
 /* A string: plain when complete and valid UTF-8, else an object saying what is wrong. */
-static void put_text(struct jbuf *out, const char *s, size_t n, bool truncated)
+static void put_text(struct valw *w, const char *s, size_t n, bool truncated)
 {
 	bool valid = utf8_is_valid(s, n);
 
 	if (valid && !truncated) {
-		jb_string(out, s, n);
+		vw_string(w, s, n);
 		return;
 	}
-	jb_lit(out, "{\"value\":");
-	jb_string(out, s, n);
-	if (truncated)
-		jb_lit(out, ",\"truncated\":true");
-	else
-		jb_lit(out, ",\"truncated\":false");
-	if (valid)
-		jb_lit(out, ",\"invalid_utf8\":false}");
-	else
-		jb_lit(out, ",\"invalid_utf8\":true}");
+	vw_begin_object(w);
+	vw_klit(w, "value");
+	vw_string(w, s, n);
+	vw_klit(w, "truncated");
+	vw_bool(w, truncated);
+	vw_klit(w, "invalid_utf8");
+	vw_bool(w, !valid);
+	vw_end_object(w);
 }
 
 /* A followed pointer whose blob is missing, unreadable or cut: true when it said so. */
-static bool put_blob_problem(struct jbuf *out, const struct ev_blob *b, uint64_t ptr)
+static bool put_blob_problem(struct valw *w, const struct ev_blob *b, uint64_t ptr)
 {
 	if (b && b->len >= 0)
 		return false;
+	vw_begin_object(w);
 	if (b && b->len == EV_BLOB_UNREADABLE) {
-		jb_lit(out, "{\"unreadable\":");
-		jb_hex(out, ptr);
-		jb_putc(out, '}');
+		vw_klit(w, "unreadable");
+		vw_hex(w, ptr);
 	} else {
-		jb_lit(out, "{\"address\":");
-		jb_hex(out, ptr);
-		jb_lit(out, ",\"truncated\":true}");
+		vw_klit(w, "address");
+		vw_hex(w, ptr);
+		vw_klit(w, "truncated");
+		vw_bool(w, true);
 	}
+	vw_end_object(w);
 	return true;
 }
 
-static void put_string_blob(struct jbuf *out, const struct ev_blob *b, uint64_t ptr)
+/* {"truncated": true}: a value max_capture cut. */
+static void put_truncated(struct valw *w)
 {
-	if (!put_blob_problem(out, b, ptr))
-		put_text(out, (const char *)b->data, (size_t)b->len, b->info != 0);
+	vw_begin_object(w);
+	vw_klit(w, "truncated");
+	vw_bool(w, true);
+	vw_end_object(w);
 }
 
-static void render(struct reader *r, struct jbuf *out, const struct cfg_type *t,
+static void put_string_blob(struct valw *w, const struct ev_blob *b, uint64_t ptr)
+{
+	if (!put_blob_problem(w, b, ptr))
+		put_text(w, (const char *)b->data, (size_t)b->len, b->info != 0);
+}
+
+static void render(struct reader *r, struct valw *w, const struct cfg_type *t,
 		   const struct cap_node *n, const uint8_t *val, const uint8_t *rec, unsigned depth);
 
-static void render_record(struct reader *r, struct jbuf *out, const struct cfg_record *rec,
+static void render_record(struct reader *r, struct valw *w, const struct cfg_record *rec,
 			  const struct cap_node *n, const uint8_t *val, unsigned depth)
 {
-	jb_putc(out, '{');
+	vw_begin_object(w);
 	for (int i = 0; rec && i < rec->nfields; i++) {
 		const struct cfg_field *f = &rec->fields[i];
 
-		if (i)
-			jb_putc(out, ',');
-		jb_cstr(out, f->name);
-		jb_putc(out, ':');
-		render(r, out, &f->type, n ? n->fields[i] : NULL, val + f->offset, val, depth);
+		vw_key_cstr(w, f->name);
+		render(r, w, &f->type, n ? n->fields[i] : NULL, val + f->offset, val, depth);
 	}
-	jb_putc(out, '}');
+	vw_end_object(w);
 }
 
 static bool is_char_array(const struct cfg_type *t)
@@ -112,14 +118,14 @@ static bool is_char_array(const struct cfg_type *t)
 }
 
 /* A T name[N] field: a string up to its NUL for char, else a JSON array. */
-static void render_fixed(struct reader *r, struct jbuf *out, const struct cfg_type *t,
+static void render_fixed(struct reader *r, struct valw *w, const struct cfg_type *t,
 			 const struct cap_node *n, const uint8_t *val, const uint8_t *rec, unsigned depth)
 {
 	const struct cfg_type *e = t->pointee;
 	size_t elem_size;
 
 	if (!e) {
-		jb_lit(out, "null");
+		vw_null(w);
 		return;
 	}
 	/* A struct element's size is its record's (see capture_plan.c: size_of). */
@@ -128,46 +134,48 @@ static void render_fixed(struct reader *r, struct jbuf *out, const struct cfg_ty
 		const char *s = (const char *)val;
 		size_t len = strnlen(s, t->array_len);
 
-		put_text(out, s, len, false);
+		put_text(w, s, len, false);
 		return;
 	}
-	jb_putc(out, '[');
+	vw_begin_array(w);
 	for (unsigned i = 0; i < t->array_len; i++) {
-		if (i)
-			jb_putc(out, ',');
-		render(r, out, e, n ? n->elem : NULL, val + (size_t)i * elem_size, rec, depth);
+		vw_elem(w);
+		render(r, w, e, n ? n->elem : NULL, val + (size_t)i * elem_size, rec, depth);
 	}
-	jb_putc(out, ']');
+	vw_end_array(w);
 }
 
 /* count elements at data; the array had full of them. */
-static void render_items(struct reader *r, struct jbuf *out, const struct cfg_type *elem,
+static void render_items(struct reader *r, struct valw *w, const struct cfg_type *elem,
 			 const struct cap_node *n, const uint8_t *data, size_t count, uint64_t full,
 			 unsigned depth)
 {
 	bool cut = full > count;
 
-	if (cut)
-		jb_lit(out, "{\"items\":");
-	jb_putc(out, '[');
-	for (size_t i = 0; i < count; i++) {
-		if (i)
-			jb_putc(out, ',');
-		if (elem)
-			render(r, out, elem, n->elem, data + i * n->elem_size, NULL, depth + 1);
-		else
-			jb_lit(out, "null");
-	}
-	jb_putc(out, ']');
 	if (cut) {
-		jb_lit(out, ",\"length\":");
-		jb_u64(out, full);
-		jb_lit(out, ",\"truncated\":true}");
+		vw_begin_object(w);
+		vw_klit(w, "items");
+	}
+	vw_begin_array(w);
+	for (size_t i = 0; i < count; i++) {
+		vw_elem(w);
+		if (elem)
+			render(r, w, elem, n->elem, data + i * n->elem_size, NULL, depth + 1);
+		else
+			vw_null(w);
+	}
+	vw_end_array(w);
+	if (cut) {
+		vw_klit(w, "length");
+		vw_u64(w, full);
+		vw_klit(w, "truncated");
+		vw_bool(w, true);
+		vw_end_object(w);
 	}
 }
 
 /* A pointer with a capture node: its blob, per the node's op. */
-static void render_pointer(struct reader *r, struct jbuf *out, const struct cfg_type *t,
+static void render_pointer(struct reader *r, struct valw *w, const struct cfg_type *t,
 			   const struct cap_node *n, uint64_t ptr, const uint8_t *rec, unsigned depth)
 {
 	const struct cfg_type *pt = t->kind == CT_POINTER ? t->pointee : NULL;
@@ -175,46 +183,46 @@ static void render_pointer(struct reader *r, struct jbuf *out, const struct cfg_
 	int64_t len = 0;
 
 	if (!cap_follows(n, ptr, depth)) {
-		display_put(out, t, ptr);	/* NULL, or as deep as we go: the address */
+		display_put(w, t, ptr);	/* NULL, or as deep as we go: the address */
 		return;
 	}
 	if (n->op == CAP_BYTES || n->op == CAP_ARRAY) {
 		len = cap_len_eval(&n->len, r->args, r->ret, rec);
 		if (len < 0) {
-			display_put(out, t, ptr);
+			display_put(w, t, ptr);
 			return;
 		}
 	}
 	b = take(r);
-	if (put_blob_problem(out, b, ptr))
+	if (put_blob_problem(w, b, ptr))
 		return;
 	switch (n->op) {
 	case CAP_STRING:
-		put_string_blob(out, b, ptr);
+		put_string_blob(w, b, ptr);
 		break;
 	case CAP_BYTES:
-		bufrender_put(out, b->data, (size_t)b->len, (uint64_t)len, (enum cfg_binary)cap_limits.binary);
+		bufrender_put(w, b->data, (size_t)b->len, (uint64_t)len, (enum cfg_binary)cap_limits.binary);
 		break;
 	case CAP_ARRAY:
-		render_items(r, out, pt, n, b->data, (size_t)b->len / n->elem_size, (uint64_t)len, depth);
+		render_items(r, w, pt, n, b->data, (size_t)b->len / n->elem_size, (uint64_t)len, depth);
 		break;
 	case CAP_NULLTERM:
-		render_items(r, out, pt, n, b->data, (size_t)b->len / n->elem_size, b->info, depth);
+		render_items(r, w, pt, n, b->data, (size_t)b->len / n->elem_size, b->info, depth);
 		break;
 	case CAP_POINTEE:
 		if (pt)
-			render(r, out, pt, n->elem, b->data, NULL, depth + 1);
+			render(r, w, pt, n->elem, b->data, NULL, depth + 1);
 		else
-			jb_lit(out, "null");
+			vw_null(w);
 		break;
 	default:
-		jb_lit(out, "null");
+		vw_null(w);
 		break;
 	}
 }
 
 /* The value of type t whose bytes are at val; n its capture node or NULL. */
-static void render(struct reader *r, struct jbuf *out, const struct cfg_type *t,
+static void render(struct reader *r, struct valw *w, const struct cfg_type *t,
 		   const struct cap_node *n, const uint8_t *val, const uint8_t *rec, unsigned depth)
 {
 	uint64_t raw = 0;
@@ -222,92 +230,90 @@ static void render(struct reader *r, struct jbuf *out, const struct cfg_type *t,
 	switch (t->kind) {
 	case CT_STRUCT:
 		if (t->record && t->record->complete)
-			render_record(r, out, t->record, n, val, depth);
+			render_record(r, w, t->record, n, val, depth);
 		else
-			jb_lit(out, "null");
+			vw_null(w);
 		return;
 	case CT_ARRAY:
-		render_fixed(r, out, t, n, val, rec, depth);
+		render_fixed(r, w, t, n, val, rec, depth);
 		return;
 	case CT_STRING:
 	case CT_POINTER:
 		raw = cap_load_ptr(val);
 		if (n)
-			render_pointer(r, out, t, n, raw, rec, depth);
+			render_pointer(r, w, t, n, raw, rec, depth);
 		else
-			display_put(out, t, raw);
+			display_put(w, t, raw);
 		return;
 	default:
 		memcpy(&raw, val, t->size && t->size < 8 ? t->size : 8);
-		display_put(out, t, raw);
+		display_put(w, t, raw);
 		return;
 	}
 }
 
 /* A struct passed or returned by value: its blob, then its fields. */
-static void render_struct_blob(struct reader *r, struct jbuf *out, const struct cfg_type *t,
+static void render_struct_blob(struct reader *r, struct valw *w, const struct cfg_type *t,
 			       const struct cap_node *n, uint64_t ptr)
 {
 	const struct ev_blob *b = take(r);
 
 	if (!b || b->len == EV_BLOB_CUT) {
-		jb_lit(out, "{\"truncated\":true}");
+		put_truncated(w);
 	} else if (b->len < 0) {
 		if (ptr) {
-			jb_lit(out, "{\"unreadable\":");
-			jb_hex(out, ptr);
-			jb_putc(out, '}');
+			vw_begin_object(w);
+			vw_klit(w, "unreadable");
+			vw_hex(w, ptr);
+			vw_end_object(w);
 		} else {
-			jb_lit(out, "{\"unsupported\":\"struct location\"}");
+			display_unsupported(w, "struct location");
 		}
 	} else {
-		render(r, out, t, n, b->data, NULL, 0);
+		render(r, w, t, n, b->data, NULL, 0);
 	}
 }
 
 /* "...": the printf-style values, replaying fmt_next over the captured format. */
-static void render_format(struct reader *r, struct jbuf *out, const struct ev_blob *fmt)
+static void render_format(struct reader *r, struct valw *w, const struct ev_blob *fmt)
 {
 	const struct ev_blob *vb = take(r);
 	const uint64_t *vals;
 	struct fmt_conv convs[CAP_MAX_VARARGS];
 	size_t pos = 0;
-	bool first = true;
 	unsigned n;
 
 	if (!vb || vb->len < 0) {
-		jb_lit(out, "{\"truncated\":true}");
+		put_truncated(w);
 		return;
 	}
 	vals = (const uint64_t *)vb->data;
 	n = vb->info <= CAP_MAX_VARARGS ? vb->info : CAP_MAX_VARARGS;
-	jb_putc(out, '[');
+	vw_begin_array(w);
 	for (unsigned i = 0; i < n; i++) {
 		if (!fmt_next((const char *)fmt->data, (size_t)fmt->len, &pos, &convs[i]))
 			break;
 		if (convs[i].arg == FA_STAR || convs[i].arg == FA_COUNT)
 			continue;
-		if (!first)
-			jb_putc(out, ',');
-		first = false;
+		vw_elem(w);
 		if (convs[i].arg == FA_STRING) {
 			if (vals[i])
-				put_string_blob(out, take(r), vals[i]);
+				put_string_blob(w, take(r), vals[i]);
 			else
-				jb_lit(out, "null");
+				vw_null(w);
 		} else if (convs[i].arg == FA_LONG_DOUBLE) {
-			jb_lit(out, "{\"unsupported\":\"long double\"}");
+			display_unsupported(w, "long double");
 		} else {
-			fmt_put_value(out, &convs[i], vals[i]);
+			fmt_put_value(w, &convs[i], vals[i]);
 		}
 	}
-	jb_putc(out, ']');
+	vw_end_array(w);
 }
 
 static const struct cfg_type promoted_double = { .kind = CT_DOUBLE, .size = 8, .align = 8 };
 
 /* "...": the one [vararg] value. rx: the exit reader, for a value captured after the call. */
-static void render_vararg(struct reader *r, struct reader *rx, struct jbuf *out, const struct hook *h)
+static void render_vararg(struct reader *r, struct reader *rx, struct valw *w, const struct hook *h)
 {
 	int pick = cap_vararg_pick(h->cfg, r->args);
 	const struct cfg_type *t;
@@ -320,32 +326,33 @@ static void render_vararg(struct reader *r, struct reader *rx, struct jbuf *out,
 	n = h->plan->case_node[pick];
 	if (t->kind == CT_FLOAT)
 		t = &promoted_double;	/* a float passed through "..." arrives as a double */
-	jb_lit(out, ",\"...\":");
+	vw_klit(w, "...");
 	b = take(r);
 	if (!b) {
-		jb_lit(out, "{\"truncated\":true}");
+		put_truncated(w);
 		return;
 	}
-	jb_putc(out, '[');
+	vw_begin_array(w);
+	vw_elem(w);
 	if (b->len < 8)
-		jb_lit(out, "{\"unsupported\":\"variadic argument\"}");
+		display_unsupported(w, "variadic argument");
 	else if (n && n->after && rx)
-		render(rx, out, t, n, (const uint8_t *)&rx->args[h->nparams], NULL, 0);
+		render(rx, w, t, n, (const uint8_t *)&rx->args[h->nparams], NULL, 0);
 	else
-		render(r, out, t, n && !n->after ? n : NULL, b->data, NULL, 0);
-	jb_putc(out, ']');
+		render(r, w, t, n && !n->after ? n : NULL, b->data, NULL, 0);
+	vw_end_array(w);
 }
 
-/* The return value's captures, written to out (or skipped over with a scratch out). */
-static void render_ret(struct reader *rx, struct jbuf *out, const struct hook *h, const struct ev_exit *ev)
+/* The return value's captures, written to w (or skipped over with a scratch writer). */
+static void render_ret(struct reader *rx, struct valw *w, const struct hook *h, const struct ev_exit *ev)
 {
 	const struct cap_plan *p = h->plan;
 	const struct cfg_type *t = &h->cfg->ret;
 
 	if (p && p->ret_by_value)
-		render_struct_blob(rx, out, t, p->ret_node, h->ret_loc.where == RET_MEMORY ? ev->ret : 0);
+		render_struct_blob(rx, w, t, p->ret_node, h->ret_loc.where == RET_MEMORY ? ev->ret : 0);
 	else
-		render(rx, out, t, p ? p->ret_node : NULL, (const uint8_t *)&ev->ret, NULL, 0);
+		render(rx, w, t, p ? p->ret_node : NULL, (const uint8_t *)&ev->ret, NULL, 0);
 }
 
 static void exit_reader(struct reader *rx, const struct hook *h, const struct ev_exit *ev)
@@ -360,7 +367,7 @@ static void exit_reader(struct reader *rx, const struct hook *h, const struct ev
 	rx->p = p;
 }
 
-void decode_args(struct jbuf *out, const struct hook *h, const struct ev_enter *ev,
+void decode_args(struct valw *w, const struct hook *h, const struct ev_enter *ev,
 		 const struct ev_exit *exit)
 {
 	const struct cap_plan *p = h->plan;
@@ -374,51 +381,50 @@ void decode_args(struct jbuf *out, const struct hook *h, const struct ev_enter *
 
 		exit_reader(&rx, h, exit);
 		scratch.len = 0;
-		render_ret(&rx, &scratch, h, exit);	/* exit blobs start with the return's */
+		/* exit blobs start with the return's: skip them (as JSON, the cheapest) */
+		render_ret(&rx, VALW_JSON_TMP(&scratch), h, exit);
 		px = &rx;
 	}
-	jb_putc(out, '{');
+	vw_begin_object(w);
 	for (uint32_t i = 0; i < h->nparams; i++) {
 		const struct cfg_type *t = &h->cfg->params[i].type;
 		const struct cap_node *n = p ? p->param_node[i] : NULL;
 		uint16_t key = i ? h->key_end[i - 1] : 0;
 		const uint8_t *before = r.p;
 
-		if (i)
-			jb_putc(out, ',');
-		jb_put(out, h->arg_keys + key, h->key_end[i] - key);
+		vw_key_pre(w, h->cfg->params[i].name, h->arg_keys + key, h->key_end[i] - key);
 		if (h->redact_mask & (1u << i)) {
-			jb_lit(out, "\"[redacted]\"");
+			vw_alit(w, "[redacted]");
 		} else if (t->kind == CT_STRUCT) {
-			render_struct_blob(&r, out, t, n, 0);
+			render_struct_blob(&r, w, t, n, 0);
 		} else if (n && n->after) {
 			if (px)
-				render(px, out, t, n, (const uint8_t *)&px->args[i], NULL, 0);
+				render(px, w, t, n, (const uint8_t *)&px->args[i], NULL, 0);
 			else
-				display_put(out, t, ev->args[i]);
+				display_put(w, t, ev->args[i]);
 		} else {
-			render(&r, out, t, n, (const uint8_t *)&ev->args[i], NULL, 0);
+			render(&r, w, t, n, (const uint8_t *)&ev->args[i], NULL, 0);
 			if (p && (int)i == p->format_param && r.p != before)
 				fmt = (const struct ev_blob *)before;
 		}
 	}
 	if (p && p->format_param >= 0 && fmt && fmt->len >= 0) {
-		jb_lit(out, ",\"...\":");
-		render_format(&r, out, fmt);
+		vw_klit(w, "...");
+		render_format(&r, w, fmt);
 	} else if (p && p->vararg_param >= 0) {
-		render_vararg(&r, px, out, h);
+		render_vararg(&r, px, w, h);
 	}
-	jb_putc(out, '}');
+	vw_end_object(w);
 }
 
-void decode_output(struct jbuf *out, const struct hook *h, const struct ev_exit *ev)
+void decode_output(struct valw *w, const struct hook *h, const struct ev_exit *ev)
 {
 	struct reader rx;
 
 	if (!h->cfg->has_prototype || h->cfg->ret.kind == CT_VOID) {
-		jb_lit(out, "null");
+		vw_null(w);
 		return;
 	}
 	exit_reader(&rx, h, ev);
-	render_ret(&rx, out, h, ev);
+	render_ret(&rx, w, h, ev);
 }

@@ -9,7 +9,7 @@
 
 #include "event.h"
 #include "hooks.h"
-#include "jsonw.h"
+#include "valw.h"
 
 #pragma GCC visibility push(hidden)
 
@@ -18,11 +18,11 @@
  * call ([out], len=return, an [out] vararg) come from exit when given; without it
  * (a call that never returned) they show the pointer as it was passed.
  */
-void decode_args(struct jbuf *out, const struct hook *h, const struct ev_enter *enter,
+void decode_args(struct valw *w, const struct hook *h, const struct ev_enter *enter,
 		 const struct ev_exit *exit);
 
 /* The "output" value from the call's exit event (null without a prototype). */
-void decode_output(struct jbuf *out, const struct hook *h, const struct ev_exit *exit);
+void decode_output(struct valw *w, const struct hook *h, const struct ev_exit *exit);
 
 /* True when decode_args needs the exit event: keep the entry event until then. */
 static inline bool decode_needs_exit(const struct hook *h)

@@ -1,5 +1,6 @@
 /*
- * display.c — one scalar value as JSON, per its type and display attribute.
+ * display.c — one scalar value as a record shows it, per its type and display
+ * attribute, through the value writer (JSON or BSON).
  *
  * The logger's only way to show an integer, a float, a bool or an address, so that
  * arguments, outputs, fields, array elements and variadic values all look alike.
@@ -35,31 +36,32 @@ static bool is_signed(const struct cfg_type *t)
 	return t->kind == CT_ENUM || t->is_signed;
 }
 
-static void put_number(struct jbuf *b, const struct cfg_type *t, uint64_t raw)
+static void put_number(struct valw *w, const struct cfg_type *t, uint64_t raw)
 {
 	if (is_signed(t))
-		jb_i64(b, signed_of(raw, size_of(t)));
+		vw_i64(w, signed_of(raw, size_of(t)));
 	else
-		jb_u64(b, unsigned_of(raw, size_of(t)));
+		vw_u64(w, unsigned_of(raw, size_of(t)));
 }
 
-static void put_radix(struct jbuf *b, uint64_t v, unsigned shift, const char *prefix)
+/* "0x1f", "0644": prefix (at most 2 characters) and the digits. */
+static void put_radix(struct valw *w, uint64_t v, unsigned shift, const char *prefix)
 {
 	char tmp[32];
 	int i = (int)sizeof(tmp);
+	size_t np = strlen(prefix);
 
 	do {
 		tmp[--i] = "0123456789abcdef"[v & ((1u << shift) - 1)];
 		v >>= shift;
 	} while (v);
-	jb_putc(b, '"');
-	jb_puts(b, prefix);
-	jb_put(b, tmp + i, sizeof(tmp) - (size_t)i);
-	jb_putc(b, '"');
+	i -= (int)np;
+	memcpy(tmp + i, prefix, np);
+	vw_ascii(w, tmp + i, sizeof(tmp) - (size_t)i);
 }
 
 /* "A"; "\\n", "\\x01" for what is not printable ASCII. */
-static void put_char(struct jbuf *b, const struct cfg_type *t, uint64_t raw)
+static void put_char(struct valw *w, const struct cfg_type *t, uint64_t raw)
 {
 	int64_t v = is_signed(t) ? signed_of(raw, size_of(t)) : (int64_t)unsigned_of(raw, size_of(t));
 	char text[5];
@@ -68,7 +70,7 @@ static void put_char(struct jbuf *b, const struct cfg_type *t, uint64_t raw)
 
 	/* A char's negative values are its high bytes; wider values are not chars. */
 	if (v < -128 || v > 255) {
-		put_number(b, t, raw);
+		put_number(w, t, raw);
 		return;
 	}
 	c = (uint8_t)v;
@@ -87,31 +89,33 @@ static void put_char(struct jbuf *b, const struct cfg_type *t, uint64_t raw)
 			text[n++] = "0123456789abcdef"[c & 15];
 		}
 	}
-	jb_string(b, text, n);
+	vw_string(w, text, n);
 }
 
-static void put_enum(struct jbuf *b, const struct cfg_type *t, uint64_t raw)
+static void put_enum(struct valw *w, const struct cfg_type *t, uint64_t raw)
 {
 	const struct cfg_enum *e = t->names;
 	int64_t v = is_signed(t) ? signed_of(raw, size_of(t)) : (int64_t)unsigned_of(raw, size_of(t));
 
 	for (int i = 0; e && i < e->nitems; i++) {
 		if (e->items[i].value == v) {
-			jb_cstr(b, e->items[i].name);
+			vw_cstr(w, e->items[i].name);
 			return;
 		}
 	}
-	put_number(b, t, raw);
+	put_number(w, t, raw);
 }
 
 /* "O_WRONLY|O_CREAT|0x80000": masked fields, then single bits, then what is left. */
-static void put_flags(struct jbuf *b, const struct cfg_type *t, uint64_t raw)
+static void put_flags(struct valw *w, const struct cfg_type *t, uint64_t raw)
 {
+	static struct jbuf text;	/* logger thread only; kept for the next value */
+	struct jbuf *b = &text;
 	const struct cfg_enum *e = t->names;
 	uint64_t v = unsigned_of(raw, size_of(t)), left = v;
 	bool any = false;
 
-	jb_putc(b, '"');
+	b->len = 0;
 	for (int i = 0; e && i < e->nitems; i++) {
 		const struct cfg_enumerator *it = &e->items[i];
 		uint64_t val = (uint64_t)it->value, mask = it->mask;
@@ -148,10 +152,18 @@ static void put_flags(struct jbuf *b, const struct cfg_type *t, uint64_t raw)
 			jb_put(b, tmp + i, sizeof(tmp) - (size_t)i);
 		}
 	}
-	jb_putc(b, '"');
+	vw_string(w, b->p, b->len);
 }
 
-static void put_integer(struct jbuf *b, const struct cfg_type *t, uint64_t raw)
+void display_unsupported(struct valw *w, const char *what)
+{
+	vw_begin_object(w);
+	vw_klit(w, "unsupported");
+	vw_cstr(w, what);
+	vw_end_object(w);
+}
+
+static void put_integer(struct valw *w, const struct cfg_type *t, uint64_t raw)
 {
 	enum cfg_display d = t->display;
 
@@ -159,69 +171,66 @@ static void put_integer(struct jbuf *b, const struct cfg_type *t, uint64_t raw)
 		d = t->names->is_flags ? CD_FLAGS : CD_ENUM;
 	switch (d) {
 	case CD_HEX:
-		put_radix(b, unsigned_of(raw, size_of(t)), 4, "0x");
+		put_radix(w, unsigned_of(raw, size_of(t)), 4, "0x");
 		break;
 	case CD_OCT: {
 		uint64_t v = unsigned_of(raw, size_of(t));
 
-		put_radix(b, v, 3, v ? "0" : "");
+		put_radix(w, v, 3, v ? "0" : "");
 		break;
 	}
 	case CD_CHAR:
-		put_char(b, t, raw);
+		put_char(w, t, raw);
 		break;
 	case CD_ENUM:
-		put_enum(b, t, raw);
+		put_enum(w, t, raw);
 		break;
 	case CD_FLAGS:
-		put_flags(b, t, raw);
+		put_flags(w, t, raw);
 		break;
 	default:
-		put_number(b, t, raw);
+		put_number(w, t, raw);
 		break;
 	}
 }
 
-void display_put(struct jbuf *b, const struct cfg_type *t, uint64_t raw)
+void display_put(struct valw *w, const struct cfg_type *t, uint64_t raw)
 {
 	switch (t->kind) {
 	case CT_BOOL:
-		if ((uint8_t)raw)
-			jb_lit(b, "true");
-		else
-			jb_lit(b, "false");
+		vw_bool(w, (uint8_t)raw);
 		break;
 	case CT_INT:
 	case CT_ENUM:
-		put_integer(b, t, raw);
+		put_integer(w, t, raw);
 		break;
 	case CT_FLOAT: {
 		uint32_t bits = (uint32_t)raw;
 		float f;
 
 		memcpy(&f, &bits, sizeof(f));
-		jb_double(b, f);
+		vw_double(w, f);
 		break;
 	}
 	case CT_DOUBLE: {
 		double d;
 
 		memcpy(&d, &raw, sizeof(d));
-		jb_double(b, d);
+		vw_double(w, d);
 		break;
 	}
 	case CT_LONG_DOUBLE:
-		jb_lit(b, "{\"unsupported\":\"long double\"}");
+		display_unsupported(w, "long double");
 		break;
 	case CT_POINTER:
 	case CT_STRING:
 		if (raw)
-			jb_hex(b, raw);
+			vw_hex(w, raw);
 		else
-			jb_lit(b, "null");
+			vw_null(w);
 		break;
 	default:
-		jb_lit(b, "null");
+		vw_null(w);
 		break;
 	}
 }

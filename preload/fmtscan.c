@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "fmtscan.h"
+#include "valw.h"
 
 /* Where fmt_next resumes a conversion. */
 enum conv_stage {
@@ -250,37 +251,33 @@ bool fmt_next(const char *fmt, size_t len, size_t *pos, struct fmt_conv *conv)
 
 /* ---- logger side: showing a fetched value ---- */
 
-void fmt_put_char(struct jbuf *b, unsigned char c)
+void fmt_put_char(struct valw *w, unsigned char c)
 {
 	static const char hex[] = "0123456789abcdef";
-	char out[8];
+	char out[4];
 	size_t n = 0;
 
 	/* The escapes are part of the value ("\\x01" is four characters), the way
 	 * jb_string shows bytes that are not UTF-8. */
-	out[n++] = '"';
 	switch (c) {
-	case '"': out[n++] = '\\'; out[n++] = '"'; break;
-	case '\\': out[n++] = '\\'; out[n++] = '\\'; break;
-	case '\n': memcpy(out + n, "\\\\n", 3); n += 3; break;
-	case '\t': memcpy(out + n, "\\\\t", 3); n += 3; break;
-	case '\r': memcpy(out + n, "\\\\r", 3); n += 3; break;
+	case '\n': memcpy(out, "\\n", 2); n = 2; break;
+	case '\t': memcpy(out, "\\t", 2); n = 2; break;
+	case '\r': memcpy(out, "\\r", 2); n = 2; break;
 	default:
 		if (c >= 0x20 && c < 0x7f) {
 			out[n++] = (char)c;
 		} else {
-			memcpy(out + n, "\\\\x", 3);
-			n += 3;
+			memcpy(out, "\\x", 2);
+			n = 2;
 			out[n++] = hex[c >> 4];
 			out[n++] = hex[c & 15];
 		}
 		break;
 	}
-	out[n++] = '"';
-	jb_put(b, out, n);
+	vw_string(w, out, n);
 }
 
-static void put_integer(struct jbuf *b, unsigned size, bool is_signed, uint64_t raw)
+static void put_integer(struct valw *w, unsigned size, bool is_signed, uint64_t raw)
 {
 	unsigned bits = size >= 1 && size < 8 ? size * 8 : 64;
 
@@ -288,21 +285,21 @@ static void put_integer(struct jbuf *b, unsigned size, bool is_signed, uint64_t 
 		raw &= (UINT64_C(1) << bits) - 1;
 	if (is_signed) {
 		/* Move the type's sign bit to bit 63 and back: sign extension. */
-		jb_i64(b, (int64_t)(raw << (64 - bits)) >> (64 - bits));
+		vw_i64(w, (int64_t)(raw << (64 - bits)) >> (64 - bits));
 	} else {
-		jb_u64(b, raw);
+		vw_u64(w, raw);
 	}
 }
 
-static void put_address(struct jbuf *b, uint64_t raw)
+static void put_address(struct valw *w, uint64_t raw)
 {
 	if (raw)
-		jb_hex(b, raw);
+		vw_hex(w, raw);
 	else
-		jb_lit(b, "null");
+		vw_null(w);
 }
 
-void fmt_put_value(struct jbuf *b, const struct fmt_conv *conv, uint64_t raw)
+void fmt_put_value(struct valw *w, const struct fmt_conv *conv, uint64_t raw)
 {
 	double d;
 
@@ -310,30 +307,33 @@ void fmt_put_value(struct jbuf *b, const struct fmt_conv *conv, uint64_t raw)
 	case FA_STAR:
 	case FA_INT:
 		if (conv->spec == 'c')
-			fmt_put_char(b, (unsigned char)raw);
+			fmt_put_char(w, (unsigned char)raw);
 		else
-			put_integer(b, conv->size, conv->is_signed, raw);
+			put_integer(w, conv->size, conv->is_signed, raw);
 		return;
 	case FA_DOUBLE:
 		memcpy(&d, &raw, sizeof(d));
-		jb_double(b, d);
+		vw_double(w, d);
 		return;
 	case FA_LONG_DOUBLE:
-		jb_lit(b, "{\"unsupported\":\"long double\"}");
+		vw_begin_object(w);
+		vw_klit(w, "unsupported");
+		vw_alit(w, "long double");
+		vw_end_object(w);
 		return;
 	case FA_WIDE:
 		/* %lc/%C: the wint_t; %ls/%S: the address of the wide text. */
 		if (conv->size == 4)
-			put_integer(b, 4, false, raw);
+			put_integer(w, 4, false, raw);
 		else
-			put_address(b, raw);
+			put_address(w, raw);
 		return;
 	case FA_STRING:		/* the caller shows the text; here only its address */
 	case FA_POINTER:
-		put_address(b, raw);
+		put_address(w, raw);
 		return;
 	case FA_COUNT:		/* never shown: the pointer is the program's business */
 		break;
 	}
-	jb_lit(b, "null");
+	vw_null(w);
 }

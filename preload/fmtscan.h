@@ -13,9 +13,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "jsonw.h"
 
 #pragma GCC visibility push(hidden)
+
+struct valw;
 
 /* What one conversion consumes from the variadic arguments. */
 enum fmt_arg {
@@ -53,11 +54,11 @@ bool fmt_next(const char *fmt, size_t len, size_t *pos, struct fmt_conv *conv);
  * Shows a non-string value of conv as the record does: a number, "A" for %c,
  * "0x…" or null for %p, {"unsupported":"long double"}; null for %n. Logger side.
  */
-void fmt_put_value(struct jbuf *b, const struct fmt_conv *conv, uint64_t raw);
+void fmt_put_value(struct valw *w, const struct fmt_conv *conv, uint64_t raw);
 
-/* A character as a JSON string: "A", "\"", "\\"; "\\n", "\\t", "\\r" and
+/* A character as a string (shown here as JSON): "A", "\"", "\\"; "\\n", "\\t", "\\r" and
  * "\\x01" (the escape is part of the value) for the rest. Logger side. */
-void fmt_put_char(struct jbuf *b, unsigned char c);
+void fmt_put_char(struct valw *w, unsigned char c);
 
 #pragma GCC visibility pop
 

@@ -267,13 +267,13 @@ static struct session *first_session(void)
 	if (!session)
 		return NULL;
 	if (s->session_id) {
-		session->id_json = record_session_id_json(s->session_id);
+		session->id = strdup(s->session_id);
 	} else {
 		random_hex(id, 16);
-		session->id_json = record_session_id_json(id);
+		session->id = strdup(id);
 	}
 	session->metadata_json = s->session_metadata;
-	return session->id_json ? session : NULL;
+	return session->id ? session : NULL;
 }
 
 static void after_fork_in_child(void)

@@ -247,6 +247,53 @@ bool utf8_is_valid(const char *s, size_t n)
 	return true;
 }
 
+size_t utf8_valid_prefix(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0;
+
+	while (i < n) {
+		size_t l;
+
+		if (u[i] < 0x80) {
+			i++;
+			continue;
+		}
+		l = utf8_seq(u + i, n - i);
+		if (!l)
+			break;
+		i += l;
+	}
+	return i;
+}
+
+void jb_utf8_repair(struct jbuf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *u = (const unsigned char *)s;
+
+	/* Worst case 4 bytes out per byte in: reserve once. */
+	if (!jb_reserve(b, n * 4))
+		return;
+	for (size_t i = 0; i < n;) {
+		size_t l = utf8_valid_prefix(s + i, n - i);
+		char *o;
+
+		memcpy(b->p + b->len, s + i, l);
+		b->len += l;
+		i += l;
+		if (i == n)
+			break;
+		o = b->p + b->len;
+		o[0] = '\\';
+		o[1] = 'x';
+		o[2] = hex[u[i] >> 4];
+		o[3] = hex[u[i] & 15];
+		b->len += 4;
+		i++;
+	}
+}
+
 /* 1 for bytes that a JSON string can carry as they are (printable ASCII but " and \). */
 static const unsigned char plain[256] = {
 	[0x20] = 1, [0x21] = 1, [0x23 ... 0x5b] = 1, [0x5d ... 0x7e] = 1,

@@ -63,6 +63,16 @@ void jb_seconds(struct jbuf *b, uint64_t ns);
 /* True when s[0..n) is valid UTF-8 without NUL bytes. */
 bool utf8_is_valid(const char *s, size_t n);
 
+/* Length of the longest prefix of s[0..n) that is valid UTF-8 (NUL bytes allowed). */
+size_t utf8_valid_prefix(const char *s, size_t n);
+
+/*
+ * Appends s[0..n) as UTF-8 text, unquoted and unescaped: valid sequences (NUL and
+ * control characters included) as they are, each other byte as the four
+ * characters \xHH. This is the text a JSON reader gets from jb_string's output.
+ */
+void jb_utf8_repair(struct jbuf *b, const char *s, size_t n);
+
 /* A quoted, escaped JSON string; bytes that are not valid UTF-8 become the text \xHH. */
 void jb_string(struct jbuf *b, const char *s, size_t n);
 

@@ -64,11 +64,14 @@ static void write_record(struct call *c, const struct record_end *end)
 {
 	if (c->enter) {
 		/* Never returned: its after-the-call values stay the pointers passed. */
-		record_format_args(&c->args, c->slot->hook, c->enter, NULL);
+		record_take_args(c, c->enter, NULL);
 		free(c->enter);
 		c->enter = NULL;
 	}
-	record_format(&out, c, end);
+	if (record_forms & RECORD_JSON)
+		record_format(&out, c, end);
+	if (record_forms & RECORD_BSON)
+		record_bson_debug_write(c, end);
 	if (sink_failed)
 		records_dropped++;
 	else
@@ -125,33 +128,27 @@ static bool on_enter(const struct thread_ctx *ctx, const struct ev_enter *ev, un
 			return true;
 		}
 	}
-	record_format_args(&c->args, slot->hook, ev, NULL);
+	record_take_args(c, ev, NULL);
 	return true;
 }
 
 static unsigned drain_all(bool final);
 
-/* The output, status and exception of a returned call, and its arguments when they
- * waited for the exit. */
+/* The status of a returned call (its output and exception come from ev when its
+ * record is written), and its arguments when they waited for the exit. */
 static void decode_exit(struct call *c, const struct ev_exit *ev, struct record_end *end)
 {
-	static struct jbuf output, exception;	/* logger thread only; used before the next exit */
 	const struct hook *h = c->slot->hook;
 
-	output.len = 0;
-	exception.len = 0;
-	decode_output(&output, h, ev);
-	end->output = &output;
+	end->exit = ev;
 	if (c->enter) {
-		c->args.len = 0;
-		record_format_args(&c->args, h, c->enter, ev);
+		record_take_args(c, c->enter, ev);
 		free(c->enter);
 		c->enter = NULL;
 	}
 	if (h->cfg->has_prototype && status_is_error(h->cfg, ev->ret)) {
 		end->status = "error";
-		status_put_exception(&exception, h->cfg, ev->ret, ev->h.flags);
-		end->exception = &exception;
+		end->error = true;
 	}
 }
 
@@ -192,7 +189,7 @@ static void on_log(const struct ev_log *ev)
 
 	if (!c || c->done)
 		c = root;
-	record_format_log(&c->logs, ev);
+	record_take_log(c, ev);
 }
 
 static void on_link(const struct ev_call *ev)
@@ -345,7 +342,8 @@ int logger_start(struct sink *s)
 	root->tid = tracer.pid;
 	/* The main thread's name, as its other records show it. */
 	prctl(PR_GET_NAME, root->thread_name, 0, 0, 0);
-	record_format_root_args(&root->args);
+	record_bson_debug_open();
+	record_take_root_args(root);
 	__atomic_store_n(&tracer.logger_running, 1, __ATOMIC_RELEASE);
 	err = pthread_create(&thread, NULL, logger_main, NULL);
 	if (err) {
@@ -427,6 +425,7 @@ void logger_stop(void)
 	if (records_dropped && !diag_verbose_enabled)
 		diag_error("%llu records dropped", (unsigned long long)records_dropped);
 	sink.ops->close(sink.state);
+	record_bson_debug_close();
 	root = NULL;
 }
 

@@ -3,7 +3,13 @@ PRELOAD_SRCS := $(wildcard preload/*.c) $(wildcard preload/arch/x86_64/*.c) $(wi
 PRELOAD_OBJS := $(patsubst %,$(BUILD)/%.o,$(basename $(PRELOAD_SRCS)))
 LIBIMPULSE := $(BUILD)/libimpulse.so
 
+# libbson: its headers only (valw_bson.c opens the library with dlopen at first use, so
+# libimpulse.so does not link it and the file logger pays nothing for it).
+BSON_CFLAGS = $(shell pkg-config --cflags libbson-1.0)
+
 $(PRELOAD_OBJS): CFLAGS_EXTRA += -fPIC -fvisibility=hidden -ftls-model=initial-exec $(JANSSON_CFLAGS) -Ipreload -Ipreload/arch/x86_64
+$(BUILD)/preload/valw_bson.o $(BUILD)/preload/record_bson.o: CFLAGS_EXTRA += $(BSON_CFLAGS)
+$(BUILD)/preload/valw_bson.o $(BUILD)/preload/record_bson.o: | check-bson-headers
 
 $(LIBIMPULSE): $(PRELOAD_OBJS) $(CONFIG_LIB) preload/exports.map
 	$(call need_pkg,jansson,libjansson-dev)
@@ -14,6 +20,10 @@ $(LIBIMPULSE): $(PRELOAD_OBJS) $(CONFIG_LIB) preload/exports.map
 	    $(JANSSON_LIBS) -ldl -lpthread
 
 all: $(LIBIMPULSE)
+
+.PHONY: check-bson-headers
+check-bson-headers:
+	$(call need_pkg,libbson-1.0,libbson-dev)
 
 # The shipped prototype files (config/protos/*.conf) go beside libimpulse.so, in
 # $(BUILD)/protos/, where libimpulse and impulse look for them (init.c, tools/locate.c).

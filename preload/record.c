@@ -1,10 +1,13 @@
 /*
- * record.c — one Impulse record per completed call, as one line of JSON.
+ * record.c — one Impulse record per completed call: its shape, written once
+ * through the value writer (valw.h), as a JSON line here and as a BSON document in
+ * record_bson.c.
  *
  * Field names and nesting follow Impulse's schema (payload.function, trace_module,
  * call_id, timestamps, arguments, status, exception, output, stack_trace,
- * trace_logs), plus process and log_metadata. Parts that never change for a slot
- * or a session are rendered once and copied.
+ * trace_logs), plus process and log_metadata. For JSON, parts that never change
+ * for a slot, a session or a thread, and each call's reference, are rendered once
+ * and spliced as text; BSON renders them each time through the same functions.
  */
 #include <jansson.h>
 #include <stdlib.h>
@@ -15,57 +18,44 @@
 #include "hooks.h"
 #include "modules.h"
 #include "record.h"
+#include "status.h"
 #include "tracer.h"
 
 #define CHAIN_MAX 4096
-#define LOG_METADATA "{\"tracer\":\"libimpulse\",\"version\":\"0.1.0\",\"schema\":1}"
 
-/* The sequence part of a call id: 16 hex digits. */
-static void put_sequence(struct jbuf *b, uint64_t id)
+/*
+ * The record's shape is written once (record_shape and the SHAPE helpers) and
+ * inlined twice: into record_put, for any writer (BSON), and into record_format,
+ * where the writer is a JSON one that no out-of-line function ever sees. There the
+ * compiler keeps the writer in registers, its kind a known constant: the BSON
+ * branches go, and so do most comma tests, so the skeleton costs what literal
+ * text did. Keeping that property: inside the shape, a writer is handed to an
+ * out-of-line function only through VW_OUT, which gives the callee a copy and takes
+ * back the one thing it may change (the comma state).
+ */
+#define SHAPE static inline __attribute__((always_inline))
+#define VW_OUT(w, ow, call)						\
+	do {								\
+		struct valw ow = *(w);					\
+		call;							\
+		(w)->comma = ow.comma;					\
+	} while (0)
+
+unsigned record_forms = RECORD_JSON;
+
+/* "<tracer id>-<sequence: 16 hex digits>": 33 characters. */
+SHAPE void put_call_id(struct valw *w, uint64_t id)
 {
 	static const char digits[] = "0123456789abcdef";
-	char tmp[16];
+	char tmp[33];
 
-	for (int i = 15; i >= 0; i--) {
+	memcpy(tmp, tracer.tracer_id, 16);
+	tmp[16] = '-';
+	for (int i = 32; i > 16; i--) {
 		tmp[i] = digits[id & 15];
 		id >>= 4;
 	}
-	jb_put(b, tmp, 16);
-}
-
-static void put_call_id(struct jbuf *b, uint64_t id)
-{
-	jb_putc(b, '"');
-	jb_put(b, tracer.tracer_id, 16);
-	jb_putc(b, '-');
-	put_sequence(b, id);
-	jb_putc(b, '"');
-}
-
-char *record_session_id_json(const char *id)
-{
-	struct jbuf b = { 0 };
-
-	jb_cstr(&b, id);
-	jb_putc(&b, '\0');
-	return b.p;
-}
-
-void record_format_args(struct jbuf *out, const struct hook *hook, const struct ev_enter *ev,
-			const struct ev_exit *exit)
-{
-	decode_args(out, hook, ev, exit);
-}
-
-void record_format_root_args(struct jbuf *out)
-{
-	jb_lit(out, "{\"argv\":[");
-	for (int i = 0; i < tracer.argc; i++) {
-		if (i)
-			jb_putc(out, ',');
-		jb_cstr(out, tracer.argv[i]);
-	}
-	jb_lit(out, "]}");
+	vw_ascii(w, tmp, sizeof(tmp));
 }
 
 static const char *name_of(const struct hook_slot *slot)
@@ -73,44 +63,55 @@ static const char *name_of(const struct hook_slot *slot)
 	return slot ? slot->hook->cfg->symbol : tracer.program;
 }
 
-/* ,"thread_id":…,"hook_id":… of a hook, or of the root for NULL. */
-static void put_thread_and_hook(struct jbuf *b, const struct cfg_hook *h)
+/* "thread_id":…,"hook_id":… of a hook, or of the root for NULL. */
+static void put_thread_and_hook(struct valw *w, const struct cfg_hook *h)
 {
-	if (!h) {
-		jb_lit(b, ",\"thread_id\":\"root\",\"hook_id\":\"root\"");
-		return;
-	}
-	jb_lit(b, ",\"thread_id\":");
-	jb_cstr(b, h->thread_id);
-	jb_lit(b, ",\"hook_id\":");
-	jb_cstr(b, h->hook_id);
+	vw_klit(w, "thread_id");
+	if (h)
+		vw_cstr(w, h->thread_id);
+	else
+		vw_alit(w, "root");
+	vw_klit(w, "hook_id");
+	if (h)
+		vw_cstr(w, h->hook_id);
+	else
+		vw_alit(w, "root");
 }
 
-/* The short trace_module used inside parents and children. */
-static void put_module_short(struct jbuf *b, const struct hook_slot *slot, const struct session *s)
+static void put_tracer_and_session(struct valw *w, const struct session *s)
 {
-	jb_lit(b, "{\"tracer_id\":\"");
-	jb_put(b, tracer.tracer_id, 16);
-	jb_lit(b, "\",\"session_id\":");
-	jb_puts(b, s->id_json);
-	put_thread_and_hook(b, slot ? slot->hook->cfg : NULL);
-	jb_putc(b, '}');
+	vw_klit(w, "tracer_id");
+	vw_ascii(w, tracer.tracer_id, 16);
+	vw_klit(w, "session_id");
+	vw_cstr(w, s->id);
 }
 
-/* A call as its parents and children name it; formatted once per call. */
+void record_put_ref(struct valw *w, const struct hook_slot *slot, const struct session *s,
+		    uint64_t id)
+{
+	vw_begin_object(w);
+	vw_klit(w, "fn_name");
+	vw_cstr(w, name_of(slot));
+	vw_klit(w, "call_id");
+	put_call_id(w, id);
+	vw_klit(w, "trace_module");
+	vw_begin_object(w);
+	put_tracer_and_session(w, s);
+	put_thread_and_hook(w, slot ? slot->hook->cfg : NULL);
+	vw_end_object(w);
+	vw_end_object(w);
+}
+
+/* A call as its parents and children name it, as JSON; rendered once per call. */
 static const struct jbuf *call_ref(struct call *c)
 {
 	struct jbuf *b = &c->ref;
 
-	if (b->len)
-		return b;
-	jb_lit(b, "{\"fn_name\":");
-	jb_cstr(b, name_of(c->slot));
-	jb_lit(b, ",\"call_id\":");
-	put_call_id(b, c->id);
-	jb_lit(b, ",\"trace_module\":");
-	put_module_short(b, c->slot, c->session);
-	jb_putc(b, '}');
+	if (!b->len) {
+		struct valw w = valw_json(b);
+
+		record_put_ref(&w, c->slot, c->session, c->id);
+	}
 	return b;
 }
 
@@ -118,7 +119,7 @@ static const struct jbuf *call_ref(struct call *c)
  * memory quadratic in the depth of a recursion. */
 #define CHAIN_CACHE_DEPTH 32
 
-/* The "parents" array of c's children: c's ancestors and c, outermost first. */
+/* The JSON "parents" array of c's children: c's ancestors and c, outermost first. */
 static const struct jbuf *call_chain(struct call *c)
 {
 	struct jbuf *b = &c->chain;
@@ -140,112 +141,138 @@ static const struct jbuf *call_chain(struct call *c)
 	return b;
 }
 
-static void put_parents(struct jbuf *b, struct call *c)
+SHAPE void put_parents(struct valw *w, struct call *c)
 {
 	struct call *chain[CHAIN_MAX];
 	int n = 0;
 
-	if (!c->parent) {
-		jb_lit(b, "[]");
-		return;
-	}
-	if (c->parent->depth < CHAIN_CACHE_DEPTH) {
+	if (valw_is_json(w) && c->parent && c->parent->depth < CHAIN_CACHE_DEPTH) {
 		const struct jbuf *up = call_chain(c->parent);
 
-		jb_put(b, up->p, up->len);
+		vw_json_splice(w, up->p, up->len);
 		return;
 	}
 	for (struct call *p = c->parent; p && n < CHAIN_MAX; p = p->parent)
 		chain[n++] = p;
-	jb_putc(b, '[');
+	vw_begin_array(w);
 	for (int i = n - 1; i >= 0; i--) {
-		const struct jbuf *ref = call_ref(chain[i]);
+		vw_elem(w);
+		if (valw_is_json(w)) {
+			const struct jbuf *ref = call_ref(chain[i]);
 
-		jb_put(b, ref->p, ref->len);
-		if (i)
-			jb_putc(b, ',');
+			vw_json_splice(w, ref->p, ref->len);
+		} else {
+			VW_OUT(w, ow, record_put_ref(&ow, chain[i]->slot, chain[i]->session, chain[i]->id));
+		}
 	}
-	jb_putc(b, ']');
+	vw_end_array(w);
+}
+
+/* The call's BSON parts, made when first needed. */
+static struct call_bson *bson_parts(struct call *c)
+{
+	if (!c->bson)
+		c->bson = calloc(1, sizeof(*c->bson));
+	return c->bson;
 }
 
 void record_add_child(struct call *parent, struct call *c)
 {
-	const struct jbuf *ref;
-
 	if (parent->nchildren >= tracer.max_children) {
 		parent->children_omitted++;
 		return;
 	}
-	ref = call_ref(c);
-	if (parent->nchildren++)
-		jb_putc(&parent->children, ',');
-	jb_put(&parent->children, ref->p, ref->len);
+	if (record_forms & RECORD_JSON) {
+		const struct jbuf *ref = call_ref(c);
+		struct valw w = valw_json(&parent->children);
+
+		w.comma = parent->nchildren != 0;
+		vw_elem(&w);
+		vw_json_splice(&w, ref->p, ref->len);
+	}
+	if (record_forms & RECORD_BSON) {
+		struct call_bson *b = bson_parts(parent);
+		struct record_child_ref r = { c->slot, c->session, c->id };
+
+		if (b)
+			jb_put(&b->children, &r, sizeof(r));
+	}
+	parent->nchildren++;
 }
 
-static void put_metadata(struct jbuf *b, const char *json)
+static void put_metadata(struct valw *w, const char *json)
 {
 	if (json)
-		jb_puts(b, json);
+		vw_raw_json(w, json, strlen(json));
 	else
-		jb_lit(b, "null");
+		vw_null(w);
 }
 
-/* Everything before the call id's hex digits: fixed for a slot, a caller and a session. */
-static void put_prefix(struct jbuf *b, const struct hook_slot *slot, const char *caller,
-		       const struct session *session)
+/*
+ * The record up to the call id: {"payload":{"function":{…},"trace_module":{…},
+ * "call_id": — fixed for a slot, a caller and a session.
+ */
+static __attribute__((noinline)) void put_head(struct valw *w, const struct hook_slot *slot,
+					       const char *caller, const struct session *session)
 {
 	const struct cfg_hook *h = slot ? slot->hook->cfg : NULL;
 
-	jb_lit(b, "{\"payload\":{\"function\":{\"type\":\"Function\",\"name\":");
+	vw_begin_object(w);
+	vw_klit_object(w, "payload");
+	vw_klit(w, "function");
+	vw_begin_object(w);
+	vw_klit(w, "type");
+	vw_alit(w, "Function");
+	vw_klit(w, "name");
+	vw_cstr(w, name_of(slot));
+	vw_klit(w, "args");
+	vw_begin_array(w);
 	if (h) {
-		jb_cstr(b, h->symbol);
-		jb_lit(b, ",\"args\":[");
 		for (int i = 0; i < h->nparams; i++) {
-			if (i)
-				jb_putc(b, ',');
-			jb_cstr(b, h->params[i].name);
+			vw_elem(w);
+			vw_cstr(w, h->params[i].name);
 		}
-		jb_lit(b, "],\"library\":");
-		jb_cstr(b, slot->library_path);
 	} else {
-		jb_cstr(b, tracer.program);
-		jb_lit(b, ",\"args\":[\"argv\"],\"library\":");
-		jb_cstr(b, tracer.exe_path);
+		vw_elem(w);
+		vw_alit(w, "argv");
 	}
-	jb_lit(b, ",\"caller\":");
+	vw_end_array(w);
+	vw_klit(w, "library");
+	vw_cstr(w, h ? slot->library_path : tracer.exe_path);
+	vw_klit(w, "caller");
 	if (caller)
-		jb_cstr(b, caller);
+		vw_cstr(w, caller);
 	else
-		jb_lit(b, "null");
-	jb_lit(b, "},\"trace_module\":{\"tracer_id\":\"");
-	jb_put(b, tracer.tracer_id, 16);
-	jb_lit(b, "\",\"session_id\":");
-	jb_puts(b, session->id_json);
-	put_thread_and_hook(b, h);
-	jb_lit(b, ",\"tracer_metadata\":");
-	put_metadata(b, tracer.cfg.settings.tracer_metadata);
-	jb_lit(b, ",\"session_metadata\":");
-	put_metadata(b, session->metadata_json);
-	jb_lit(b, ",\"hook_metadata\":");
-	put_metadata(b, h ? h->metadata_json : NULL);
-	jb_lit(b, "},\"call_id\":\"");
-	jb_put(b, tracer.tracer_id, 16);
-	jb_putc(b, '-');
+		vw_null(w);
+	vw_end_object(w);
+	vw_klit(w, "trace_module");
+	vw_begin_object(w);
+	put_tracer_and_session(w, session);
+	put_thread_and_hook(w, h);
+	vw_klit(w, "tracer_metadata");
+	put_metadata(w, tracer.cfg.settings.tracer_metadata);
+	vw_klit(w, "session_metadata");
+	put_metadata(w, session->metadata_json);
+	vw_klit(w, "hook_metadata");
+	put_metadata(w, h ? h->metadata_json : NULL);
+	vw_end_object(w);
+	vw_klit(w, "call_id");
 }
 
-static void put_record_prefix(struct jbuf *out, const struct call *c)
+SHAPE void put_record_head(struct valw *w, const struct call *c)
 {
 	struct hook_slot *slot = (struct hook_slot *)c->slot;
 	const struct module *m;
 
-	if (slot && slot->caller_path) {
+	if (valw_is_json(w) && slot && slot->caller_path) {
 		if (slot->prefix_session != c->session || !slot->prefix) {
 			struct jbuf b = { 0 };
+			struct valw bw = valw_json(&b);
 
-			put_prefix(&b, slot, slot->caller_path, c->session);
+			put_head(&bw, slot, slot->caller_path, c->session);
 			if (jb_failed(&b)) {
 				jb_free(&b);
-				put_prefix(out, slot, slot->caller_path, c->session);
+				VW_OUT(w, ow, put_head(&ow, slot, slot->caller_path, c->session));
 				return;
 			}
 			free(slot->prefix);
@@ -253,100 +280,259 @@ static void put_record_prefix(struct jbuf *out, const struct call *c)
 			slot->prefix_len = b.len;
 			slot->prefix_session = c->session;
 		}
-		jb_put(out, slot->prefix, slot->prefix_len);
+		vw_json_raw(w, slot->prefix, slot->prefix_len, true);
+		return;
+	}
+	if (slot && slot->caller_path) {
+		VW_OUT(w, ow, put_head(&ow, slot, slot->caller_path, c->session));
 		return;
 	}
 	/* Address-taken functions serve every module: name the caller by return address. */
 	m = slot ? modules_find((uintptr_t)c->return_address) : NULL;
-	put_prefix(out, slot, m ? m->path : NULL, c->session);
+	VW_OUT(w, ow, put_head(&ow, slot, m ? m->path : NULL, c->session));
 }
 
-/* "process":{…}: the same for every call of a thread; kept for the last thread seen. */
-static void put_process(struct jbuf *out, const struct call *c)
+/*
+ * The record from "process" to its end: ,"process":{…}},"log_metadata":{…}} —
+ * the same for every call of a thread.
+ */
+static __attribute__((noinline)) void put_tail(struct valw *w, pid_t tid, const char *thread_name)
+{
+	vw_klit_object(w, "process");
+	vw_klit(w, "pid");
+	vw_i64(w, tracer.pid);
+	vw_klit(w, "tid");
+	vw_i64(w, tid);
+	vw_klit(w, "thread_name");
+	vw_cstr(w, thread_name);
+	vw_end_object(w);
+	vw_end_object(w);	/* payload */
+	vw_klit_object(w, "log_metadata");
+	vw_klit(w, "tracer");
+	vw_alit(w, "libimpulse");
+	vw_klit(w, "version");
+	vw_alit(w, "0.1.0");
+	vw_klit(w, "schema");
+	vw_i64(w, 1);
+	vw_end_object(w);
+	vw_end_object(w);	/* the record */
+}
+
+/* As JSON, kept for the last thread seen (rendered after a member: it starts with a comma). */
+SHAPE void put_record_tail(struct valw *w, const struct call *c)
 {
 	static struct jbuf cached;
 	static pid_t cached_tid;
 	static char cached_name[16];
 
+	if (!valw_is_json(w)) {
+		VW_OUT(w, ow, put_tail(&ow, c->tid, c->thread_name));
+		return;
+	}
 	if (!cached.len || cached_tid != c->tid || memcmp(cached_name, c->thread_name, 16)) {
+		struct valw cw = valw_json(&cached);
+
 		cached.len = 0;
-		jb_lit(&cached, "\"process\":{\"pid\":");
-		jb_i64(&cached, tracer.pid);
-		jb_lit(&cached, ",\"tid\":");
-		jb_i64(&cached, c->tid);
-		jb_lit(&cached, ",\"thread_name\":");
-		jb_cstr(&cached, c->thread_name);
-		jb_lit(&cached, "}},\"log_metadata\":" LOG_METADATA "}\n");
+		cw.comma = true;
+		put_tail(&cw, c->tid, c->thread_name);
 		cached_tid = c->tid;
 		memcpy(cached_name, c->thread_name, 16);
 	}
-	jb_put(out, cached.p, cached.len);
+	vw_json_raw(w, cached.p, cached.len, true);
 }
 
-void record_format(struct jbuf *out, struct call *c, const struct record_end *end)
+SHAPE void put_timestamps(struct valw *w, uint64_t start_ns, uint64_t end_ns)
 {
-	const struct hook_slot *slot = c->slot;
+	vw_klit(w, "start");
+	vw_date(w, start_ns);
+	vw_klit(w, "end");
+	vw_date(w, end_ns);
+	vw_klit(w, "start_to_end_seconds");
+	vw_seconds(w, end_ns - start_ns);
+	vw_klit(w, "start_ns");
+	vw_ns(w, start_ns);
+	vw_klit(w, "end_ns");
+	vw_ns(w, end_ns);
+	vw_end_object(w);
+}
+
+SHAPE void put_stored_args(struct valw *w, const struct call *c)
+{
+	if (!valw_is_json(w)) {
+		VW_OUT(w, ow, record_bson_put_args(&ow, c));
+	} else if (c->args.len) {
+		vw_json_splice(w, c->args.p, c->args.len);
+	} else {
+		vw_begin_object(w);
+		vw_end_object(w);
+	}
+}
+
+SHAPE void put_output(struct valw *w, const struct call *c, const struct record_end *end)
+{
+	if (!c->slot) {
+		if (end->root_status >= 0)
+			vw_i64(w, end->root_status);
+		else
+			vw_null(w);
+	} else if (end->exit) {
+		VW_OUT(w, ow, decode_output(&ow, c->slot->hook, end->exit));
+	} else {
+		vw_null(w);
+	}
+}
+
+SHAPE void put_exception(struct valw *w, const struct call *c, const struct record_end *end)
+{
+	if (end->error && end->exit && c->slot)
+		VW_OUT(w, ow, status_put_exception(&ow, c->slot->hook->cfg, end->exit->ret,
+						   end->exit->h.flags));
+	else
+		vw_null(w);
+}
+
+/* The members of "stack_trace" and its closing brace. */
+SHAPE void put_stack_trace(struct valw *w, struct call *c)
+{
+	vw_klit(w, "parents");
+	put_parents(w, c);
+	vw_klit_array(w, "children");
+	if (!valw_is_json(w)) {
+		VW_OUT(w, ow, record_bson_put_children(&ow, c));
+	} else if (c->children.len) {
+		vw_json_splice(w, c->children.p, c->children.len);
+	}
+	vw_end_array(w);
+	vw_klit(w, "children_omitted");
+	vw_u64(w, c->children_omitted);
+	vw_end_object(w);
+}
+
+/* The entries of "trace_logs" and its closing bracket. */
+SHAPE void put_logs(struct valw *w, const struct call *c)
+{
+	if (!valw_is_json(w))
+		VW_OUT(w, ow, record_bson_put_logs(&ow, c));
+	else if (c->logs.len)
+		vw_json_splice(w, c->logs.p, c->logs.len);
+	vw_end_array(w);
+}
+
+SHAPE void record_shape(struct valw *w, struct call *c, const struct record_end *end)
+{
 	uint64_t start_ns = clock_ticks_to_ns(c->start_ticks);
 	uint64_t end_ns = clock_ticks_to_ns(end->end_ticks);
 
 	if (end_ns < start_ns)
 		end_ns = start_ns;
-	put_record_prefix(out, c);
-	put_sequence(out, c->id);	/* the prefix ends with the tracer id and '-' */
-	jb_lit(out, "\",\"timestamps\":{\"start\":");
-	jb_time(out, start_ns);
-	jb_lit(out, ",\"end\":");
-	jb_time(out, end_ns);
-	jb_lit(out, ",\"start_to_end_seconds\":");
-	jb_seconds(out, end_ns - start_ns);
-	jb_lit(out, ",\"start_ns\":");
-	jb_ns(out, start_ns);
-	jb_lit(out, ",\"end_ns\":");
-	jb_ns(out, end_ns);
-	jb_lit(out, "},\"arguments\":");
-	if (c->args.len)
-		jb_put(out, c->args.p, c->args.len);
-	else
-		jb_lit(out, "{}");
-	jb_lit(out, ",\"status\":\"");
-	jb_puts(out, end->status);
-	jb_lit(out, "\",\"exception\":");
-	if (end->exception)
-		jb_put(out, end->exception->p, end->exception->len);
-	else
-		jb_lit(out, "null");
-	jb_lit(out, ",\"output\":");
-	if (!slot) {
-		if (end->root_status >= 0)
-			jb_i64(out, end->root_status);
-		else
-			jb_lit(out, "null");
-	} else if (end->output) {
-		jb_put(out, end->output->p, end->output->len);
-	} else {
-		jb_lit(out, "null");
-	}
-	jb_lit(out, ",\"stack_trace\":{\"parents\":");
-	put_parents(out, c);
-	jb_lit(out, ",\"children\":[");
-	if (c->children.len)
-		jb_put(out, c->children.p, c->children.len);
-	jb_lit(out, "],\"children_omitted\":");
-	jb_u64(out, c->children_omitted);
-	jb_lit(out, "},\"trace_logs\":[");
-	if (c->logs.len)
-		jb_put(out, c->logs.p, c->logs.len);
-	jb_lit(out, "],");
-	put_process(out, c);
+	put_record_head(w, c);	/* up to "call_id": */
+	put_call_id(w, c->id);
+	vw_klit_object(w, "timestamps");
+	put_timestamps(w, start_ns, end_ns);
+	vw_klit(w, "arguments");
+	put_stored_args(w, c);
+	vw_klit(w, "status");
+	vw_ascii(w, end->status, strlen(end->status));
+	vw_klit(w, "exception");
+	put_exception(w, c, end);
+	vw_klit(w, "output");
+	put_output(w, c, end);
+	vw_klit_object(w, "stack_trace");
+	put_stack_trace(w, c);
+	vw_klit_array(w, "trace_logs");
+	put_logs(w, c);
+	put_record_tail(w, c);	/* process, log_metadata and the closing braces */
 }
 
-void record_format_log(struct jbuf *logs, const struct ev_log *ev)
+void record_put(struct valw *w, struct call *c, const struct record_end *end)
 {
-	if (logs->len)
-		jb_putc(logs, ',');
-	jb_lit(logs, "{\"timestamp\":");
-	jb_time(logs, clock_ticks_to_ns(ev->ticks));
-	jb_lit(logs, ",\"payload\":");
+	record_shape(w, c, end);
+}
+
+void record_format(struct jbuf *out, struct call *c, const struct record_end *end)
+{
+	struct valw w = valw_json(out);
+
+	record_shape(&w, c, end);
+	jb_putc(out, '\n');
+}
+
+/* ---- the parts kept per call until its record ---- */
+
+struct args_src {
+	const struct hook *hook;
+	const struct ev_enter *ev;
+	const struct ev_exit *exit;
+};
+
+static void put_args(struct valw *w, const void *arg)
+{
+	const struct args_src *a = arg;
+
+	decode_args(w, a->hook, a->ev, a->exit);
+}
+
+static void put_root_args(struct valw *w, const void *arg)
+{
+	(void)arg;
+	vw_begin_object(w);
+	vw_klit(w, "argv");
+	vw_begin_array(w);
+	for (int i = 0; i < tracer.argc; i++) {
+		vw_elem(w);
+		vw_cstr(w, tracer.argv[i]);
+	}
+	vw_end_array(w);
+	vw_end_object(w);
+}
+
+SHAPE void take(struct call *c, void (*fn)(struct valw *w, const void *arg), const void *arg)
+{
+	if (record_forms & RECORD_JSON) {
+		struct valw w = valw_json(&c->args);
+
+		c->args.len = 0;
+		fn(&w, arg);
+	}
+	if (record_forms & RECORD_BSON) {
+		struct call_bson *b = bson_parts(c);
+
+		if (b) {
+			b->args.len = 0;
+			record_bson_render(&b->args, fn, arg);
+		}
+	}
+}
+
+void record_take_args(struct call *c, const struct ev_enter *ev, const struct ev_exit *exit)
+{
+	struct args_src a = { c->slot->hook, ev, exit };
+
+	if (record_forms == RECORD_JSON) {
+		/* The file logger's path: straight to the decoder. */
+		struct valw w = valw_json(&c->args);
+
+		c->args.len = 0;
+		decode_args(&w, a.hook, ev, exit);
+		return;
+	}
+	take(c, put_args, &a);
+}
+
+void record_take_root_args(struct call *c)
+{
+	take(c, put_root_args, NULL);
+}
+
+/* One trace_logs entry: {"timestamp": …, "payload": …}. */
+static void put_log(struct valw *w, const void *arg)
+{
+	const struct ev_log *ev = arg;
+
+	vw_begin_object(w);
+	vw_klit(w, "timestamp");
+	vw_date(w, clock_ticks_to_ns(ev->ticks));
+	vw_klit(w, "payload");
 	if (ev->h.flags == EV_LOG_JSON) {
 		json_error_t err;
 		json_t *v = json_loadb(ev->data, ev->len, JSON_DECODE_ANY, &err);
@@ -355,19 +541,38 @@ void record_format_log(struct jbuf *logs, const struct ev_log *ev)
 			char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
 
 			if (text) {
-				jb_puts(logs, text);
+				vw_raw_json(w, text, strlen(text));
 				free(text);
 			} else {
-				jb_lit(logs, "null");
+				vw_null(w);
 			}
 			json_decref(v);
-			jb_putc(logs, '}');
+			vw_end_object(w);
 			return;
 		}
-		jb_string(logs, ev->data, ev->len);
-		jb_lit(logs, ",\"invalid_json\":true}");
+		vw_string(w, ev->data, ev->len);
+		vw_klit(w, "invalid_json");
+		vw_bool(w, true);
+		vw_end_object(w);
 		return;
 	}
-	jb_string(logs, ev->data, ev->len);
-	jb_putc(logs, '}');
+	vw_string(w, ev->data, ev->len);
+	vw_end_object(w);
+}
+
+void record_take_log(struct call *c, const struct ev_log *ev)
+{
+	if (record_forms & RECORD_JSON) {
+		struct valw w = valw_json(&c->logs);
+
+		w.comma = c->logs.len != 0;
+		vw_elem(&w);
+		put_log(&w, ev);
+	}
+	if (record_forms & RECORD_BSON) {
+		struct call_bson *b = bson_parts(c);
+
+		if (b)
+			record_bson_render(&b->logs, put_log, ev);
+	}
 }

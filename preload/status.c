@@ -123,7 +123,7 @@ bool status_is_error(const struct cfg_hook *hook, uint64_t raw_ret)
 }
 
 /* "ENOENT: No such file or directory", or "errno 4242" for a number glibc does not name. */
-static void put_errno_text(struct jbuf *b, int64_t err)
+static void put_errno_text(struct valw *w, int64_t err)
 {
 	const char *name = NULL, *desc = NULL;
 	char text[320];
@@ -137,7 +137,7 @@ static void put_errno_text(struct jbuf *b, int64_t err)
 		snprintf(text, sizeof(text), "%s: %s", name, desc);
 	else
 		snprintf(text, sizeof(text), "errno %" PRId64, err);
-	jb_cstr(b, text);
+	vw_cstr(w, text);
 }
 
 static const char *enum_name(const struct cfg_enum *e, int64_t v)
@@ -151,18 +151,18 @@ static const char *enum_name(const struct cfg_enum *e, int64_t v)
 }
 
 /* "returned -1", "returned NULL", "returned SQLITE_BUSY", "returned 0x1f". */
-static void put_return_text(struct jbuf *b, const struct cfg_type *t, uint64_t raw)
+static void put_return_text(struct valw *w, const struct cfg_type *t, uint64_t raw)
 {
 	struct ret_value r = ret_value_of(t, raw);
 	const char *name;
 	char text[320];
 
 	if (!r.comparable) {
-		jb_lit(b, "\"returned\"");
+		vw_alit(w, "returned");
 		return;
 	}
 	if ((t->kind == CT_POINTER || t->kind == CT_STRING) && r.u == 0) {
-		jb_lit(b, "\"returned NULL\"");
+		vw_alit(w, "returned NULL");
 		return;
 	}
 	if (t->kind == CT_POINTER || t->kind == CT_STRING) {
@@ -178,27 +178,27 @@ static void put_return_text(struct jbuf *b, const struct cfg_type *t, uint64_t r
 	} else {
 		snprintf(text, sizeof(text), "returned %" PRIu64, r.u);
 	}
-	jb_cstr(b, text);
+	vw_cstr(w, text);
 }
 
-void status_put_exception(struct jbuf *b, const struct cfg_hook *hook, uint64_t raw_ret,
+void status_put_exception(struct valw *w, const struct cfg_hook *hook, uint64_t raw_ret,
 			  int errno_value)
 {
 	struct ret_value r = ret_value_of(&hook->ret, raw_ret);
 
 	switch (hook->error.errno_source) {
 	case CE_ERRNO:
-		put_errno_text(b, errno_value);
+		put_errno_text(w, errno_value);
 		return;
 	case CE_RETURN:
-		put_errno_text(b, r.s);
+		put_errno_text(w, r.s);
 		return;
 	case CE_NEG_RETURN:
 		/* -INT64_MIN would overflow; such a value names no errno anyway. */
-		put_errno_text(b, r.s == INT64_MIN ? 0 : -r.s);
+		put_errno_text(w, r.s == INT64_MIN ? 0 : -r.s);
 		return;
 	case CE_NONE:
 		break;
 	}
-	put_return_text(b, &hook->ret, raw_ret);
+	put_return_text(w, &hook->ret, raw_ret);
 }

@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "config.h"
-#include "jsonw.h"
+#include "valw.h"
 
 #pragma GCC visibility push(hidden)
 
@@ -18,12 +18,12 @@
 bool status_is_error(const struct cfg_hook *hook, uint64_t raw_ret);
 
 /*
- * Writes the exception of a failed call as a JSON string: "ENOENT: No such file or
+ * Writes the exception of a failed call as a string: "ENOENT: No such file or
  * directory" from errno_value (CE_ERRNO), the return value (CE_RETURN) or its
  * negation (CE_NEG_RETURN); "returned -1" / "returned NULL" / "returned NAME" for
  * CE_NONE (the return value as its display shows it).
  */
-void status_put_exception(struct jbuf *b, const struct cfg_hook *hook, uint64_t raw_ret,
+void status_put_exception(struct valw *w, const struct cfg_hook *hook, uint64_t raw_ret,
 			  int errno_value);
 
 #pragma GCC visibility pop

@@ -19,7 +19,7 @@
 #pragma GCC visibility push(hidden)
 
 struct session {
-	char *id_json;		/* the id as a quoted JSON string; never freed: events point here */
+	char *id;		/* never freed: events point here */
 	char *metadata_json;	/* compact JSON object or NULL; owned */
 };
 

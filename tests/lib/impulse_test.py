@@ -25,7 +25,7 @@ TRACE_BUILD = os.path.join(BUILD, "tests", "trace")
 _TRACER_ENV = ("IMPULSE_CONFIG", "IMPULSE_LOG_DIR", "IMPULSE_SESSION_ID", "IMPULSE_LOGGER",
                "IMPULSE_VERBOSE", "IMPULSE_STRICT", "IMPULSE_PROTO_DIR", "IMPULSE_CHECK",
                "IMPULSE_MONGO_URI", "IMPULSE_MONGO_DATABASE", "IMPULSE_MONGO_COLLECTION",
-               "LD_PRELOAD")
+               "IMPULSE_DEBUG_BSON_FILE", "LD_PRELOAD")
 
 STATUSES = ("success", "error", "incomplete", "unwound")
 _RFC3339_US = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")

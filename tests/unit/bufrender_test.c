@@ -11,7 +11,7 @@
 #include "check.h"
 #include "jb_expect.h"
 
-#define PUT(data, n, full, mode) bufrender_put(&b, (data), (n), (full), (mode))
+#define PUT(data, n, full, mode) bufrender_put(VALW_JSON_TMP(&b), (data), (n), (full), (mode))
 #define B64 CFG_BINARY_BASE64
 #define HEX CFG_BINARY_HEX
 
@@ -146,11 +146,11 @@ static void test_large(void)
 		abort();
 	for (size_t i = 0; i < n; i++)
 		data[i] = (unsigned char)(i * 7);
-	bufrender_put(&b, data, n, n, B64);
+	bufrender_put(VALW_JSON_TMP(&b), data, n, n, B64);
 	CHECK(b.len == strlen("{\"base64\":\"\"}") + (n + 2) / 3 * 4,
 	      "base64 of %zu bytes is %zu long", n, b.len);
 	b.len = 0;
-	bufrender_put(&b, data, n, n, HEX);
+	bufrender_put(VALW_JSON_TMP(&b), data, n, n, HEX);
 	CHECK(b.len == strlen("{\"hex\":\"\"}") + 2 * n, "hex of %zu bytes is %zu long", n, b.len);
 	CHECK(!jb_failed(&b), "jb_failed after large buffers");
 	free(data);

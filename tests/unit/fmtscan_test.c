@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "fmtscan.h"
+#include "valw.h"
 #include "check.h"
 #include "jb_expect.h"
 
@@ -131,7 +132,7 @@ static struct fmt_conv conv_of(const char *fmt)
 #define EXPECT_VALUE(fmt, raw, want)					\
 	do {								\
 		struct fmt_conv c_ = conv_of(fmt);			\
-		fmt_put_value(&b, &c_, (raw));				\
+		fmt_put_value(VALW_JSON_TMP(&b), &c_, (raw));				\
 		EXPECT_JB(&b, (want));					\
 	} while (0)
 
@@ -297,7 +298,7 @@ static void test_put_chars(void)
 	EXPECT_VALUE("%c", 0x7f, "\"\\\\x7f\"");
 	EXPECT_VALUE("%c", 0xe9, "\"\\\\xe9\"");
 	EXPECT_VALUE("%c", 0xffffffffu, "\"\\\\xff\"");
-	fmt_put_char(&b, 'z');
+	fmt_put_char(VALW_JSON_TMP(&b), 'z');
 	EXPECT_JB(&b, "\"z\"");
 	jb_free(&b);
 }

@@ -211,35 +211,35 @@ static void test_errno_sources(void)
 	struct cfg_hook h = hook_with(int_type(4, true), CMP_LT, 0);
 
 	h.error.errno_source = CE_ERRNO;
-	status_put_exception(&b, &h, 0xffffffffu, ENOENT);
+	status_put_exception(VALW_JSON_TMP(&b), &h, 0xffffffffu, ENOENT);
 	EXPECT_JB(&b, "\"ENOENT: No such file or directory\"");
-	status_put_exception(&b, &h, 0xffffffffu, EACCES);
+	status_put_exception(VALW_JSON_TMP(&b), &h, 0xffffffffu, EACCES);
 	EXPECT_JB(&b, "\"EACCES: Permission denied\"");
-	status_put_exception(&b, &h, 0xffffffffu, 4242);
+	status_put_exception(VALW_JSON_TMP(&b), &h, 0xffffffffu, 4242);
 	EXPECT_JB(&b, "\"errno 4242\"");
-	status_put_exception(&b, &h, 0xffffffffu, 0);
+	status_put_exception(VALW_JSON_TMP(&b), &h, 0xffffffffu, 0);
 	EXPECT_JB(&b, "\"errno 0\"");
-	status_put_exception(&b, &h, 0xffffffffu, -5);
+	status_put_exception(VALW_JSON_TMP(&b), &h, 0xffffffffu, -5);
 	EXPECT_JB(&b, "\"errno -5\"");
 
 	/* [errno=ret]: pthread_mutex_lock returning EDEADLK */
 	h = hook_with(int_type(4, true), CMP_NE, 0);
 	h.error.errno_source = CE_RETURN;
-	status_put_exception(&b, &h, EDEADLK, 0);
+	status_put_exception(VALW_JSON_TMP(&b), &h, EDEADLK, 0);
 	EXPECT_JB(&b, "\"EDEADLK: Resource deadlock avoided\"");
-	status_put_exception(&b, &h, 0xffffffff00000000u | EBUSY, ENOENT);
+	status_put_exception(VALW_JSON_TMP(&b), &h, 0xffffffff00000000u | EBUSY, ENOENT);
 	EXPECT_JB(&b, "\"EBUSY: Device or resource busy\"");
 
 	/* [errno=-ret]: -ENOENT in an int and in a long */
 	h.error.errno_source = CE_NEG_RETURN;
-	status_put_exception(&b, &h, (uint32_t)-ENOENT, 0);
+	status_put_exception(VALW_JSON_TMP(&b), &h, (uint32_t)-ENOENT, 0);
 	EXPECT_JB(&b, "\"ENOENT: No such file or directory\"");
 	h.ret = int_type(8, true);
-	status_put_exception(&b, &h, (uint64_t)-EAGAIN, 0);
+	status_put_exception(VALW_JSON_TMP(&b), &h, (uint64_t)-EAGAIN, 0);
 	EXPECT_JB(&b, "\"EAGAIN: Resource temporarily unavailable\"");
-	status_put_exception(&b, &h, 0x8000000000000000u, 0);
+	status_put_exception(VALW_JSON_TMP(&b), &h, 0x8000000000000000u, 0);
 	EXPECT_JB(&b, "\"errno 0\"");
-	status_put_exception(&b, &h, 4242, 0);
+	status_put_exception(VALW_JSON_TMP(&b), &h, 4242, 0);
 	EXPECT_JB(&b, "\"errno -4242\"");
 	jb_free(&b);
 }
@@ -257,61 +257,61 @@ static void test_returned(void)
 	struct jbuf b = { 0 };
 	struct cfg_hook h = hook_with(int_type(4, true), CMP_LT, 0);
 
-	status_put_exception(&b, &h, 0xffffffffu, ENOENT);
+	status_put_exception(VALW_JSON_TMP(&b), &h, 0xffffffffu, ENOENT);
 	EXPECT_JB(&b, "\"returned -1\"");
 	h.ret = int_type(8, true);
-	status_put_exception(&b, &h, UINT64_MAX, 0);
+	status_put_exception(VALW_JSON_TMP(&b), &h, UINT64_MAX, 0);
 	EXPECT_JB(&b, "\"returned -1\"");
-	status_put_exception(&b, &h, 0xffffffffu, 0);
+	status_put_exception(VALW_JSON_TMP(&b), &h, 0xffffffffu, 0);
 	EXPECT_JB(&b, "\"returned 4294967295\"");
 	h.ret = int_type(4, false);
-	status_put_exception(&b, &h, 0xffffffffu, 0);
+	status_put_exception(VALW_JSON_TMP(&b), &h, 0xffffffffu, 0);
 	EXPECT_JB(&b, "\"returned 4294967295\"");
 	h.ret = int_type(2, true);
-	status_put_exception(&b, &h, 0x8000, 0);
+	status_put_exception(VALW_JSON_TMP(&b), &h, 0x8000, 0);
 	EXPECT_JB(&b, "\"returned -32768\"");
 
 	/* pointers */
 	h.ret = kind_type(CT_POINTER, 8);
-	status_put_exception(&b, &h, 0, ENOMEM);
+	status_put_exception(VALW_JSON_TMP(&b), &h, 0, ENOMEM);
 	EXPECT_JB(&b, "\"returned NULL\"");
-	status_put_exception(&b, &h, UINT64_MAX, 0);
+	status_put_exception(VALW_JSON_TMP(&b), &h, UINT64_MAX, 0);
 	EXPECT_JB(&b, "\"returned 0xffffffffffffffff\"");
 	h.ret = kind_type(CT_STRING, 8);
-	status_put_exception(&b, &h, 0, 0);
+	status_put_exception(VALW_JSON_TMP(&b), &h, 0, 0);
 	EXPECT_JB(&b, "\"returned NULL\"");
 
 	/* the return's display: enum names, [hex], [oct] */
 	h.ret = int_type(4, true);
 	h.ret.display = CD_ENUM;
 	h.ret.names = &codes;
-	status_put_exception(&b, &h, 5, 0);
+	status_put_exception(VALW_JSON_TMP(&b), &h, 5, 0);
 	EXPECT_JB(&b, "\"returned SQLITE_BUSY\"");
-	status_put_exception(&b, &h, 0xfffffff9u, 0);
+	status_put_exception(VALW_JSON_TMP(&b), &h, 0xfffffff9u, 0);
 	EXPECT_JB(&b, "\"returned NEGATIVE\"");
-	status_put_exception(&b, &h, 77, 0);
+	status_put_exception(VALW_JSON_TMP(&b), &h, 77, 0);
 	EXPECT_JB(&b, "\"returned 77\"");
 	h.ret.names = NULL;
-	status_put_exception(&b, &h, 5, 0);
+	status_put_exception(VALW_JSON_TMP(&b), &h, 5, 0);
 	EXPECT_JB(&b, "\"returned 5\"");
 	h.ret = kind_type(CT_ENUM, 4);
 	h.ret.display = CD_ENUM;
 	h.ret.names = &codes;
-	status_put_exception(&b, &h, 100, 0);
+	status_put_exception(VALW_JSON_TMP(&b), &h, 100, 0);
 	EXPECT_JB(&b, "\"returned SQLITE_ROW\"");
 	h.ret = int_type(4, false);
 	h.ret.display = CD_HEX;
-	status_put_exception(&b, &h, 0x1f, 0);
+	status_put_exception(VALW_JSON_TMP(&b), &h, 0x1f, 0);
 	EXPECT_JB(&b, "\"returned 0x1f\"");
-	status_put_exception(&b, &h, 0xabcdef0000000000u, 0);
+	status_put_exception(VALW_JSON_TMP(&b), &h, 0xabcdef0000000000u, 0);
 	EXPECT_JB(&b, "\"returned 0x0\"");
 	h.ret.display = CD_OCT;
-	status_put_exception(&b, &h, 0644, 0);
+	status_put_exception(VALW_JSON_TMP(&b), &h, 0644, 0);
 	EXPECT_JB(&b, "\"returned 0644\"");
 
 	/* nothing to show */
 	h.ret = kind_type(CT_VOID, 0);
-	status_put_exception(&b, &h, 0, 0);
+	status_put_exception(VALW_JSON_TMP(&b), &h, 0, 0);
 	EXPECT_JB(&b, "\"returned\"");
 	jb_free(&b);
 }

@@ -19,9 +19,9 @@ UNIT_jsonw_test := preload/jsonw.c
 UNIT_ring_test :=
 UNIT_calls_test := preload/calls.c preload/jsonw.c
 UNIT_safe_copy_test := preload/fault.c preload/arch/x86_64/machine.c
-UNIT_status_test := preload/status.c preload/jsonw.c
-UNIT_fmtscan_test := preload/fmtscan.c preload/jsonw.c
-UNIT_bufrender_test := preload/bufrender.c preload/jsonw.c
+UNIT_status_test := preload/status.c preload/jsonw.c preload/valw_bson.c preload/diag.c
+UNIT_fmtscan_test := preload/fmtscan.c preload/jsonw.c preload/valw_bson.c preload/diag.c
+UNIT_bufrender_test := preload/bufrender.c preload/valw.c preload/jsonw.c preload/valw_bson.c preload/diag.c
 UNIT_NAMES := jsonw_test ring_test calls_test safe_copy_test status_test fmtscan_test \
 	bufrender_test
 
@@ -29,13 +29,15 @@ UNIT_LIBS_jsonw_test := $(JANSSON_LIBS) -lm
 UNIT_LIBS_ring_test := -pthread
 UNIT_LIBS_calls_test :=
 UNIT_LIBS_safe_copy_test :=
-UNIT_LIBS_status_test := $(JANSSON_LIBS) -lm
-UNIT_LIBS_fmtscan_test := $(JANSSON_LIBS) -lm
-UNIT_LIBS_bufrender_test := $(JANSSON_LIBS) -lm
+UNIT_LIBS_status_test := $(JANSSON_LIBS) -ldl -lpthread -lm
+UNIT_LIBS_fmtscan_test := $(JANSSON_LIBS) -ldl -lpthread -lm
+UNIT_LIBS_bufrender_test := $(JANSSON_LIBS) -ldl -lpthread -lm
 $(UNIT_OUT)/obj/jsonw_test.o: CFLAGS_EXTRA += $(JANSSON_CFLAGS)
 $(UNIT_OUT)/obj/status_test.o $(UNIT_OUT)/obj/fmtscan_test.o \
 $(UNIT_OUT)/obj/bufrender_test.o: CFLAGS_EXTRA += $(JANSSON_CFLAGS)
 $(UNIT_OUT)/obj/ring_test.o: CFLAGS_EXTRA += -pthread
+# valw_bson.c (the writer's BSON back end, reached by every renderer) needs libbson's headers.
+$(UNIT_OUT)/obj/preload/valw_bson.o: UNIT_INC += $(BSON_CFLAGS)
 
 unit_objs = $(UNIT_OUT)/obj/$(1).o $(patsubst preload/%.c,$(UNIT_OUT)/obj/preload/%.o,$(UNIT_$(1))) \
 	$(if $(filter safe_copy_test,$(1)),$(UNIT_OUT)/obj/preload/arch/x86_64/safe_copy.o)
@@ -81,3 +83,4 @@ $(UNIT_OUT)/ring_tsan: $(UNIT_SRC)/ring_test.c
 
 TESTS_BUILD += $(UNIT_OUT)/ring_tsan
 -include tests/unit/abi_unit.mk
+-include tests/unit/valw_unit.mk
