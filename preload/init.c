@@ -249,9 +249,12 @@ static int open_sink(struct sink *sink)
 		sink_none_open(sink);
 		return 0;
 	case CFG_LOGGER_MONGO:
-	case CFG_LOGGER_BOTH:
-		diag_error("logger = mongo is not available in this build: writing files to %s", s->log_dir);
-		/* fall through */
+		/* The records go to MongoDB from the logger (sink_mongo.c), not through a sink. */
+		sink_none_open(sink);
+		free(sink->description);
+		sink->description = strdup("MongoDB (mongo_uri)");
+		return 0;
+	case CFG_LOGGER_BOTH:	/* the file here, MongoDB from the logger */
 	case CFG_LOGGER_FILE:
 	default:
 		return sink_file_open(sink, s->log_dir);

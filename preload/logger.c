@@ -21,6 +21,7 @@
 #include "hooks.h"
 #include "logger.h"
 #include "record.h"
+#include "sink_mongo.h"
 #include "status.h"
 #include "thread_ctx.h"
 #include "tracer.h"
@@ -30,6 +31,8 @@
 #define MAX_BLOCKED_CYCLES 5000
 
 static struct sink sink;
+static struct mongo_sink *mongo;	/* logger = mongo|both, else NULL */
+static int mongo_loaded;		/* atomic: mongo_sink_start() returned */
 static pthread_t thread;
 static int stop_requested;		/* atomic */
 static unsigned flush_requested, flush_done;	/* atomic counters */
@@ -62,14 +65,19 @@ static void out_flush(void)
 
 static void write_record(struct call *c, const struct record_end *end)
 {
+	size_t at;
+
 	if (c->enter) {
 		/* Never returned: its after-the-call values stay the pointers passed. */
 		record_take_args(c, c->enter, NULL);
 		free(c->enter);
 		c->enter = NULL;
 	}
+	at = out.len;
 	if (record_forms & RECORD_JSON)
 		record_format(&out, c, end);
+	if (mongo)
+		mongo_sink_record(mongo, c, end, out.p + at, out.len - at);
 	if (record_forms & RECORD_BSON)
 		record_bson_debug_write(c, end);
 	if (sink_failed)
@@ -288,6 +296,8 @@ static void serve_flush_requests(void)
 	while (drain_all(false))
 		;
 	out_flush();
+	if (mongo)
+		mongo_sink_tick(mongo, true);
 	/* Pairs with logger_flush()'s load-acquire. */
 	__atomic_store_n(&flush_done, want, __ATOMIC_RELEASE);
 }
@@ -306,11 +316,17 @@ static void *logger_main(void *arg)
 
 	(void)arg;
 	tls_busy = 1;	/* for ever: nothing this thread does is the program's */
+	if (mongo)
+		mongo_sink_start(mongo);	/* the driver runs on this thread only */
+	/* Pairs with wait_mongo_loaded()'s load-acquire. */
+	__atomic_store_n(&mongo_loaded, 1, __ATOMIC_RELEASE);
 	while (!__atomic_load_n(&stop_requested, __ATOMIC_ACQUIRE)) {
 		uint64_t t0 = now_ns();
 		unsigned n = drain_all(false);
 
 		serve_flush_requests();
+		if (mongo)
+			mongo_sink_tick(mongo, false);
 		if (n) {
 			logger_ns += now_ns() - t0;
 			idle = 0;
@@ -329,6 +345,33 @@ static void *logger_main(void *arg)
 	return NULL;
 }
 
+static void stop_at_exit(void)
+{
+	tracer_shutdown();
+}
+
+/*
+ * libmongoc's load brings libcrypto, whose atexit handler (OPENSSL_cleanup) tears
+ * down its locks when the program exits: before our destructor would stop the
+ * logger, and possibly in the middle of the logger's dlopen or a driver call
+ * (a crash seen with a program that exits at once). So the program waits here,
+ * in our constructor, until the logger thread has loaded the driver (no network:
+ * milliseconds), and then an atexit handler registered after libcrypto's stops the
+ * logger before libcrypto's runs. Bounded, so that a stuck load cannot hang the start.
+ */
+static void wait_mongo_loaded(void)
+{
+	for (int i = 0; i < 5000; i++) {
+		struct timespec ts = { 0, 1000000 };
+
+		if (__atomic_load_n(&mongo_loaded, __ATOMIC_ACQUIRE)) {
+			atexit(stop_at_exit);
+			return;
+		}
+		nanosleep(&ts, NULL);
+	}
+}
+
 int logger_start(struct sink *s)
 {
 	int err;
@@ -342,6 +385,9 @@ int logger_start(struct sink *s)
 	root->tid = tracer.pid;
 	/* The main thread's name, as its other records show it. */
 	prctl(PR_GET_NAME, root->thread_name, 0, 0, 0);
+	/* Before any call's parts are kept (the root's first): BSON must be on. */
+	if (tracer.cfg.settings.logger == CFG_LOGGER_MONGO || tracer.cfg.settings.logger == CFG_LOGGER_BOTH)
+		mongo = mongo_sink_new(&tracer.cfg.settings);
 	record_bson_debug_open();
 	record_take_root_args(root);
 	__atomic_store_n(&tracer.logger_running, 1, __ATOMIC_RELEASE);
@@ -350,6 +396,8 @@ int logger_start(struct sink *s)
 		__atomic_store_n(&tracer.logger_running, 0, __ATOMIC_RELEASE);
 		return -err;
 	}
+	if (mongo)
+		wait_mongo_loaded();
 	return 0;
 }
 
@@ -425,6 +473,8 @@ void logger_stop(void)
 	if (records_dropped && !diag_verbose_enabled)
 		diag_error("%llu records dropped", (unsigned long long)records_dropped);
 	sink.ops->close(sink.state);
+	mongo_sink_close(mongo);	/* bounded: about 2 s at most */
+	mongo = NULL;
 	record_bson_debug_close();
 	root = NULL;
 }

@@ -35,3 +35,13 @@ $(BUILD)/protos/%.conf: config/protos/%.conf
 	$(Q)cp $< $@
 
 all: $(PROTO_FILES)
+
+# libmongoc: its headers only, for the Mongo logger's files (mongoc_api.c opens the
+# library with dlopen when logger = mongo|both starts; libimpulse.so does not link it).
+MONGOC_PRELOAD_CFLAGS = $(patsubst -I%,-isystem %,$(shell pkg-config --cflags libmongoc-1.0))
+$(BUILD)/preload/mongoc_api.o $(BUILD)/preload/sink_mongo.o: CFLAGS_EXTRA += $(MONGOC_PRELOAD_CFLAGS)
+$(BUILD)/preload/mongoc_api.o $(BUILD)/preload/sink_mongo.o: | check-mongoc-headers
+
+.PHONY: check-mongoc-headers
+check-mongoc-headers:
+	$(call need_pkg,libmongoc-1.0,libmongoc-dev)

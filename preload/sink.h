@@ -25,6 +25,10 @@ struct sink {
  * 0 or -errno with a message printed. */
 int sink_file_open(struct sink *sink, const char *dir);
 
+/* Opens dir for openat(), creating it and its parents 0700, refusing symbolic links.
+ * The descriptor, or -errno. */
+int sink_file_open_dir(const char *dir);
+
 /* A sink that drops everything (logger = none: records are built, not stored). */
 void sink_none_open(struct sink *sink);
 

@@ -82,7 +82,7 @@ static void file_close(void *state)
 static const struct sink_ops file_ops = { "file", file_write, file_close };
 
 /* Opens dir (creating it and its parents 0700), refusing symbolic links. */
-static int open_dir(const char *dir)
+int sink_file_open_dir(const char *dir)
 {
 	int fd = open(dir[0] == '/' ? "/" : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	char *copy = strdup(dir), *save = NULL;
@@ -118,7 +118,7 @@ int sink_file_open(struct sink *sink, const char *dir)
 	struct tm tm;
 	int dfd, fd = -1, high;
 
-	dfd = open_dir(dir);
+	dfd = sink_file_open_dir(dir);
 	if (dfd < 0) {
 		diag_error("cannot use log directory '%s': %s%s; tracing off, the program runs on", dir,
 			   strerror(-dfd), dfd == -ELOOP || dfd == -ENOTDIR ? " (a symbolic link or not a directory)" : "");

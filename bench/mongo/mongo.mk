@@ -19,3 +19,17 @@ bench-mongo-baseline:
 	$(Q)/usr/bin/python3 bench/mongo/baseline.py --mongo-bulk $(MONGO_BULK) \
 	    --n $(BENCH_MONGO_N) --repeat $(BENCH_MONGO_REPEAT) --batches $(BENCH_MONGO_BATCHES) \
 	    --json $(BENCH_DIR)/mongo_baseline.json
+
+# make bench-mongo: the Mongo logger itself against the same server, in the same run
+# (bench/mongo/logger.py): records/s delivered vs mongo_bulk's rate, and the traced
+# thread's cost per call with logger = mongo vs file. About 15 s with the defaults.
+BENCH_MONGO_LOGGER_N ?= 10000
+BENCH_MONGO_LOGGER_REPEAT ?= 3
+
+.PHONY: bench-mongo
+bench-mongo:
+	$(Q)$(MAKE) --no-print-directory deps
+	$(Q)$(MAKE) --no-print-directory -s $(MONGO_BULK) $(LIBIMPULSE) $(BENCH_DIR)/driver
+	$(Q)/usr/bin/python3 bench/mongo/logger.py --mongo-bulk $(MONGO_BULK) --driver $(BENCH_DIR)/driver \
+	    --lib $(abspath $(LIBIMPULSE)) --n $(BENCH_MONGO_LOGGER_N) --repeat $(BENCH_MONGO_LOGGER_REPEAT) \
+	    --json $(BENCH_DIR)/mongo_logger.json

@@ -1,0 +1,249 @@
+/*
+ * spill.c — the Mongo logger's spill file and its BSON companion; see spill.h.
+ *
+ * Logs can hold secrets: the JSON file is created like the file logger's (0600,
+ * O_EXCL, O_NOFOLLOW, in the 0700 directory); the companion is an O_TMPFILE in the
+ * same directory, so it has no name anybody could open or that could be left
+ * behind. A fully replayed spill is truncated (not removed) while the program
+ * runs, so that a later outage reuses it; an empty one is removed at exit.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "sink.h"
+#include "spill.h"
+#include "tracer.h"
+
+/* Buffered bytes (JSON or BSON) that make spill_append() write. */
+#define SPILL_FLUSH_BYTES (256u << 10)
+
+void spill_init(struct spill *s, const char *dir)
+{
+	memset(s, 0, sizeof(*s));
+	s->dir = dir;
+	s->json_fd = -1;
+	s->doc_fd = -1;
+}
+
+static int create(struct spill *s)
+{
+	char name[96], path[4096];
+	struct timespec ts;
+	struct tm tm;
+	int dfd, err;
+
+	dfd = sink_file_open_dir(s->dir);
+	if (dfd < 0)
+		return dfd;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	for (int attempt = 0; attempt < 100 && s->json_fd < 0; attempt++) {
+		size_t n = strftime(name, sizeof(name), "spill_%Y%m%dT%H%M%SZ", &tm);
+
+		snprintf(name + n, sizeof(name) - n, attempt ? "_%d_%d.json" : "_%d.json", (int)tracer.pid, attempt);
+		s->json_fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_APPEND, 0600);
+		if (s->json_fd < 0 && errno != EEXIST)
+			break;
+	}
+	if (s->json_fd < 0) {
+		err = -errno;
+		close(dfd);
+		return err;
+	}
+	s->doc_fd = openat(dfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	err = s->doc_fd < 0 ? -errno : 0;
+	close(dfd);
+	snprintf(path, sizeof(path), "%s/%s", s->dir, name);
+	s->path = strdup(path);
+	if (err || !s->path) {
+		/* Without the companion nothing could be replayed: no spill at all. */
+		unlink(path);
+		close(s->json_fd);
+		s->json_fd = -1;
+		return err ? err : -ENOMEM;
+	}
+	return 0;
+}
+
+static int write_all(int fd, const char *p, size_t len, off_t off, bool at)
+{
+	while (len) {
+		ssize_t n = at ? pwrite(fd, p, len, off) : write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		p += n;
+		off += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static void say_failed(struct spill *s, const char *what, int err)
+{
+	if (!s->failed)
+		diag_error("mongo: cannot %s the spill file in '%s': %s; records not delivered to MongoDB are lost",
+			   what, s->dir, strerror(-err));
+	s->failed = true;
+}
+
+int spill_sync(struct spill *s)
+{
+	int err;
+
+	if (!s->json.len && !s->docs.len)
+		return 0;
+	/* The companion first: a record is replayable only once both are written. */
+	err = write_all(s->doc_fd, s->docs.p, s->docs.len, (off_t)(s->doc_size - s->docs.len), true);
+	if (!err)
+		err = write_all(s->json_fd, s->json.p, s->json.len, 0, false);
+	s->json.len = 0;
+	s->docs.len = 0;
+	if (err)
+		say_failed(s, "write", err);
+	return err;
+}
+
+int spill_append(struct spill *s, const char *json, size_t json_len, const uint8_t *doc,
+		 size_t doc_len)
+{
+	uint64_t end;
+	int err;
+
+	if (s->failed)
+		return -EIO;
+	if (s->json_fd < 0) {
+		err = create(s);
+		if (err) {
+			say_failed(s, "create", err);
+			return err;
+		}
+	}
+	end = s->json_size + json_len;
+	jb_put(&s->json, json, json_len);
+	jb_put(&s->docs, &end, sizeof(end));
+	jb_put(&s->docs, doc, doc_len);
+	if (jb_failed(&s->json) || jb_failed(&s->docs)) {
+		say_failed(s, "buffer", -ENOMEM);
+		return -ENOMEM;
+	}
+	s->json_size = end;
+	s->doc_size += sizeof(end) + doc_len;
+	s->held++;
+	s->spilled++;
+	if (s->json.len >= SPILL_FLUSH_BYTES || s->docs.len >= SPILL_FLUSH_BYTES)
+		return spill_sync(s);
+	return 0;
+}
+
+static int read_at(int fd, void *p, size_t len, uint64_t off)
+{
+	while (len) {
+		ssize_t n = pread(fd, p, len, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		p = (char *)p + n;
+		off += (uint64_t)n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int spill_read(struct spill *s, struct jbuf *docs, unsigned max, unsigned *n)
+{
+	uint64_t off = s->read_off, json_end = s->json_done;
+	int err = spill_sync(s);
+
+	docs->len = 0;
+	*n = 0;
+	while (!err && *n < max && off < s->doc_size) {
+		unsigned char head[12];
+		uint32_t len;
+
+		err = read_at(s->doc_fd, head, sizeof(head), off);
+		if (err)
+			break;
+		memcpy(&json_end, head, 8);
+		len = (uint32_t)head[8] | (uint32_t)head[9] << 8 | (uint32_t)head[10] << 16 |
+		      (uint32_t)head[11] << 24;
+		if (len < 5 || !jb_reserve(docs, len)) {
+			err = -EIO;
+			break;
+		}
+		err = read_at(s->doc_fd, docs->p + docs->len, len, off + 8);
+		if (err)
+			break;
+		docs->len += len;
+		off += 8 + len;
+		(*n)++;
+	}
+	s->next_off = off;
+	s->next_json = json_end;
+	return err;
+}
+
+void spill_delivered(struct spill *s, unsigned n)
+{
+	s->read_off = s->next_off;
+	s->json_done = s->next_json;
+	s->held -= n < s->held ? n : s->held;
+	if (s->held || s->json_fd < 0 || s->read_off < s->doc_size)
+		return;
+	/* All in MongoDB: start both over (the JSON file is O_APPEND). */
+	if (!ftruncate(s->json_fd, 0) && !ftruncate(s->doc_fd, 0)) {
+		s->json_size = s->doc_size = s->read_off = s->json_done = 0;
+	}
+}
+
+/* Moves the JSON file's bytes [from, size) to its start and cuts it there. */
+static void cut_head(struct spill *s, uint64_t from)
+{
+	int fd = open(s->path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+	char buf[65536];
+	uint64_t to = 0;
+
+	if (fd < 0)
+		return;
+	while (from < s->json_size) {
+		ssize_t n = pread(fd, buf, sizeof(buf), (off_t)from);
+
+		if (n <= 0 || write_all(fd, buf, (size_t)n, (off_t)to, true))
+			break;
+		from += (uint64_t)n;
+		to += (uint64_t)n;
+	}
+	if (from == s->json_size && !ftruncate(fd, (off_t)to))
+		s->json_size = to;
+	close(fd);
+}
+
+uint64_t spill_close(struct spill *s)
+{
+	uint64_t held = s->held;
+
+	if (s->json_fd < 0)
+		return 0;
+	spill_sync(s);
+	if (!held || s->json_size == s->json_done)
+		unlink(s->path);
+	else if (s->json_done)
+		cut_head(s, s->json_done);
+	close(s->json_fd);
+	close(s->doc_fd);
+	s->json_fd = s->doc_fd = -1;
+	jb_free(&s->json);
+	jb_free(&s->docs);
+	return held;
+}
