@@ -274,7 +274,7 @@ static void render_struct_blob(struct reader *r, struct valw *w, const struct cf
 	}
 }
 
-/* "...": the printf-style values, replaying fmt_next over the captured format. */
+/* "varargs": the printf-style values, replaying fmt_next over the captured format. */
 static void render_format(struct reader *r, struct valw *w, const struct ev_blob *fmt)
 {
 	const struct ev_blob *vb = take(r);
@@ -312,7 +312,7 @@ static void render_format(struct reader *r, struct valw *w, const struct ev_blob
 
 static const struct cfg_type promoted_double = { .kind = CT_DOUBLE, .size = 8, .align = 8 };
 
-/* "...": the one [vararg] value. rx: the exit reader, for a value captured after the call. */
+/* "varargs": the one [vararg] value. rx: the exit reader, for a value captured after the call. */
 static void render_vararg(struct reader *r, struct reader *rx, struct valw *w, const struct hook *h)
 {
 	int pick = cap_vararg_pick(h->cfg, r->args);
@@ -326,7 +326,7 @@ static void render_vararg(struct reader *r, struct reader *rx, struct valw *w, c
 	n = h->plan->case_node[pick];
 	if (t->kind == CT_FLOAT)
 		t = &promoted_double;	/* a float passed through "..." arrives as a double */
-	vw_klit(w, "...");
+	vw_klit(w, "varargs");
 	b = take(r);
 	if (!b) {
 		put_truncated(w);
@@ -409,7 +409,7 @@ void decode_args(struct valw *w, const struct hook *h, const struct ev_enter *ev
 		}
 	}
 	if (p && p->format_param >= 0 && fmt && fmt->len >= 0) {
-		vw_klit(w, "...");
+		vw_klit(w, "varargs");
 		render_format(&r, w, fmt);
 	} else if (p && p->vararg_param >= 0) {
 		render_vararg(&r, px, w, h);

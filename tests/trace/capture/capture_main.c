@@ -315,7 +315,7 @@ static void varargs(void)
 	ret = cap_printf(fmt1, 42, "str", 3, "abcdef", 'A', 255, h, -5L, &count);
 	jb_args(&a);
 	jb_key(&a, "fmt"); jb_raw(&a, "\"%d %s %.*s %c %x %p %ld %n%%\"");
-	jb_key(&a, "..."); jb_put(&a, "[42,\"str\",\"abc\",\"A\",255,\"%p\",-5]", h);
+	jb_key(&a, "varargs"); jb_put(&a, "[42,\"str\",\"abc\",\"A\",255,\"%p\",-5]", h);
 	jb_value(&r); jb_i(&r, ret);
 	emit("cap_printf");
 
@@ -323,7 +323,7 @@ static void varargs(void)
 			 8.5, -9.25, "stack");
 	jb_args(&a);
 	jb_key(&a, "fmt"); jb_put(&a, "\"%s\"", fmt2);
-	jb_key(&a, "...");
+	jb_key(&a, "varargs");
 	jb_raw(&a, "[1,-2,3,-4,5,-6,7,-8,0.5,1.5,2.5,3.5,4.5,5.5,6.5,7.5,8.5,-9.25,\"stack\"]");
 	jb_value(&r); jb_i(&r, ret);
 	emit("cap_printf");
@@ -331,7 +331,7 @@ static void varargs(void)
 	ret = cap_printf(fmt3, (char *)NULL, "xyz", 1.5L, 300, 7UL);
 	jb_args(&a);
 	jb_key(&a, "fmt"); jb_put(&a, "\"%s\"", fmt3);
-	jb_key(&a, "..."); jb_raw(&a, "[null,\"xy\",{\"unsupported\":\"long double\"},44,7]");
+	jb_key(&a, "varargs"); jb_raw(&a, "[null,\"xy\",{\"unsupported\":\"long double\"},44,7]");
 	jb_value(&r); jb_i(&r, ret);
 	emit("cap_printf");
 
@@ -339,7 +339,7 @@ static void varargs(void)
 	jb_args(&a);
 	jb_key(&a, "h"); jb_p(&a, h);
 	jb_key(&a, "option"); jb_i(&a, 1);
-	jb_key(&a, "..."); jb_raw(&a, "[\"http://x\"]");
+	jb_key(&a, "varargs"); jb_raw(&a, "[\"http://x\"]");
 	jb_value(&r); jb_i(&r, l);
 	emit("cap_setopt");
 
@@ -347,7 +347,7 @@ static void varargs(void)
 	jb_args(&a);
 	jb_key(&a, "h"); jb_p(&a, h);
 	jb_key(&a, "option"); jb_i(&a, 3);
-	jb_key(&a, "..."); jb_raw(&a, "[99]");
+	jb_key(&a, "varargs"); jb_raw(&a, "[99]");
 	jb_value(&r); jb_i(&r, l);
 	emit("cap_setopt");
 
@@ -355,7 +355,7 @@ static void varargs(void)
 	jb_args(&a);
 	jb_key(&a, "h"); jb_p(&a, h);
 	jb_key(&a, "option"); jb_i(&a, 4);
-	jb_key(&a, "..."); jb_raw(&a, "[2.5]");
+	jb_key(&a, "varargs"); jb_raw(&a, "[2.5]");
 	jb_value(&r); jb_i(&r, l);
 	emit("cap_setopt");
 
@@ -363,7 +363,7 @@ static void varargs(void)
 	jb_args(&a);
 	jb_key(&a, "h"); jb_p(&a, h);
 	jb_key(&a, "option"); jb_i(&a, 77);
-	jb_key(&a, "..."); jb_put(&a, "[\"%p\"]", h);
+	jb_key(&a, "varargs"); jb_put(&a, "[\"%p\"]", h);
 	jb_value(&r); jb_i(&r, l);
 	emit("cap_setopt");
 }
@@ -495,7 +495,7 @@ static void more(void)
 	jb_args(&a);
 	jb_key(&a, "h"); jb_p(&a, (void *)0x10);
 	jb_key(&a, "what"); jb_i(&a, 1);
-	jb_key(&a, "..."); jb_put(&a, "[%ld]", l);
+	jb_key(&a, "varargs"); jb_put(&a, "[%ld]", l);
 	jb_value(&r); jb_i(&r, ret);
 	emit("cap_getinfo");
 
@@ -503,7 +503,7 @@ static void more(void)
 	jb_args(&a);
 	jb_key(&a, "h"); jb_p(&a, (void *)0x10);
 	jb_key(&a, "what"); jb_i(&a, 2);
-	jb_key(&a, "..."); jb_put(&a, "[\"%s\"]", text);
+	jb_key(&a, "varargs"); jb_put(&a, "[\"%s\"]", text);
 	jb_value(&r); jb_i(&r, ret);
 	emit("cap_getinfo");
 

@@ -279,7 +279,7 @@ class PageServer:
 
 
 def vararg(rec):
-    v = it.args(rec).get("...")
+    v = it.args(rec).get("varargs")
     if not isinstance(v, list) or len(v) != 1:
         raise AssertionError("%s: expected one variadic value, recorded %r" % (it.describe(rec), v))
     return v[0]

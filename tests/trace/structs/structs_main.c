@@ -4,7 +4,7 @@
  * hidden pointer, and prints each call as an oracle line (common/oracle.h): structs
  * as objects of their fields, char arrays as strings, a plain char as a character,
  * unions with every member read from the same bytes, long double as unsupported,
- * varargs under "..." last. Built -O0 and -O2, PIE and not, lazy and immediate
+ * varargs under "varargs" last. Built -O0 and -O2, PIE and not, lazy and immediate
  * binding, -fno-plt; the records must be the same.
  */
 #include <stdio.h>
@@ -281,7 +281,7 @@ static void call_varargs(void)
 
 	jb_args(&a);
 	jb_key(&a, "fmt"); jb_put(&a, "\"%s\"", fmt);
-	jb_key(&a, "...");
+	jb_key(&a, "varargs");
 	jb_put(&a, "[1,-2,3,-4,5,-6,7,0.5,1.5,2.5,3.5,4.5,5.5,6.5,7.5,8.5,9.5,10000000000,"
 		   "\"string\",\"Z\",%s,-99]", ld_json);
 	jb_value(&r); jb_i(&r, v);
@@ -290,7 +290,7 @@ static void call_varargs(void)
 	v = vsum("%s=%d", "k", 42);
 	jb_args(&a);
 	jb_key(&a, "fmt"); jb_put(&a, "\"%%s=%%d\"");
-	jb_key(&a, "..."); jb_put(&a, "[\"k\",42]");
+	jb_key(&a, "varargs"); jb_put(&a, "[\"k\",42]");
 	jb_value(&r); jb_i(&r, v);
 	jb_emit("vsum", &a, &r);
 }

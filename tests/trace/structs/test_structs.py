@@ -4,7 +4,7 @@ call) — every eightbyte class pair, MEMORY-class structs on the stack, returns
 rax/rdx/xmm0/xmm1 and through the hidden pointer, structs spilled after six integer
 or eight SSE registers, long double parameters and fields (unsupported, the later
 parameters still right), and a printf-like variadic with more arguments than
-registers ("..." the last key). In every build: -O2 and -O0, PIE and not, lazy and
+registers ("varargs" the last key). In every build: -O2 and -O0, PIE and not, lazy and
 immediate binding, -fno-plt."""
 
 import collections
