@@ -1,5 +1,5 @@
 """impulse push: record files into MongoDB, against a MongoDB-protocol test server
-(tests/push/_server.py: mockupdb + mongomock), read back with pymongo.
+(tests/lib/mongo_server.py: mockupdb + mongomock), read back with pymongo.
 
 What must hold: every line of a real traced run's file lands as one document equal
 to the line field by field (payload.timestamps.start/end as BSON dates made from
@@ -20,6 +20,8 @@ import tempfile
 import time
 
 import impulse_test as it
+from mongo_records import as_date, compare, expected_document
+from mongo_server import MongoServer, client as mongo_client
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOOL = os.path.join(it.BUILD, "impulse")
@@ -32,30 +34,15 @@ SUMMARY = re.compile(r"impulse push: (\d+) records read, (\d+) inserted, (\d+) a
 
 # ---------------------------------------------------------------- fixtures
 
-class Server:
-    """The test server in a process of its own, on a free port of 127.0.0.1."""
+class Server(MongoServer):
+    """The shared test server, started on a free port of 127.0.0.1."""
 
     def __init__(self):
-        self.proc = subprocess.Popen(["/usr/bin/python3", os.path.join(HERE, "_server.py")],
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        line = self.proc.stdout.readline().decode()
-        if not line.startswith("ready "):
-            self.stop()
-            raise AssertionError("the test server did not start: %r" % line)
-        self.port = int(line.split()[1])
-        self.uri = "mongodb://127.0.0.1:%d/?serverSelectionTimeoutMS=2000" % self.port
+        super().__init__()
+        self.start()
 
     def client(self):
-        import pymongo  # Debian's, beside mockupdb: /usr/bin/python3 sees it
-        return pymongo.MongoClient(self.uri)
-
-    def stop(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        return mongo_client(self.uri)
 
 
 def with_server(body):
@@ -113,48 +100,6 @@ def demo_file(tmp):
 def lines(path):
     with open(path) as f:
         return [json.loads(line) for line in f if line.strip()]
-
-
-def as_date(ns):
-    """A BSON date as pymongo returns it (naive UTC) from integer nanoseconds."""
-    return datetime.datetime(1970, 1, 1) + datetime.timedelta(milliseconds=ns // 1000000)
-
-
-def expected_document(record):
-    """The document the Mongo logger writes for a file record: the same, with
-    timestamps.start/end as dates (from start_ns/end_ns)."""
-    ts = record["payload"]["timestamps"]
-    for key in ("start", "end"):
-        if ts.get(key) is not None:
-            from_text = datetime.datetime.strptime(ts[key], "%Y-%m-%dT%H:%M:%S.%fZ")
-            ts[key] = as_date(ts[key + "_ns"])
-            # the text and the nanoseconds say the same time
-            if from_text.replace(microsecond=from_text.microsecond // 1000 * 1000) != ts[key]:
-                raise AssertionError("%s: %s vs %s_ns" % (key, from_text, key))
-    return record
-
-
-def _kind(v):
-    """bson's Int64 is an int; a bool is not."""
-    return "bool" if isinstance(v, bool) else "int" if isinstance(v, int) else type(v).__name__
-
-
-def compare(want, got, where):
-    """Field by field, naming the first path that differs."""
-    if isinstance(want, dict):
-        if not isinstance(got, dict) or set(want) != set(got):
-            raise AssertionError("%s: keys %s, stored %s" % (
-                where, sorted(want), sorted(got) if isinstance(got, dict) else got))
-        for k in want:
-            compare(want[k], got[k], "%s.%s" % (where, k))
-    elif isinstance(want, list):
-        if not isinstance(got, list) or len(want) != len(got):
-            raise AssertionError("%s: %r, stored %r" % (where, want, got))
-        for i, (w, g) in enumerate(zip(want, got)):
-            compare(w, g, "%s[%d]" % (where, i))
-    elif _kind(want) != _kind(got) or want != got:
-        raise AssertionError("%s: %r (%s), stored %r (%s)" % (
-            where, want, type(want).__name__, got, type(got).__name__))
 
 
 def stored(server, db="impulse", coll="records"):

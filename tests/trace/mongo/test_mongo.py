@@ -4,7 +4,6 @@ loses nothing and duplicates nothing; an unreachable server leaves the program's
 behaviour unchanged and its records in a spill file that `impulse push` uploads
 once; a URI's password shows nowhere."""
 
-import datetime
 import glob
 import json
 import os
@@ -20,6 +19,7 @@ import impulse_test as it
 
 sys.path.insert(0, os.path.join(it.REPO, "tests", "lib"))
 from mongo_server import MongoServer, read_all  # noqa: E402
+from mongo_records import compare, expected_document  # noqa: E402
 
 CASE = "mongo"
 IMPULSE = os.path.join(it.BUILD, "impulse")
@@ -60,45 +60,6 @@ def ids(recs):
 
 def our_lines_removed(stderr):
     return b"".join(line for line in stderr.splitlines(True) if not line.startswith(b"libimpulse["))
-
-
-def as_date(ns):
-    return datetime.datetime(1970, 1, 1) + datetime.timedelta(milliseconds=ns // 1000000)
-
-
-def expected_document(record):
-    """A file record as the Mongo logger stores it: timestamps.start/end as BSON
-    dates (ms) that say the same time as the text and the int64 nanoseconds."""
-    ts = record["payload"]["timestamps"]
-    for key in ("start", "end"):
-        if ts.get(key) is not None:
-            text = datetime.datetime.strptime(ts[key], "%Y-%m-%dT%H:%M:%S.%fZ")
-            ts[key] = as_date(ts[key + "_ns"])
-            if text.replace(microsecond=text.microsecond // 1000 * 1000) != ts[key]:
-                raise AssertionError("%s: text %s vs %s_ns" % (key, text, key))
-    return record
-
-
-def _kind(v):
-    return "bool" if isinstance(v, bool) else "int" if isinstance(v, int) else type(v).__name__
-
-
-def compare(want, got, where):
-    """Field by field, native types included (an int64 is an int, a bool is not)."""
-    if isinstance(want, dict):
-        if not isinstance(got, dict) or set(want) != set(got):
-            raise AssertionError("%s: keys %s, stored %s" % (
-                where, sorted(want), sorted(got) if isinstance(got, dict) else got))
-        for k in want:
-            compare(want[k], got[k], "%s.%s" % (where, k))
-    elif isinstance(want, list):
-        if not isinstance(got, list) or len(want) != len(got):
-            raise AssertionError("%s: %r, stored %r" % (where, want, got))
-        for i, (w, g) in enumerate(zip(want, got)):
-            compare(w, g, "%s[%d]" % (where, i))
-    elif _kind(want) != _kind(got) or want != got:
-        raise AssertionError("%s: %r (%s), stored %r (%s)" % (
-            where, want, type(want).__name__, got, type(got).__name__))
 
 
 def stored(uri):
