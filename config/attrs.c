@@ -225,13 +225,9 @@ int cfg_parse_member_attrs(struct cfg_parser *p, struct cfg_type *type, int owne
 	int ret;
 
 	for (;;) {
-		ret = cfg_lex_peek(p, &tok);
-		if (ret || !cfg_tok_is_punct(&tok, '['))
+		ret = cfg_lex_attr_open(p, &name);
+		if (ret <= 0)
 			break;
-		cfg_lex_next(p, &tok);
-		ret = cfg_lex_next(p, &name);
-		if (ret)
-			return ret;
 		if (name.kind != TOK_WORD)
 			return cfg_tok_error(p, &name, "missing attribute name after '['");
 		if (seen_before(seen, &name))

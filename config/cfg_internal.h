@@ -163,6 +163,9 @@ void cfg_strings_free(char **list, int n);
 void cfg_lex_start(struct cfg_lexer *lex, const char *text, int len);
 int cfg_lex_next(struct cfg_parser *p, struct cfg_token *tok);
 int cfg_lex_peek(struct cfg_parser *p, struct cfg_token *tok);
+/* An attribute's opening: when the next token is '[', consumes it and reads the
+ * attribute's name into *name and returns 1; returns 0 when it is not; <0 on error. */
+int cfg_lex_attr_open(struct cfg_parser *p, struct cfg_token *name);
 int cfg_lex_peek2(struct cfg_parser *p, struct cfg_token *first, struct cfg_token *second);
 int cfg_lex_json(struct cfg_parser *p, struct cfg_token *tok);
 int cfg_lex_until(struct cfg_parser *p, char stop, struct cfg_token *tok, bool globs);

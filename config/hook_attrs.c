@@ -484,11 +484,8 @@ int cfg_parse_hook_attrs(struct cfg_parser *p, struct cfg_hook *hook, int *id_co
 			return ret;
 		if (tok.kind == TOK_EOL && !bare && cfg_lex_continues_with_attribute(p))
 			continue;
-		if (!cfg_tok_is_punct(&tok, '['))
-			return 0;
-		cfg_lex_next(p, &tok);
-		ret = cfg_lex_next(p, &name);
-		if (ret)
+		ret = cfg_lex_attr_open(p, &name);
+		if (ret <= 0)
 			return ret;
 		if (!cfg_is_hook_attr(&name)) {
 			cfg_tok_describe(&name, what, sizeof(what));

@@ -378,3 +378,15 @@ int cfg_tok_describe(const struct cfg_token *tok, char *buf, size_t size)
 		return snprintf(buf, size, "end of line");
 	return snprintf(buf, size, "'%.*s'", CFG_SHOW(tok));
 }
+
+int cfg_lex_attr_open(struct cfg_parser *p, struct cfg_token *name)
+{
+	struct cfg_token tok;
+	int ret = cfg_lex_peek(p, &tok);
+
+	if (ret || !cfg_tok_is_punct(&tok, '['))
+		return ret;
+	cfg_lex_next(p, &tok);
+	ret = cfg_lex_next(p, name);
+	return ret ? ret : 1;
+}

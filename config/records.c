@@ -60,12 +60,8 @@ static int parse_record_attrs(struct cfg_parser *p, bool *packed)
 	int ret;
 
 	for (;;) {
-		ret = cfg_lex_peek(p, &tok);
-		if (ret || !cfg_tok_is_punct(&tok, '['))
-			return ret;
-		cfg_lex_next(p, &tok);
-		ret = cfg_lex_next(p, &name);
-		if (ret)
+		ret = cfg_lex_attr_open(p, &name);
+		if (ret <= 0)
 			return ret;
 		if (!cfg_tok_is(&name, "packed"))
 			return cfg_tok_error(p, &name, "unknown attribute '%.*s' (known here: packed)",
