@@ -384,7 +384,9 @@ SHAPE void put_output(struct valw *w, const struct call *c, const struct record_
 
 SHAPE void put_exception(struct valw *w, const struct call *c, const struct record_end *end)
 {
-	if (end->error && end->exit && c->slot)
+	if (end->exception)
+		vw_cstr(w, end->exception);
+	else if (end->error && end->exit && c->slot)
 		VW_OUT(w, ow, status_put_exception(&ow, c->slot->hook->cfg, end->exit->ret,
 						   end->exit->h.flags));
 	else

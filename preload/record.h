@@ -22,12 +22,15 @@ struct hook_slot;
 struct session;
 
 struct record_end {
-	const char *status;	/* "success", "error", "incomplete", "unwound"; ASCII */
+	const char *status;	/* "success", "error", "incomplete", "unwound", "exception",
+				 * "crashed"; ASCII */
 	uint64_t end_ticks;
 	const struct ev_exit *exit;	/* the call's exit event: its "output" (and its
 					 * "exception" when error); NULL: both null */
 	bool error;		/* the hook's [error=…] rule holds for exit's return value */
 	int root_status;	/* the root's output: exit status, or -1 for null */
+	const char *exception;	/* "exception" text when it does not come from the error
+				 * rule (a C++ type name, a signal): UTF-8, or NULL */
 };
 
 /* The forms records are built in: RECORD_JSON always; RECORD_BSON when a BSON

@@ -27,7 +27,7 @@ _TRACER_ENV = ("IMPULSE_CONFIG", "IMPULSE_LOG_DIR", "IMPULSE_SESSION_ID", "IMPUL
                "IMPULSE_MONGO_URI", "IMPULSE_MONGO_DATABASE", "IMPULSE_MONGO_COLLECTION",
                "IMPULSE_DEBUG_BSON_FILE", "LD_PRELOAD")
 
-STATUSES = ("success", "error", "incomplete", "unwound")
+STATUSES = ("success", "error", "incomplete", "unwound", "exception", "crashed")
 _RFC3339_US = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
 
 
