@@ -17,6 +17,7 @@ enum ev_type {
 	EV_UNWIND,	/* it was left by longjmp or an exception */
 	EV_LOG,		/* impulse_log*() note */
 	EV_LINK,	/* a thread was created inside this call: keep it for the thread's calls */
+	EV_EXCEPTION,	/* it was left by an unwind: a C++ exception or a thread exit (unwind.c) */
 };
 
 struct ev_head {
@@ -81,6 +82,25 @@ struct ev_call {
 	struct ev_head h;
 	uint64_t call_id;
 	uint64_t ticks;
+};
+
+/* ev_exception.h.flags: what unwound the call. */
+#define EV_EXC_CXX	1	/* a C++ exception: name holds its type's mangled name */
+#define EV_EXC_FOREIGN	2	/* another runtime's exception: exception_class says whose */
+#define EV_EXC_FORCED	3	/* a forced unwind: pthread_exit or pthread_cancel (glibc's
+				 * exception_class is 0), no exception object */
+
+/* Bytes of a type name kept; longer ones are cut (name_cut). */
+#define EV_EXC_NAME_MAX	256
+
+struct ev_exception {
+	struct ev_head h;	/* flags: EV_EXC_* */
+	uint64_t call_id;
+	uint64_t ticks;
+	uint64_t exception_class;	/* the _Unwind_Exception's, as the unwinder gave it */
+	int32_t name_len;	/* bytes in name, or EV_BLOB_UNREADABLE (EV_EXC_CXX only) */
+	uint32_t name_cut;	/* 1: the name was longer than EV_EXC_NAME_MAX */
+	char name[];		/* not NUL-terminated */
 };
 
 #define EV_LOG_TEXT	0

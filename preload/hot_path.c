@@ -18,6 +18,7 @@
 #include "clock.h"
 #include "event.h"
 #include "hooks.h"
+#include "hot_path.h"
 #include "thread_ctx.h"
 #include "tracer.h"
 
@@ -61,6 +62,12 @@ static inline void resync(struct thread_ctx *ctx, uintptr_t sp, bool inclusive)
 {
 	if (ctx->depth && ctx->stack[ctx->depth - 1].entry_sp <= sp)
 		resync_slow(ctx, sp, inclusive);
+}
+
+/* Not on the hot path: for the personality routine (unwind.c). */
+void hot_path_drop_below(struct thread_ctx *ctx, uintptr_t sp)
+{
+	resync_slow(ctx, sp, false);
 }
 
 /* A char * parameter, as capture.c's put_string with room to spare (hooks.c only

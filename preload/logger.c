@@ -18,6 +18,7 @@
 #include "clock.h"
 #include "decode.h"
 #include "diag.h"
+#include "exception_text.h"
 #include "hooks.h"
 #include "logger.h"
 #include "record.h"
@@ -191,6 +192,19 @@ static void on_unwind(const struct ev_call *ev)
 		finish(c, &end);
 }
 
+/* Left by an unwind through the trampoline: an exception, or a thread exit. */
+static void on_exception(const struct ev_exception *ev)
+{
+	struct call *c = calls_find(ev->call_id);
+	char text[EXCEPTION_TEXT_MAX];
+	struct record_end end = { .status = exception_status(ev), .end_ticks = ev->ticks };
+
+	if (!c)
+		return;
+	end.exception = exception_text(ev, text);
+	finish(c, &end);
+}
+
 static void on_log(const struct ev_log *ev)
 {
 	struct call *c = ev->call_id ? calls_find(ev->call_id) : root;
@@ -236,6 +250,9 @@ static unsigned drain_ring(struct thread_ctx *ctx, unsigned i)
 			break;
 		case EV_LINK:
 			on_link((const struct ev_call *)h);
+			break;
+		case EV_EXCEPTION:
+			on_exception((const struct ev_exception *)h);
 			break;
 		default:
 			break;

@@ -76,6 +76,8 @@ $(foreach v,def noplt now,$(eval $(call tt_lib,dlopen,$(v),plugin,helper,)))
 $(call tt_case,malloc,def,malloc_main,,)
 # A hooked call left by longjmp.
 $(call tt_case,longjmp,def O0 now,longjmp_main,jmp,)
+# Threads leaving hooked calls by pthread_cancel and pthread_exit.
+$(call tt_case,cancel,def now,cancel_main,cancel,-pthread)
 # Signals: the program's own SIGSEGV handler, a hooked call inside a signal handler.
 $(call tt_case,signals,def,signals_main,sig,)
 # Versioned symbols: two versions of one function, reached by version and by dlvsym.
@@ -97,6 +99,7 @@ $(TT_OUT)/cxx/$(1)/cxx_main: $(TT_SRC)/cxx/cxx_main.cpp $(TT_OUT)/cxx/$(1)/libth
 TESTS_BUILD += $(TT_OUT)/cxx/$(1)/libthrow.so $(TT_OUT)/cxx/$(1)/cxx_main
 endef
 $(foreach v,def O0 now,$(eval $(call tt_cxx,$(v))))
+$(foreach v,def O0 now,$(TT_OUT)/cxx/$(v)/libthrow.so $(TT_OUT)/cxx/$(v)/cxx_main): $(TT_SRC)/cxx/my_error.h
 # exec: the replaced image's records are written first.
 $(call tt_case,exec,def,exec_main,exec_leaf,)
 # errno as the program sees it, with a ring that fills.

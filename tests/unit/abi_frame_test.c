@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <unwind.h>
 
 #include "abi_types.h"
 #include "arch.h"
@@ -23,6 +24,21 @@
 
 long impulse_hook_enter(struct arch_frame *f);
 void impulse_hook_exit(struct arch_frame *f);
+
+/* The trampoline's FDE names libimpulse's personality routine (unwind.c); nothing
+ * unwinds through the trampoline here, so a neutral one does. */
+_Unwind_Reason_Code impulse_unwind_personality(int version, _Unwind_Action actions,
+					       _Unwind_Exception_Class cls,
+					       struct _Unwind_Exception *ue,
+					       struct _Unwind_Context *uc);
+_Unwind_Reason_Code impulse_unwind_personality(int version, _Unwind_Action actions,
+					       _Unwind_Exception_Class cls,
+					       struct _Unwind_Exception *ue,
+					       struct _Unwind_Context *uc)
+{
+	(void)version, (void)actions, (void)cls, (void)ue, (void)uc;
+	return _URC_CONTINUE_UNWIND;
+}
 
 /* The shapes, as C types and as hooks.conf would describe them. */
 struct s_id { int a; double b; };

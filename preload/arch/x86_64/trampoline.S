@@ -26,6 +26,9 @@
  *      saved %rbp               <- %rbp
  *      struct arch_frame        <- %rbp - FRAME_SIZE
  *      copied stack args        <- %rsp during the real call
+ *
+ * An exception or a thread exit (pthread_exit, pthread_cancel) leaving a traced call
+ * unwinds through this frame: its personality routine (below) records the call.
  */
 #include "frame.h"
 
@@ -106,6 +109,14 @@ END(impulse_tramp_stubs)
 
 ENTRY(impulse_tramp_common)
 	.cfi_startproc
+	/*
+	 * Unwinders crossing a traced call ask impulse_unwind_personality (unwind.c)
+	 * about this frame: it records the call as left by the exception or thread exit
+	 * and lets the unwind go on. 0x1b = DW_EH_PE_pcrel | DW_EH_PE_sdata4: a hidden
+	 * symbol of this object, so the link resolves it and .eh_frame needs no
+	 * dynamic relocation (no DW_EH_PE_indirect pointer as for a shared personality).
+	 */
+	.cfi_personality 0x1b, impulse_unwind_personality
 	/* Entered by jmp from a stub: the CFA is %rsp + 8, the caller's return address on top. */
 	pushq %rbp
 	.cfi_def_cfa_offset 16

@@ -322,6 +322,11 @@ def test_longjmp():
     check_case([it.program("longjmp", "longjmp_main")], it.conf("longjmp"))
 
 
+def test_cxx():
+    """Calls left by C++ exceptions and a thread cancellation: "exception" texts."""
+    check_case([it.program("cxx", "cxx_main")], it.conf("cxx"))
+
+
 def test_abi():
     check_case([it.program("abi", "abi_main")], it.conf("abi"), want=("doubles",))
 

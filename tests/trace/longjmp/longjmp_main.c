@@ -5,8 +5,15 @@
  *   2. jmp_call(cb_outer, 3), whose callback abandons an inner jmp_call(cb_jump2, 4)
  *      to a setjmp inside the outer call, then calls jmp_leaf(30).
  *   3. LOOPS more abandoned calls, then jmp_leaf(7) at top level.
+ *   4. siglongjmp out of jmp_call(40).
+ *   5. longjmp out of three nested calls jmp_call(50..52), after jmp_leaf(53).
+ *   6. siglongjmp out of three nested calls jmp_call(60..62), after jmp_leaf(63).
+ *   7. jmp_call(70) raises SIGUSR1; the handler calls jmp_leaf(71) and leaves by
+ *      siglongjmp.
+ *   8. then jmp_call(cb_leaf, 80) and jmp_leaf(81) nest as usual.
  */
 #include <setjmp.h>
+#include <signal.h>
 #include <stdio.h>
 
 #include "libjmp.h"
@@ -14,6 +21,7 @@
 #define LOOPS 1000
 
 static jmp_buf to_main, to_outer;
+static sigjmp_buf sig_main;
 
 static int cb_jump(int x)
 {
@@ -42,6 +50,58 @@ static int cb_outer(int x)
 	return r + x;
 }
 
+static int cb_sigjump(int x)
+{
+	siglongjmp(sig_main, x);
+}
+
+/* x .. x+2 nested, then out by longjmp (x % 20 == 10) or siglongjmp. */
+static int cb_nest(int x)
+{
+	if (x % 10 < 2)
+		return jmp_call(cb_nest, x + 1);
+	jmp_leaf(x + 1);
+	if (x % 20 == 12)
+		longjmp(to_main, x);
+	siglongjmp(sig_main, x);
+}
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	jmp_leaf(71);
+	siglongjmp(sig_main, 70);
+}
+
+static int cb_raise(int x)
+{
+	raise(SIGUSR1);
+	return x;
+}
+
+static void jumps_out(void)
+{
+	struct sigaction sa = { 0 };
+	int v;
+
+	if ((v = sigsetjmp(sig_main, 1)) == 0)
+		jmp_call(cb_sigjump, 40);
+	printf("siglongjmp back with %d\n", v);
+	if ((v = setjmp(to_main)) == 0)
+		jmp_call(cb_nest, 50);
+	printf("longjmp out of 3 with %d\n", v);
+	if ((v = sigsetjmp(sig_main, 1)) == 0)
+		jmp_call(cb_nest, 60);
+	printf("siglongjmp out of 3 with %d\n", v);
+	sa.sa_handler = on_usr1;
+	sigaction(SIGUSR1, &sa, NULL);
+	if ((v = sigsetjmp(sig_main, 1)) == 0)
+		jmp_call(cb_raise, 70);
+	printf("out of the handler with %d\n", v);
+	printf("call %d\n", jmp_call(cb_leaf, 80));
+	printf("leaf %d\n", jmp_leaf(81));
+}
+
 int main(void)
 {
 	volatile int i;
@@ -64,5 +124,6 @@ int main(void)
 	}
 	printf("loops %d\n", i);
 	printf("leaf %d\n", jmp_leaf(7));
+	jumps_out();
 	return 0;
 }

@@ -1,5 +1,9 @@
-"""A hooked call left by longjmp: the program behaves the same, the abandoned call is
-recorded "unwound", and the calls after it nest as if it had returned."""
+"""Hooked calls left by longjmp and siglongjmp (out of one and of three nested calls,
+from a callback and from a signal handler): the program behaves the same, every
+abandoned call is recorded "unwound" with no exception, the calls made inside them
+before the jump are their children, and the calls after it nest as if they had
+returned; the tree stays consistent (check_run: every parent exists, children lists
+agree with parents)."""
 
 import impulse_test as it
 from impulse_test import args, call_id, child_ids, parent_ids
@@ -18,7 +22,7 @@ def check(variant):
     run_, recs = it.check_run(argv, it.conf(CASE))
     rid = call_id(recs.root())
     counts = dict(recs.counts())
-    want = {"jmp_call": 4 + LOOPS, "jmp_leaf": 5 + LOOPS}
+    want = {"jmp_call": 13 + LOOPS, "jmp_leaf": 10 + LOOPS}
     if counts != want:
         raise AssertionError("counts %s, expected %s" % (counts, want))
 
@@ -80,6 +84,50 @@ def check(variant):
     for rec in recs.calls():
         if args(rec).get("x") is None:
             raise AssertionError("%s: x not captured" % it.describe(rec))
+
+    check_jumps_out(recs, rid)
+
+
+# jumps_out(): (function, x): (status, output, parents below the root, children)
+JUMPS_OUT = {
+    ("jmp_call", 40): ("unwound", None, [], []),
+    ("jmp_call", 50): ("unwound", None, [], [("jmp_call", 51)]),
+    ("jmp_call", 51): ("unwound", None, [("jmp_call", 50)], [("jmp_call", 52)]),
+    ("jmp_call", 52): ("unwound", None, [("jmp_call", 50), ("jmp_call", 51)], [("jmp_leaf", 53)]),
+    ("jmp_leaf", 53): ("success", 106,
+                       [("jmp_call", 50), ("jmp_call", 51), ("jmp_call", 52)], []),
+    ("jmp_call", 60): ("unwound", None, [], [("jmp_call", 61)]),
+    ("jmp_call", 61): ("unwound", None, [("jmp_call", 60)], [("jmp_call", 62)]),
+    ("jmp_call", 62): ("unwound", None, [("jmp_call", 60), ("jmp_call", 61)], [("jmp_leaf", 63)]),
+    ("jmp_leaf", 63): ("success", 126,
+                       [("jmp_call", 60), ("jmp_call", 61), ("jmp_call", 62)], []),
+    ("jmp_call", 70): ("unwound", None, [], [("jmp_leaf", 71)]),
+    ("jmp_leaf", 71): ("success", 142, [("jmp_call", 70)], []),
+    ("jmp_call", 80): ("success", 161, [], [("jmp_leaf", 80)]),
+    ("jmp_leaf", 80): ("success", 160, [("jmp_call", 80)], []),
+    ("jmp_leaf", 81): ("success", 162, [], []),
+}
+
+
+def check_jumps_out(recs, rid):
+    def one(key):
+        return recs.one(key[0], x=key[1])
+
+    for key, (st, out, parents, children) in JUMPS_OUT.items():
+        r = one(key)
+        what = "%s(%d)" % key
+        if (status(r), r["payload"]["exception"]) != (st, None):
+            raise AssertionError("%s: status %r exception %r, expected %r, null"
+                                 % (what, status(r), r["payload"]["exception"], st))
+        it.assert_value(out, it.output(r), what + " output")
+        want = [rid] + [call_id(one(k)) for k in parents]
+        if parent_ids(r) != want:
+            raise AssertionError("%s: parents %s, expected %s (%s)"
+                                 % (what, parent_ids(r), want, parents))
+        want = [call_id(one(k)) for k in children]
+        if child_ids(r) != want:
+            raise AssertionError("%s: children %s, expected %s (%s)"
+                                 % (what, child_ids(r), want, children))
 
 
 def _variant(v):
