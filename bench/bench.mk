@@ -45,6 +45,23 @@ bench:
 	$(Q)$(MAKE) --no-print-directory bench-progs
 	$(Q)/usr/bin/python3 bench/bench.py --bench-dir $(BENCH_DIR) --libimpulse $(LIBIMPULSE) \
 	    --conf-dir bench
+	$(Q)$(MAKE) --no-print-directory bench-soak-run
+
+# The soak (bench/soak.py): 4 threads at full speed for SOAK_SECONDS (default 60) with
+# the file logger, lossless then on_full = drop; fails when the lossless run drops or
+# its memory grows. `make bench-soak` runs it alone.
+BENCH_PROGS += $(BENCH_DIR)/soak
+bench-progs: $(BENCH_DIR)/soak
+$(BENCH_DIR)/soak: $(BENCH_DIR)/soak.o $(BENCH_DIR)/libwork.so
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) -o $@ $< -L$(BENCH_DIR) -lwork -Wl,-rpath,'$$ORIGIN' -lpthread $(LDFLAGS_SAN)
+
+.PHONY: bench-soak bench-soak-run
+bench-soak-run:
+	$(Q)/usr/bin/python3 bench/soak.py --bench-dir $(BENCH_DIR) --libimpulse $(LIBIMPULSE) \
+	    --conf bench/work.conf
+bench-soak: all bench-progs
+	$(Q)$(MAKE) --no-print-directory bench-soak-run
 
 include bench/fuzz/fuzz.mk
 # make bench-mongo-baseline: the Mongo test server's own insert rate (issue 4's reference).

@@ -208,6 +208,7 @@ struct cfg_typedef {
 
 enum cfg_logger { CFG_LOGGER_FILE, CFG_LOGGER_MONGO, CFG_LOGGER_BOTH, CFG_LOGGER_NONE };
 enum cfg_binary { CFG_BINARY_BASE64, CFG_BINARY_HEX };
+enum cfg_on_full { CFG_ON_FULL_WAIT, CFG_ON_FULL_DROP };
 
 struct cfg_settings {
 	enum cfg_logger logger;		/* logger = file|mongo|both|none; default file */
@@ -229,6 +230,9 @@ struct cfg_settings {
 	enum cfg_binary binary;		/* binary = base64|hex; how non-text buffers are shown */
 	bool verbose;			/* verbose = true|false; default false */
 	bool strict;			/* strict = true|false; default false */
+	enum cfg_on_full on_full;	/* on_full = wait|drop; what a traced thread does when
+					 * its buffer is full: wait for the logger (lossless,
+					 * the default) or drop the call and count it */
 	/* The Mongo logger (logger = mongo|both) and `impulse push`. */
 	char *mongo_uri;		/* mongo_uri = mongodb://…; default MONGO_URI_DEFAULT
 					 * (mongo_uri.h); checked for the scheme and a host

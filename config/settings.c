@@ -364,6 +364,17 @@ static int set_binary(struct cfg_settings *s, const struct cfg_value *v)
 	return 0;
 }
 
+static int set_on_full(struct cfg_settings *s, const struct cfg_value *v)
+{
+	if (value_is(v, "wait"))
+		s->on_full = CFG_ON_FULL_WAIT;
+	else if (value_is(v, "drop"))
+		s->on_full = CFG_ON_FULL_DROP;
+	else
+		return value_error(v, 0, "invalid value '%.*s' for 'on_full' (wait or drop)", SHOWV(v));
+	return 0;
+}
+
 static int set_verbose(struct cfg_settings *s, const struct cfg_value *v)
 {
 	return parse_bool(v, &s->verbose);
@@ -455,6 +466,7 @@ static const struct {
 	{ "max_depth", set_max_depth },
 	{ "max_capture", set_max_capture },
 	{ "binary", set_binary },
+	{ "on_full", set_on_full },
 	{ "verbose", set_verbose },
 	{ "strict", set_strict },
 	{ "mongo_uri", set_mongo_uri },
@@ -487,8 +499,8 @@ int cfg_settings_apply(struct cfg_settings *s, const char *key, const char *valu
 	else
 		snprintf(msg, msgsize, "unknown setting '%.64s' (known: logger, log_dir, session_id, "
 			 "session_metadata, tracer_metadata, max_string, buffer_size, max_children, "
-			 "redact, max_buffer, max_array, max_depth, max_capture, binary, verbose, "
-			 "strict, mongo_*)", key);
+			 "redact, max_buffer, max_array, max_depth, max_capture, binary, on_full, "
+			 "verbose, strict, mongo_*)", key);
 	return -EINVAL;
 }
 

@@ -28,7 +28,7 @@ void impulse_hook_exit(struct arch_frame *f) __attribute__((visibility("hidden")
 /* Records that the innermost frame was abandoned (longjmp, exception) and pops it. */
 static void pop_unwound(struct thread_ctx *ctx, uint64_t ticks)
 {
-	struct ev_call *ev = thread_ctx_reserve(ctx, sizeof(*ev));
+	struct ev_call *ev = thread_ctx_reserve_end(ctx, sizeof(*ev));
 
 	ctx->depth--;
 	if (!ev)
@@ -116,11 +116,16 @@ long impulse_hook_enter(struct arch_frame *f)
 	resync(ctx, arch_frame_entry_sp(f), true);
 	if (ctx->depth == CTX_MAX_DEPTH) {
 		ctx->dropped++;
-		goto pass;
+		goto drop;
 	}
+	/* on_full = drop: the call is recorded only with room for its own exit left
+	 * beside that of the calls it is inside (an exit or unwind event costs at
+	 * most twice its size, padding included), so no recorded call loses its end. */
+	if (__builtin_expect(ctx->drop_when_full, 0))
+		ctx->ring.keep = ctx->owed[ctx->depth] + 2 * (uint64_t)hook->exit_max;
 	ev = thread_ctx_reserve(ctx, hook->enter_max);
 	if (!ev)
-		goto pass;
+		goto drop;
 	ev->slot = (uint32_t)f->slot;
 	ev->call_id = ++ctx->next_id;
 	ev->parent_id = thread_ctx_current_call(ctx);
@@ -140,10 +145,16 @@ long impulse_hook_enter(struct arch_frame *f)
 	ctx->stack[ctx->depth].call_id = ev->call_id;
 	ctx->stack[ctx->depth].entry_sp = arch_frame_entry_sp(f);
 	ctx->depth++;
+	if (__builtin_expect(ctx->drop_when_full, 0))
+		ctx->owed[ctx->depth] = ctx->ring.keep;
 	ev->ticks = clock_ticks();
 	ring_commit(&ctx->ring, ev->h.size);
 	tls_busy = 0;
 	return (long)hook->stack_copy + 1;
+drop:
+	/* Not recorded: no frame, so its exit writes nothing and its callees' records
+	 * name its caller as their parent. */
+	thread_ctx_count_drop(ctx, (uint32_t)f->slot);
 pass:
 	tls_busy = 0;
 	return 0;
@@ -166,7 +177,7 @@ void impulse_hook_exit(struct arch_frame *f)
 	resync(ctx, sp, false);
 	if (ctx->depth && ctx->stack[ctx->depth - 1].entry_sp == sp) {
 		ctx->depth--;
-		ev = thread_ctx_reserve(ctx, hook->exit_max);
+		ev = thread_ctx_reserve_end(ctx, hook->exit_max);
 		if (ev) {
 			uint32_t size = sizeof(*ev);
 

@@ -18,6 +18,7 @@
 #include "clock.h"
 #include "decode.h"
 #include "diag.h"
+#include "drops.h"
 #include "exception_text.h"
 #include "hooks.h"
 #include "logger.h"
@@ -41,6 +42,8 @@ static struct jbuf out;
 static struct call *root;
 static unsigned blocked_cycles[CTX_MAX_THREADS];
 static uint64_t records_written, bytes_written, records_dropped, logger_ns;
+static uint64_t events_lost;	/* threads' ctx->dropped: entries (drops.h) and others */
+static uint64_t thread_waits;	/* times traced threads waited for room (thread_ctx.c) */
 static bool sink_failed;
 static bool nested_drain;	/* draining other rings from inside one ring's event */
 static bool draining[CTX_MAX_THREADS];	/* ring i is being drained: do not re-enter it */
@@ -277,7 +280,9 @@ static void retire(struct thread_ctx *ctx, unsigned i)
 			calls_release(c);
 		}
 	}
-	records_dropped += ctx->dropped;
+	events_lost += ctx->dropped;
+	thread_waits += ctx->waits;
+	drops_take(ctx);
 	__atomic_store_n(&impulse_threads[i], NULL, __ATOMIC_RELEASE);
 	thread_ctx_release(ctx);
 }
@@ -394,6 +399,8 @@ int logger_start(struct sink *s)
 	int err;
 
 	sink = *s;
+	drops_reset();
+	events_lost = thread_waits = 0;
 	root = calls_new(0);
 	if (!root)
 		return -ENOMEM;
@@ -448,6 +455,20 @@ static int deeper_first(const void *a, const void *b)
 	return x->depth < y->depth ? 1 : x->depth > y->depth ? -1 : 0;
 }
 
+/* At stop: the counts of threads still registered (running, or not retired yet). */
+static void take_live_drops(void)
+{
+	for (unsigned i = 0; i < CTX_MAX_THREADS; i++) {
+		struct thread_ctx *ctx = __atomic_load_n(&impulse_threads[i], __ATOMIC_ACQUIRE);
+
+		if (ctx) {
+			events_lost += ctx->dropped;
+			thread_waits += __atomic_load_n(&ctx->waits, __ATOMIC_RELAXED);
+			drops_take(ctx);
+		}
+	}
+}
+
 void logger_stop(void)
 {
 	struct pending running = { 0 };
@@ -473,20 +494,21 @@ void logger_stop(void)
 	for (size_t i = 0; i < running.n; i++)
 		finish(running.v[i], &end);
 	free(running.v);
+	take_live_drops();
+	/* The drop counts are known only now: the root's arguments again. */
+	record_take_root_args(root);
 	end = (struct record_end){ .status = "success", .end_ticks = end_ticks,
 				   .root_status = tracer.exit_status };
 	write_record(root, &end);
 	out_flush();
 	logger_ns += now_ns() - t0;
-	for (unsigned i = 0; i < CTX_MAX_THREADS; i++) {
-		struct thread_ctx *ctx = impulse_threads[i];
-
-		if (ctx)
-			records_dropped += ctx->dropped;
-	}
 	diag_note("wrote %llu records (%llu bytes) to %s in %.6f s of logger time, dropped %llu",
 		  (unsigned long long)records_written, (unsigned long long)bytes_written, sink.description,
-		  (double)logger_ns / 1e9, (unsigned long long)records_dropped);
+		  (double)logger_ns / 1e9, (unsigned long long)(records_dropped + drops_total()));
+	diag_note("calls not recorded: %llu; events lost: %llu; waits of traced threads for room: %llu",
+		  (unsigned long long)drops_total(), (unsigned long long)events_lost,
+		  (unsigned long long)thread_waits);
+	drops_report();
 	if (records_dropped && !diag_verbose_enabled)
 		diag_error("%llu records dropped", (unsigned long long)records_dropped);
 	sink.ops->close(sink.state);

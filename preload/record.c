@@ -15,6 +15,7 @@
 
 #include "clock.h"
 #include "decode.h"
+#include "drops.h"
 #include "hooks.h"
 #include "modules.h"
 #include "record.h"
@@ -485,6 +486,8 @@ static void put_root_args(struct valw *w, const void *arg)
 		vw_cstr(w, tracer.argv[i]);
 	}
 	vw_end_array(w);
+	vw_klit(w, "dropped");
+	drops_put(w);
 	vw_end_object(w);
 }
 

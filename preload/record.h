@@ -44,7 +44,8 @@ extern unsigned record_forms;
  */
 void record_take_args(struct call *c, const struct ev_enter *ev, const struct ev_exit *exit);
 
-/* Keeps the root's arguments: {"argv": [...]}. */
+/* Keeps the root's arguments: {"argv": [...], "dropped": {...}} (drops.h); taken
+ * again at stop, when the counts are known. */
 void record_take_root_args(struct call *c);
 
 /* Keeps one trace_logs entry of c. */

@@ -20,6 +20,9 @@ struct ring {
 	_Alignas(64) uint64_t head;	/* bytes ever committed; store-release pairs with consumer's load-acquire */
 	uint64_t reserved;		/* producer only: where the reserved event starts */
 	uint64_t cached_tail;		/* producer only: last tail seen */
+	uint64_t keep;			/* producer only: bytes ring_reserve() leaves free, kept
+					 * for the exits of calls in flight (on_full = drop); 0
+					 * when the producer may wait for room (the default) */
 	/* consumer's line */
 	_Alignas(64) uint64_t tail;	/* bytes ever consumed; store-release pairs with producer's load-acquire */
 	/* read-only after setup */
@@ -27,13 +30,17 @@ struct ring {
 	uint8_t *data;
 };
 
-/* Returns room for need bytes (a multiple of 8), or NULL when the ring is full. */
-static inline void *ring_reserve(struct ring *r, uint32_t need)
+/*
+ * Returns room for need bytes (a multiple of 8) that still leaves keep bytes free,
+ * or NULL. An event costs at most 2 * need - 8 bytes: need, and the padding up to
+ * the end of the ring when it does not fit there.
+ */
+static inline void *ring_reserve_keep(struct ring *r, uint32_t need, uint64_t keep)
 {
 	uint64_t pos = r->head;
 	uint64_t off = pos & (r->size - 1);
 	uint64_t contig = r->size - off;
-	uint64_t total = need + (contig < need ? contig : 0);
+	uint64_t total = need + (contig < need ? contig : 0) + keep;
 
 	if (pos + total - r->cached_tail > r->size) {
 		/* Pairs with the consumer's store-release of tail in ring_consumed(). */
@@ -50,6 +57,12 @@ static inline void *ring_reserve(struct ring *r, uint32_t need)
 	}
 	r->reserved = pos;
 	return r->data + (pos & (r->size - 1));
+}
+
+/* Returns room for need bytes, leaving r->keep free, or NULL when the ring is full. */
+static inline void *ring_reserve(struct ring *r, uint32_t need)
+{
+	return ring_reserve_keep(r, need, r->keep);
 }
 
 /* Publishes the event reserved last, used bytes long. */

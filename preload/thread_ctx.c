@@ -16,6 +16,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "arch.h"
 #include "thread_ctx.h"
 #include "tracer.h"
 
@@ -81,7 +82,8 @@ struct thread_ctx *thread_ctx_attach(void)
 static struct thread_ctx *attach(void)
 {
 	size_t ring_size = tracer.buffer_size;
-	size_t head = (sizeof(struct thread_ctx) + 4095) & ~(size_t)4095;
+	size_t counters = (size_t)MAX_SLOTS * sizeof(uint64_t);
+	size_t head = (sizeof(struct thread_ctx) + counters + 4095) & ~(size_t)4095;
 	struct thread_ctx *ctx;
 	unsigned number;
 
@@ -91,6 +93,8 @@ static struct thread_ctx *attach(void)
 	ctx->map_size = head + ring_size;
 	ctx->ring.size = ring_size;
 	ctx->ring.data = (uint8_t *)ctx + head;
+	ctx->slot_drops = (uint64_t *)((uint8_t *)ctx + head - counters);
+	ctx->drop_when_full = tracer.cfg.settings.on_full == CFG_ON_FULL_DROP;
 	number = __atomic_add_fetch(&next_thread_number, 1, __ATOMIC_RELAXED);
 	ctx->next_id = (uint64_t)number << 40;
 	ctx->link_parent = tls_link_parent;
@@ -118,6 +122,11 @@ void *thread_ctx_wait_reserve(struct thread_ctx *ctx, uint32_t need)
 	unsigned tries = 0;
 	void *p;
 
+	/* on_full = drop: ring_reserve() has just looked at the logger's progress. */
+	if (ctx->drop_when_full) {
+		ctx->dropped++;
+		return NULL;
+	}
 	if (need > ctx->ring.size / 2) {
 		ctx->dropped++;
 		return NULL;
@@ -130,6 +139,8 @@ void *thread_ctx_wait_reserve(struct thread_ctx *ctx, uint32_t need)
 			ctx->dropped++;
 			break;
 		}
+		if (!tries)
+			__atomic_store_n(&ctx->waits, ctx->waits + 1, __ATOMIC_RELAXED);
 		if (tries++ < 4) {
 			sched_yield();
 			continue;

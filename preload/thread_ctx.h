@@ -48,7 +48,18 @@ struct thread_ctx {
 	_Alignas(64) uint64_t next_id;	/* next call id of this thread */
 	uint64_t dropped;		/* events lost (ring full and no logger, or too deep) */
 	int depth;			/* frames in stack */
+	bool drop_when_full;		/* on_full = drop: never wait for room; set at attach */
+	/* Calls not recorded (a full ring with on_full = drop, too deep, no logger): all
+	 * of them, and per hook slot (MAX_SLOTS counters in this mapping, after the
+	 * struct: pages never written cost nothing). Only this thread writes them,
+	 * relaxed; the logger reads them when the thread closed, or at stop. */
+	uint64_t calls_dropped;
+	uint64_t *slot_drops;
+	uint64_t waits;			/* times it waited for room (yield or sleep) */
 	struct call_frame stack[CTX_MAX_DEPTH];
+	/* on_full = drop only: owed[d] is what the exits of frames 0..d-1 may need
+	 * (2 * exit_max each), kept free by every reservation but theirs. */
+	uint64_t owed[CTX_MAX_DEPTH + 1];
 };
 
 /* Every live or not yet drained context, for the logger. */
@@ -75,13 +86,31 @@ void *thread_ctx_wait_reserve(struct thread_ctx *ctx, uint32_t need);
 
 /*
  * Reserves need bytes in ctx's ring, waiting for the logger while the ring is full
- * (lossless). Returns NULL, counting a drop, when no logger will ever make room.
+ * (lossless). Returns NULL, counting a lost event, when no logger will ever make
+ * room, or at once when the ring is full and the thread must not wait (on_full =
+ * drop; the room kept for the exits of calls in flight counts as full then).
  */
 static inline void *thread_ctx_reserve(struct thread_ctx *ctx, uint32_t need)
 {
 	void *p = ring_reserve(&ctx->ring, need);
 
 	return __builtin_expect(p != NULL, 1) ? p : thread_ctx_wait_reserve(ctx, need);
+}
+
+/* As thread_ctx_reserve(), for the event that ends a call in flight (its exit or
+ * unwind): it may use the room kept for it. */
+static inline void *thread_ctx_reserve_end(struct thread_ctx *ctx, uint32_t need)
+{
+	void *p = ring_reserve_keep(&ctx->ring, need, 0);
+
+	return __builtin_expect(p != NULL, 1) ? p : thread_ctx_wait_reserve(ctx, need);
+}
+
+/* Counts a call of slot that is not recorded (slow paths only). */
+static inline void thread_ctx_count_drop(struct thread_ctx *ctx, uint32_t slot)
+{
+	__atomic_store_n(&ctx->calls_dropped, ctx->calls_dropped + 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&ctx->slot_drops[slot], ctx->slot_drops[slot] + 1, __ATOMIC_RELAXED);
 }
 
 /* Called by the logger after consuming from ctx's ring: wakes a thread waiting for room. */

@@ -77,6 +77,10 @@ static void test_set(void)
 	CHECK(cfg_set(&cfg, "verbose", "0", &err) == 0 && !cfg.settings.verbose);
 	CHECK(cfg_set(&cfg, "logger", "none", &err) == 0);
 	CHECK(cfg.settings.logger == CFG_LOGGER_NONE);
+	CHECK(cfg.settings.on_full == CFG_ON_FULL_WAIT);	/* lossless unless asked */
+	CHECK(cfg_set(&cfg, "on_full", "drop", &err) == 0 && cfg.settings.on_full == CFG_ON_FULL_DROP);
+	CHECK(cfg_set(&cfg, "on_full", "", &err) == -EINVAL && cfg.settings.on_full == CFG_ON_FULL_DROP);
+	CHECK(cfg_set(&cfg, "on_full", "wait", &err) == 0 && cfg.settings.on_full == CFG_ON_FULL_WAIT);
 	CHECK(cfg_set(&cfg, "nope", "1", &err) == -EINVAL);
 	CHECK(!strncmp(err.text, "unknown setting 'nope' (known: logger, log_dir,", 47));
 	cfg_free(&cfg);

@@ -25,7 +25,7 @@ TRACE_BUILD = os.path.join(BUILD, "tests", "trace")
 _TRACER_ENV = ("IMPULSE_CONFIG", "IMPULSE_LOG_DIR", "IMPULSE_SESSION_ID", "IMPULSE_LOGGER",
                "IMPULSE_VERBOSE", "IMPULSE_STRICT", "IMPULSE_PROTO_DIR", "IMPULSE_CHECK",
                "IMPULSE_MONGO_URI", "IMPULSE_MONGO_DATABASE", "IMPULSE_MONGO_COLLECTION",
-               "IMPULSE_DEBUG_BSON_FILE", "LD_PRELOAD")
+               "IMPULSE_DEBUG_BSON_FILE", "IMPULSE_ON_FULL", "LD_PRELOAD")
 
 STATUSES = ("success", "error", "incomplete", "unwound", "exception", "crashed")
 _RFC3339_US = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
@@ -414,9 +414,10 @@ class Records:
                 raise AssertionError("root record hook_id must be \"root\": %s" % describe(rt))
             if p["stack_trace"]["parents"]:
                 raise AssertionError("root record must have no parents: %s" % describe(rt))
-            if set(p["arguments"]) != {"argv"}:
-                raise AssertionError("root arguments must be {\"argv\": [...]}: %s"
-                                     % p["arguments"])
+            if set(p["arguments"]) != {"argv", "dropped"}:
+                raise AssertionError("root arguments must be {\"argv\": [...], \"dropped\": "
+                                     "{...}}: %s" % p["arguments"])
+            check_dropped_shape(p["arguments"]["dropped"])
         if argv is not None and len(rts) == 1:
             got = rts[0]["payload"]["arguments"]["argv"]
             if got != list(argv):
@@ -588,3 +589,27 @@ def oracle_lines(stdout, tag="CALL"):
 
 def realpath(p):
     return os.path.realpath(p) if p else p
+
+
+# ---------------------------------------------------------------- drops (on_full)
+
+def check_dropped_shape(d):
+    """The root's arguments.dropped: {"total": N, "threads": [{"thread_id", "thread_name",
+    "total", "hooks": {name: n}}]}, only threads that dropped listed, every total the
+    sum of its parts."""
+    def need(cond, msg):
+        if not cond:
+            raise AssertionError("root arguments.dropped: %s: %s" % (msg, json.dumps(d)[:1500]))
+
+    need(isinstance(d, dict) and set(d) == {"total", "threads"}, "must be {total, threads}")
+    need(type(d["total"]) is int and d["total"] >= 0, "total must be a count")
+    need(isinstance(d["threads"], list), "threads must be a list")
+    for t in d["threads"]:
+        need(isinstance(t, dict) and set(t) == {"thread_id", "thread_name", "total", "hooks"},
+             "thread entries are {thread_id, thread_name, total, hooks}")
+        need(type(t["thread_id"]) is int and isinstance(t["thread_name"], str), "thread id/name")
+        need(type(t["total"]) is int and t["total"] > 0, "a listed thread dropped something")
+        need(isinstance(t["hooks"], dict) and all(type(n) is int and n > 0
+                                                  for n in t["hooks"].values()), "hooks counts")
+        need(sum(t["hooks"].values()) == t["total"], "a thread's total is the sum of its hooks")
+    need(sum(t["total"] for t in d["threads"]) == d["total"], "total is the sum of the threads'")

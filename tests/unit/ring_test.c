@@ -471,6 +471,34 @@ static void test_stress(uint64_t events)
 	free(s.r.data);
 }
 
+/* keep (on_full = drop): room left free for exits; ring_reserve_keep(.., 0) may use it. */
+static void test_keep(void)
+{
+	struct ring r;
+
+	ring_setup(&r, 256, 0);
+	put(&r, 128, 128, 1);
+	r.keep = 64;
+	CHECK(ring_reserve(&r, 72) == NULL, "reserve(72) took room kept: 128 used + 72 + 64 kept > 256");
+	CHECK(r.head == 128, "a failed reserve moved head to %lu", (unsigned long)r.head);
+	CHECK(ring_reserve(&r, 64) == (void *)(r.data + 128), "reserve(64) failed: 128 + 64 + 64 kept fit");
+	ring_commit(&r, 64);
+	CHECK(ring_reserve(&r, 8) == NULL, "reserve(8) took room kept");
+	CHECK(ring_reserve_keep(&r, 64, 0) == (void *)(r.data + 192), "the kept room was not usable");
+	ring_commit(&r, 64);
+	CHECK(ring_reserve_keep(&r, 8, 0) == NULL, "reserve on a full ring succeeded");
+	/* Padding counts: at 248 (8 to the end) a 16-byte event costs 24 bytes. */
+	free(r.data);
+	ring_setup(&r, 256, 240);
+	put(&r, 8, 8, 2);
+	ring_consumed(&r, 248);
+	r.keep = 240;
+	CHECK(ring_reserve(&r, 16) == NULL, "8 pad + 16 + 240 kept > 256 fitted");
+	r.keep = 232;
+	CHECK(ring_reserve(&r, 16) == (void *)r.data, "8 pad + 16 + 232 kept did not fit");
+	free(r.data);
+}
+
 int main(int argc, char **argv)
 {
 	uint64_t events = argc > 1 ? strtoull(argv[1], NULL, 0) : 5000000;
@@ -479,6 +507,7 @@ int main(int argc, char **argv)
 	test_wrap();
 	test_counter_wrap();
 	test_accounting();
+	test_keep();
 	test_stress(events);
 	return check_summary("ring_test");
 }
