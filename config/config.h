@@ -229,6 +229,8 @@ struct cfg_settings {
 	enum cfg_binary binary;		/* binary = base64|hex; how non-text buffers are shown */
 	bool verbose;			/* verbose = true|false; default false */
 	bool strict;			/* strict = true|false; default false */
+	bool trace_exec;		/* trace_exec = true|false; programs this one starts (exec,
+					 * posix_spawn, system, popen) are traced too; default true */
 	/* The Mongo logger (logger = mongo|both) and `impulse push`. */
 	char *mongo_uri;		/* mongo_uri = mongodb://…; default MONGO_URI_DEFAULT
 					 * (mongo_uri.h); checked for the scheme and a host

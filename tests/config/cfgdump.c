@@ -159,6 +159,8 @@ static void dump_settings(const struct cfg_settings *s)
 	printf("binary = %s\n", s->binary == CFG_BINARY_HEX ? "hex" : "base64");
 	printf("verbose = %s\n", s->verbose ? "true" : "false");
 	printf("strict = %s\n", s->strict ? "true" : "false");
+	if (!s->trace_exec)	/* only when not the default: other cases' dumps need not list it */
+		printf("trace_exec = false\n");
 	/* only where they matter, so that the other cases' dumps need not list them */
 	if (s->logger == CFG_LOGGER_MONGO || s->logger == CFG_LOGGER_BOTH ||
 	    strcmp(s->mongo_uri, MONGO_URI_DEFAULT) || strcmp(s->mongo_database, "impulse") ||
