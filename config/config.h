@@ -233,6 +233,8 @@ struct cfg_settings {
 	enum cfg_on_full on_full;	/* on_full = wait|drop; what a traced thread does when
 					 * its buffer is full: wait for the logger (lossless,
 					 * the default) or drop the call and count it */
+	bool trace_exec;		/* trace_exec = true|false; programs this one starts (exec,
+					 * posix_spawn, system, popen) are traced too; default true */
 	/* The Mongo logger (logger = mongo|both) and `impulse push`. */
 	char *mongo_uri;		/* mongo_uri = mongodb://…; default MONGO_URI_DEFAULT
 					 * (mongo_uri.h); checked for the scheme and a host

@@ -73,6 +73,7 @@ void cfg_settings_defaults(struct cfg_settings *s)
 	s->mongo_collection = (char *)default_mongo_collection;
 	s->mongo_batch = 1000;
 	s->mongo_flush_ms = 200;
+	s->trace_exec = true;
 }
 
 void cfg_settings_release(struct cfg_settings *s)
@@ -385,6 +386,11 @@ static int set_strict(struct cfg_settings *s, const struct cfg_value *v)
 	return parse_bool(v, &s->strict);
 }
 
+static int set_trace_exec(struct cfg_settings *s, const struct cfg_value *v)
+{
+	return parse_bool(v, &s->trace_exec);
+}
+
 /* Light: the scheme and a host. libmongoc parses the rest when it connects. */
 static int set_mongo_uri(struct cfg_settings *s, const struct cfg_value *v)
 {
@@ -469,6 +475,7 @@ static const struct {
 	{ "on_full", set_on_full },
 	{ "verbose", set_verbose },
 	{ "strict", set_strict },
+	{ "trace_exec", set_trace_exec },
 	{ "mongo_uri", set_mongo_uri },
 	{ "mongo_database", set_mongo_database },
 	{ "mongo_collection", set_mongo_collection },
@@ -500,7 +507,7 @@ int cfg_settings_apply(struct cfg_settings *s, const char *key, const char *valu
 		snprintf(msg, msgsize, "unknown setting '%.64s' (known: logger, log_dir, session_id, "
 			 "session_metadata, tracer_metadata, max_string, buffer_size, max_children, "
 			 "redact, max_buffer, max_array, max_depth, max_capture, binary, on_full, "
-			 "verbose, strict, mongo_*)", key);
+			 "verbose, strict, trace_exec, mongo_*)", key);
 	return -EINVAL;
 }
 

@@ -157,3 +157,11 @@ void calls_for_each(void (*fn)(struct call *c, void *arg), void *arg)
 		for (struct call *c = buckets[i]; c; c = c->hash_next)
 			fn(c, arg);
 }
+
+void calls_forget_all(void)
+{
+	/* A fork child: the logger may have been mid-update; leak rather than free. */
+	buckets = NULL;
+	nbuckets = ncalls = 0;
+	free_list = NULL;
+}

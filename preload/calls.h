@@ -64,4 +64,7 @@ void calls_release(struct call *c);
 /* Calls fn on every call in the table (fn must not add or free calls). */
 void calls_for_each(void (*fn)(struct call *c, void *arg), void *arg);
 
+/* In a fork child: forgets every call of the parent's table without freeing. */
+void calls_forget_all(void);
+
 #endif

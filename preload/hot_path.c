@@ -144,6 +144,7 @@ long impulse_hook_enter(struct arch_frame *f)
 	ev->h = (struct ev_head){ .size = (uint32_t)(p - (uint8_t *)ev), .type = EV_ENTER };
 	ctx->stack[ctx->depth].call_id = ev->call_id;
 	ctx->stack[ctx->depth].entry_sp = arch_frame_entry_sp(f);
+	ctx->stack[ctx->depth].slot = ev->slot;
 	ctx->depth++;
 	if (__builtin_expect(ctx->drop_when_full, 0))
 		ctx->owed[ctx->depth] = ctx->ring.keep;

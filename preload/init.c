@@ -10,6 +10,8 @@
  * only IMPULSE_STRICT=1 turns a configuration error into exit status 2.
  * Shutdown runs as a destructor (or from the _exit wrapper): stop recording,
  * drain, write what is still running as "incomplete" and the root record.
+ * A fork child becomes a tracer of its own (fork_child.c), from our
+ * pthread_atfork handler.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -20,14 +22,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
-#include <sys/random.h>
 #include <unistd.h>
 
+#include "child_env.h"
 #include "clock.h"
 #include "diag.h"
 #include "fault.h"
+#include "fork_child.h"
 #include "hooks.h"
 #include "interpose.h"
+#include "lineage.h"
 #include "logger.h"
 #include "record.h"
 #include "select.h"
@@ -43,24 +47,6 @@ static bool env_flag(const char *name)
 	const char *v = getenv(name);
 
 	return v && (!strcmp(v, "1") || !strcasecmp(v, "true") || !strcasecmp(v, "yes"));
-}
-
-static void random_hex(char *out, size_t digits)
-{
-	static const char hex[] = "0123456789abcdef";
-	unsigned char bytes[32];
-
-	if (getrandom(bytes, (digits + 1) / 2, GRND_NONBLOCK) != (ssize_t)((digits + 1) / 2)) {
-		uint64_t seed = clock_ticks() ^ ((uint64_t)getpid() << 32);
-
-		for (size_t i = 0; i < sizeof(bytes); i++) {
-			seed = seed * 6364136223846793005ull + 1442695040888963407ull;
-			bytes[i] = (unsigned char)(seed >> 56);
-		}
-	}
-	for (size_t i = 0; i < digits; i++)
-		out[i] = hex[(bytes[i / 2] >> (i % 2 ? 0 : 4)) & 15];
-	out[digits] = '\0';
 }
 
 static size_t round_pow2(size_t n)
@@ -91,6 +77,7 @@ static void apply_env(struct cfg *cfg)
 		{ "IMPULSE_MONGO_URI", "mongo_uri" },
 		{ "IMPULSE_MONGO_DATABASE", "mongo_database" },
 		{ "IMPULSE_MONGO_COLLECTION", "mongo_collection" },
+		{ "IMPULSE_TRACE_EXEC", "trace_exec" },
 	};
 
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
@@ -273,19 +260,59 @@ static struct session *first_session(void)
 	if (s->session_id) {
 		session->id = strdup(s->session_id);
 	} else {
-		random_hex(id, 16);
+		lineage_random_hex(id, 16);
 		session->id = strdup(id);
 	}
 	session->metadata_json = s->session_metadata;
 	return session->id ? session : NULL;
 }
 
-static void after_fork_in_child(void)
+static void stay_off_in_child(void)
 {
 	/* No logger thread in the child: stop recording, and never wait for one. */
 	__atomic_store_n(&tracer.active, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&tracer.logger_running, 0, __ATOMIC_RELEASE);
 	shutdown_started = 1;
+}
+
+static bool logger_held;	/* by before_fork; forks run their handlers one at a time */
+
+/*
+ * The forking thread stays busy from here to the end of our parent or child
+ * handler: a hooked call made by a prepare handler that runs after ours must not
+ * wait for the logger we hold.
+ */
+static void before_fork(void)
+{
+	tls_busy++;
+	logger_held = tracer_is_active() && logger_hold_for_fork();
+}
+
+static void after_fork_in_parent(void)
+{
+	if (logger_held)
+		logger_release_after_fork();
+	logger_held = false;
+	tls_busy--;
+}
+
+/* The child is traced as a process of its own (fork_child.c), unless the parent
+ * was not tracing (any more) when it forked. */
+static void after_fork_in_child(void)
+{
+	int err;
+
+	logger_held = false;
+	if (shutdown_started || !tracer_is_active()) {
+		stay_off_in_child();
+	} else {
+		err = fork_child_restart();
+		if (err) {
+			diag_error("cannot trace the forked child: %s; it runs untraced", strerror(-err));
+			stay_off_in_child();
+		}
+	}
+	tls_busy--;	/* before_fork's */
 }
 
 __attribute__((constructor)) static void impulse_init(int argc, char **argv, char **envp)
@@ -299,6 +326,8 @@ __attribute__((constructor)) static void impulse_init(int argc, char **argv, cha
 	/* setuid/setgid programs: no configuration from the environment or cwd. */
 	if (getauxval(AT_SECURE))
 		goto out;
+	/* First: the program must never see the variables, traced or not. */
+	lineage_take_from_env();
 	diag_verbose_enabled = env_flag("IMPULSE_VERBOSE");
 	read_check_fd();
 	if (load_config())
@@ -309,7 +338,7 @@ __attribute__((constructor)) static void impulse_init(int argc, char **argv, cha
 	/* A string must fit in an event well inside a ring half. */
 	if (tracer.max_string > tracer.buffer_size / 64)
 		tracer.max_string = tracer.buffer_size / 64;
-	random_hex(tracer.tracer_id, 16);
+	lineage_random_hex(tracer.tracer_id, 16);
 	take_argv(argc, argv);
 	tracer.session = first_session();
 	if (!tracer.session || hooks_build(&tracer.cfg)) {
@@ -324,6 +353,8 @@ __attribute__((constructor)) static void impulse_init(int argc, char **argv, cha
 	err = thread_ctx_setup();
 	if (!err)
 		err = fault_setup();
+	if (!err)
+		child_env_setup();
 	if (!err) {
 		wrappers_setup();
 		err = logger_start(&sink);
@@ -332,7 +363,7 @@ __attribute__((constructor)) static void impulse_init(int argc, char **argv, cha
 		diag_error("cannot start: %s; the program runs untraced", strerror(-err));
 		goto fail;
 	}
-	pthread_atfork(NULL, NULL, after_fork_in_child);
+	pthread_atfork(before_fork, after_fork_in_parent, after_fork_in_child);
 	__atomic_store_n(&tracer.active, 1, __ATOMIC_RELEASE);
 	interpose_scan(true);
 	diag_note("tracing %d hooks, records to %s", hooks_count(), sink.description);
@@ -359,6 +390,20 @@ void tracer_shutdown(void)
 	tls_busy++;
 	__atomic_store_n(&tracer.active, 0, __ATOMIC_RELEASE);
 	logger_stop();
+	tls_busy--;
+}
+
+void tracer_abandon(void)
+{
+	if (getpid() != tracer.pid)
+		return;
+	if (__atomic_exchange_n(&shutdown_started, 1, __ATOMIC_ACQ_REL))
+		return;
+	if (!__atomic_load_n(&tracer.active, __ATOMIC_ACQUIRE))
+		return;
+	tls_busy++;
+	__atomic_store_n(&tracer.active, 0, __ATOMIC_RELEASE);
+	logger_abandon();
 	tls_busy--;
 }
 

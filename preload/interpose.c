@@ -215,6 +215,14 @@ void interpose_scan(bool report)
 	tls_busy--;
 }
 
+void interpose_reset_locks_in_child(void)
+{
+	/* A thread of the parent may have held them at the fork: it is not here. */
+	pthread_mutex_init(&install_lock, NULL);
+	pthread_mutex_init(&slot_lock, NULL);
+	select_reset_lock_in_child();
+}
+
 bool interpose_is_wrapped(const char *name)
 {
 	return hooks_find(name) || wrappers_find(name) || select_name_may_match(name);

@@ -48,6 +48,19 @@ static bool sink_failed;
 static bool nested_drain;	/* draining other rings from inside one ring's event */
 static bool draining[CTX_MAX_THREADS];	/* ring i is being drained: do not re-enter it */
 
+/*
+ * Where the logger thread is, for fork (logger_hold_for_fork): a fork made while
+ * it works could copy its state half-changed, or a lock it holds inside malloc
+ * (allocators other than glibc's, ASan's among them, are not all fork-safe), into
+ * a child that would then wait for ever. The parent's prepare handler holds the
+ * thread while it sleeps, and lets it go after the fork.
+ */
+enum { LOGGER_WORKING, LOGGER_SLEEPING, LOGGER_HELD };
+static int state;	/* atomic */
+static int hold_wanted;	/* atomic: a fork's prepare handler waits for LOGGER_SLEEPING */
+
+static void wake_up(void);
+
 static void out_flush(void)
 {
 	int err;
@@ -349,11 +362,14 @@ static void *logger_main(void *arg)
 		serve_flush_requests();
 		if (mongo)
 			mongo_sink_tick(mongo, false);
-		if (n) {
+		/* Busy: straight on, unless a fork waits to hold us (then a short sleep). */
+		if (n && !__atomic_load_n(&hold_wanted, __ATOMIC_ACQUIRE)) {
 			logger_ns += now_ns() - t0;
 			idle = 0;
 			continue;
 		}
+		if (n)
+			idle = 0;
 		out_flush();
 		logger_ns += now_ns() - t0;
 		/* Back off while idle: 50 µs up to 2 ms between looks. */
@@ -361,10 +377,58 @@ static void *logger_main(void *arg)
 			struct timespec ts = { 0, idle < 40 ? 50000 : 2000000 };
 
 			idle++;
+			/* Pairs with logger_hold_for_fork()'s compare-exchange. */
+			__atomic_store_n(&state, LOGGER_SLEEPING, __ATOMIC_RELEASE);
 			nanosleep(&ts, NULL);
+			wake_up();
 		}
 	}
 	return NULL;
+}
+
+/* Back to work after a sleep, unless a fork holds the thread: then once let go. */
+static void wake_up(void)
+{
+	int expected = LOGGER_SLEEPING;
+
+	while (!__atomic_compare_exchange_n(&state, &expected, LOGGER_WORKING, false,
+					    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		struct timespec ts = { 0, 20000 };
+
+		expected = LOGGER_SLEEPING;
+		nanosleep(&ts, NULL);
+	}
+}
+
+bool logger_hold_for_fork(void)
+{
+	bool held = false;
+
+	__atomic_store_n(&hold_wanted, 1, __ATOMIC_RELEASE);
+	/* About 100 ms at most: a long drain pass is not worth a longer wait. */
+	for (int i = 0; i < 5000 && !held; i++) {
+		int expected = LOGGER_SLEEPING;
+		struct timespec ts = { 0, 20000 };
+
+		if (!__atomic_load_n(&tracer.logger_running, __ATOMIC_ACQUIRE))
+			break;
+		/* Pairs with the store-release before the logger's nanosleep. */
+		held = __atomic_compare_exchange_n(&state, &expected, LOGGER_HELD, false,
+						   __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+		if (!held)
+			nanosleep(&ts, NULL);
+	}
+	__atomic_store_n(&hold_wanted, 0, __ATOMIC_RELEASE);
+	return held;
+}
+
+void logger_release_after_fork(void)
+{
+	int expected = LOGGER_HELD;
+
+	/* Pairs with wake_up()'s compare-exchange. */
+	__atomic_compare_exchange_n(&state, &expected, LOGGER_SLEEPING, false, __ATOMIC_ACQ_REL,
+				    __ATOMIC_ACQUIRE);
 }
 
 static void stop_at_exit(void)
@@ -394,7 +458,8 @@ static void wait_mongo_loaded(void)
 	}
 }
 
-int logger_start(struct sink *s)
+/* with_mongo: logger = mongo|both starts the Mongo client (never in a fork child). */
+static int start(struct sink *s, bool with_mongo)
 {
 	int err;
 
@@ -410,9 +475,13 @@ int logger_start(struct sink *s)
 	/* The main thread's name, as its other records show it. */
 	prctl(PR_GET_NAME, root->thread_name, 0, 0, 0);
 	/* Before any call's parts are kept (the root's first): BSON must be on. */
-	if (tracer.cfg.settings.logger == CFG_LOGGER_MONGO || tracer.cfg.settings.logger == CFG_LOGGER_BOTH)
+	if (with_mongo && (tracer.cfg.settings.logger == CFG_LOGGER_MONGO ||
+			   tracer.cfg.settings.logger == CFG_LOGGER_BOTH))
 		mongo = mongo_sink_new(&tracer.cfg.settings);
-	record_bson_debug_open();
+	if (with_mongo)
+		record_bson_debug_open();
+	else
+		record_bson_debug_reopen_in_child();
 	record_take_root_args(root);
 	__atomic_store_n(&tracer.logger_running, 1, __ATOMIC_RELEASE);
 	err = pthread_create(&thread, NULL, logger_main, NULL);
@@ -423,6 +492,59 @@ int logger_start(struct sink *s)
 	if (mongo)
 		wait_mongo_loaded();
 	return 0;
+}
+
+int logger_start(struct sink *s)
+{
+	return start(s, true);
+}
+
+/*
+ * The child's logger starts from nothing: the parent's logger thread is not in the
+ * child and may have been anywhere in its work at the fork, so its state is leaked,
+ * not freed, and its records are the parent's to write. libmongoc is not
+ * fork-safe: the child's records go to a file in log_dir (logger = mongo or both).
+ */
+int logger_start_in_fork_child(void)
+{
+	struct sink s;
+	int err;
+
+	sink_forget_in_child(&sink);
+	state = LOGGER_WORKING;
+	hold_wanted = 0;
+	mongo = NULL;
+	mongo_loaded = 0;
+	stop_requested = 0;
+	flush_requested = flush_done = 0;
+	out = (struct jbuf){ 0 };
+	root = NULL;
+	memset(blocked_cycles, 0, sizeof(blocked_cycles));
+	memset(draining, 0, sizeof(draining));
+	nested_drain = false;
+	records_written = bytes_written = records_dropped = logger_ns = 0;
+	sink_failed = false;
+	calls_forget_all();
+	record_forget_after_fork();
+	if (tracer.cfg.settings.logger == CFG_LOGGER_NONE) {
+		sink_none_open(&s);
+	} else {
+		err = sink_file_open_lazy(&s, tracer.cfg.settings.log_dir);
+		if (err)
+			return err;
+	}
+	return start(&s, false);
+}
+
+void logger_abandon(void)
+{
+	if (!root)
+		return;
+	__atomic_store_n(&stop_requested, 1, __ATOMIC_RELEASE);
+	pthread_join(thread, NULL);
+	__atomic_store_n(&tracer.logger_running, 0, __ATOMIC_RELEASE);
+	sink.ops->close(sink.state);
+	root = NULL;
 }
 
 struct pending {

@@ -4,6 +4,8 @@
 #ifndef IMPULSE_LOGGER_H
 #define IMPULSE_LOGGER_H
 
+#include <stdbool.h>
+
 #include "sink.h"
 
 /* Starts the logger thread writing to sink (which it then owns). 0 or -errno. */
@@ -12,6 +14,24 @@ int logger_start(struct sink *sink);
 /* Stops the thread, drains every ring, writes calls still running as "incomplete"
  * and the root record, and closes the sink. Idempotent. */
 void logger_stop(void);
+
+/*
+ * Before a fork (pthread_atfork prepare): waits, up to about 100 ms, until the
+ * logger thread sleeps between passes and keeps it there, so that the child
+ * inherits its state at rest. True when held: call logger_release_after_fork()
+ * in the parent.
+ */
+bool logger_hold_for_fork(void);
+void logger_release_after_fork(void);
+
+/* In a fork child (the only thread): forgets the parent's logger state without
+ * writing anything of it, and starts a logger of the child's own, its file created
+ * with its first record. 0 or -errno. */
+int logger_start_in_fork_child(void);
+
+/* Stops the thread and closes the sink without writing anything more (a fork
+ * child that made no hooked call and execs: it leaves no file). */
+void logger_abandon(void);
 
 /* Blocks until everything committed before the call is written. 0 or -EIO/-ETIMEDOUT. */
 int logger_flush(void);

@@ -17,6 +17,7 @@
 #include "decode.h"
 #include "drops.h"
 #include "hooks.h"
+#include "lineage.h"
 #include "modules.h"
 #include "record.h"
 #include "status.h"
@@ -147,6 +148,11 @@ SHAPE void put_parents(struct valw *w, struct call *c)
 	struct call *chain[CHAIN_MAX];
 	int n = 0;
 
+	if (!c->slot) {
+		/* The root's parent is in another process, if any (lineage.h). */
+		VW_OUT(w, ow, lineage_put_root_parents(&ow));
+		return;
+	}
 	if (valw_is_json(w) && c->parent && c->parent->depth < CHAIN_CACHE_DEPTH) {
 		const struct jbuf *up = call_chain(c->parent);
 
@@ -320,12 +326,12 @@ static __attribute__((noinline)) void put_tail(struct valw *w, pid_t tid, const 
 }
 
 /* As JSON, kept for the last thread seen (rendered after a member: it starts with a comma). */
+static struct jbuf cached;
+static pid_t cached_tid;
+static char cached_name[16];
+
 SHAPE void put_record_tail(struct valw *w, const struct call *c)
 {
-	static struct jbuf cached;
-	static pid_t cached_tid;
-	static char cached_name[16];
-
 	if (!valw_is_json(w)) {
 		VW_OUT(w, ow, put_tail(&ow, c->tid, c->thread_name));
 		return;
@@ -430,6 +436,11 @@ SHAPE void record_shape(struct valw *w, struct call *c, const struct record_end 
 		end_ns = start_ns;
 	put_record_head(w, c);	/* up to "call_id": */
 	put_call_id(w, c->id);
+	if (!c->slot) {
+		/* Only the root names the trace its process tree shares. */
+		vw_klit(w, "trace_id");
+		vw_ascii(w, lineage_trace_id, 32);
+	}
 	vw_klit_object(w, "timestamps");
 	put_timestamps(w, start_ns, end_ns);
 	vw_klit(w, "arguments");
@@ -458,6 +469,18 @@ void record_format(struct jbuf *out, struct call *c, const struct record_end *en
 
 	record_shape(&w, c, end);
 	jb_putc(out, '\n');
+}
+
+void record_forget_after_fork(void)
+{
+	/* The texts rendered once hold the parent's tracer id and pid; they may also
+	 * have been mid-update at the fork: leak them rather than free. */
+	cached = (struct jbuf){ 0 };
+	cached_tid = 0;
+	for (unsigned i = 0; i < impulse_nslots; i++) {
+		impulse_slots[i].prefix = NULL;
+		impulse_slots[i].prefix_session = NULL;
+	}
 }
 
 /* ---- the parts kept per call until its record ---- */

@@ -63,6 +63,9 @@ void record_add_child(struct call *parent, struct call *c);
  */
 void record_put(struct valw *w, struct call *c, const struct record_end *end);
 
+/* In a fork child: drops the texts rendered for the parent (tracer id, pid). */
+void record_forget_after_fork(void);
+
 /* ---- record_bson.c ---- */
 
 /* A child as a BSON record lists it (kept by record_add_child). */
@@ -103,6 +106,9 @@ void record_bson_put_children(struct valw *w, const struct call *c);
 void record_bson_debug_open(void);
 void record_bson_debug_write(struct call *c, const struct record_end *end);
 void record_bson_debug_close(void);
+/* In a fork child: forgets the parent's debug file (our copy of its descriptor is
+ * closed) and opens the child's own. */
+void record_bson_debug_reopen_in_child(void);
 
 #pragma GCC visibility pop
 

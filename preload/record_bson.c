@@ -190,3 +190,12 @@ void record_bson_debug_close(void)
 	debug_fd = -1;
 	jb_free(&debug_out);
 }
+
+void record_bson_debug_reopen_in_child(void)
+{
+	if (debug_fd >= 0)
+		close(debug_fd);
+	debug_fd = -1;
+	debug_out = (struct jbuf){ 0 };	/* may have been mid-update: leaked */
+	record_bson_debug_open();
+}

@@ -57,6 +57,12 @@ static const struct {
 	{ "__gcc_personality_v0", "called by the unwinder while an exception is in flight" },
 };
 
+void select_reset_lock_in_child(void)
+{
+	/* A thread of the parent may have held it at the fork: it is not here. */
+	pthread_mutex_init(&select_lock, NULL);
+}
+
 void select_setup(const struct cfg *cfg)
 {
 	select_cfg = cfg;

@@ -24,6 +24,9 @@
  * once, after hooks_build() and before the first interpose_scan(). */
 void select_setup(const struct cfg *cfg);
 
+/* In a fork child: the decisions lock, as free as the child's one thread finds it. */
+void select_reset_lock_in_child(void);
+
 /* True when hook was declared in hooks.conf (by prototype or bare name), false when
  * a pattern made it. Explicit hooks always win over patterns and exclusions. */
 bool select_is_explicit(const struct hook *hook);

@@ -29,6 +29,14 @@ int sink_file_open(struct sink *sink, const char *dir);
  * The descriptor, or -errno. */
 int sink_file_open_dir(const char *dir);
 
+/* The file sink of a fork child: the file is created at the first write (none if
+ * nothing is written). 0 or -ENOMEM. */
+int sink_file_open_lazy(struct sink *sink, const char *dir);
+
+/* In a fork child: lets go of the parent's sink without writing or freeing (its
+ * state may have been mid-update at the fork); our copy of its descriptor is closed. */
+void sink_forget_in_child(struct sink *sink);
+
 /* A sink that drops everything (logger = none: records are built, not stored). */
 void sink_none_open(struct sink *sink);
 

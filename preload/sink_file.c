@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,6 +169,72 @@ int sink_file_open(struct sink *sink, const char *dir)
 	sink->state = f;
 	sink->description = strdup(path);
 	return 0;
+}
+
+/*
+ * A fork child's file: created by its first write, so that a child that writes
+ * nothing (it execs at once) leaves no empty file behind.
+ */
+struct lazy_sink {
+	struct sink real;	/* ops NULL until opened */
+	char *dir;		/* owned */
+	bool failed;		/* opening failed (said once): drop everything */
+};
+
+static int lazy_write(void *state, const char *buf, size_t len)
+{
+	struct lazy_sink *l = state;
+
+	if (!l->real.ops) {
+		int err = l->failed ? -EIO : sink_file_open(&l->real, l->dir);
+
+		if (err) {
+			l->failed = true;
+			return err;
+		}
+	}
+	return l->real.ops->write(l->real.state, buf, len);
+}
+
+static void lazy_close(void *state)
+{
+	struct lazy_sink *l = state;
+
+	if (l->real.ops)
+		l->real.ops->close(l->real.state);
+	free(l->real.description);
+	free(l->dir);
+	free(l);
+}
+
+static const struct sink_ops lazy_ops = { "file", lazy_write, lazy_close };
+
+int sink_file_open_lazy(struct sink *sink, const char *dir)
+{
+	struct lazy_sink *l = calloc(1, sizeof(*l));
+	char desc[4200];
+
+	if (!l || !(l->dir = strdup(dir))) {
+		free(l);
+		return -ENOMEM;
+	}
+	snprintf(desc, sizeof(desc), "a new file in %s", dir);
+	sink->ops = &lazy_ops;
+	sink->state = l;
+	sink->description = strdup(desc);
+	return 0;
+}
+
+void sink_forget_in_child(struct sink *sink)
+{
+	/* Our copy of the parent's descriptor: closing it leaves the parent's open. */
+	if (sink->ops == &file_ops)
+		close(((struct file_sink *)sink->state)->fd);
+	else if (sink->ops == &lazy_ops && ((struct lazy_sink *)sink->state)->real.ops)
+		close(((struct file_sink *)((struct lazy_sink *)sink->state)->real.state)->fd);
+	sink->ops = NULL;
+	sink->state = NULL;
+	sink->description = NULL;
 }
 
 static int none_write(void *state, const char *buf, size_t len)

@@ -180,3 +180,36 @@ void thread_ctx_release(struct thread_ctx *ctx)
 {
 	munmap(ctx, ctx->map_size);
 }
+
+void thread_ctx_forget_others_in_child(struct thread_ctx *own)
+{
+	unsigned hint = 0;
+
+	for (unsigned i = 0; i < CTX_MAX_THREADS; i++) {
+		struct thread_ctx *ctx = impulse_threads[i];
+
+		if (!ctx)
+			continue;
+		if (ctx == own) {
+			hint = i + 1;
+			continue;
+		}
+		/* Its thread is not in this process, and its events are the parent's to
+		 * write: the mapping is only our copy of them. */
+		impulse_threads[i] = NULL;
+		munmap(ctx, ctx->map_size);
+	}
+	impulse_threads_hint = hint;
+	tls_link_parent = 0;
+	if (!own)
+		return;
+	/* What the ring holds is the parent's: consumed, as far as the child knows. The
+	 * calls still open are the parent's: their returns here record nothing. */
+	own->ring.tail = own->ring.head;
+	own->ring.cached_tail = own->ring.head;
+	own->depth = 0;
+	own->link_parent = 0;
+	own->dropped = 0;
+	own->waiting = 0;
+	own->tid = gettid();
+}

@@ -25,6 +25,7 @@
 struct call_frame {
 	uint64_t call_id;
 	uintptr_t entry_sp;	/* address of the caller's return address: orders frames */
+	uint32_t slot;		/* impulse_slots index: names the call to a child process (lineage.c) */
 };
 
 struct thread_ctx {
@@ -118,6 +119,13 @@ void thread_ctx_wake(struct thread_ctx *ctx);
 
 /* Called by the logger: unmaps a closed, drained context. */
 void thread_ctx_release(struct thread_ctx *ctx);
+
+/*
+ * In a fork child, from the forking thread: unregisters (and unmaps) every other
+ * thread's context, and empties own (the forking thread's, or NULL): its ring's
+ * events and its open calls are the parent's.
+ */
+void thread_ctx_forget_others_in_child(struct thread_ctx *own);
 
 /* Installs the thread-exit handler; called once at start-up. 0 or -errno. */
 int thread_ctx_setup(void);

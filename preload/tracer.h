@@ -34,12 +34,14 @@ struct tracer {
 	size_t max_string;		/* bytes copied per string argument */
 	size_t buffer_size;		/* bytes per thread ring, a power of two */
 	unsigned max_children;
-	char tracer_id[17];		/* 16 random hex digits: unique per process run */
+	char tracer_id[17];		/* 16 random hex digits: unique per process image (a fork
+					 * child makes its own: fork_child.c) */
 	char *program;			/* argv[0]'s file name part; owned */
 	char *exe_path;			/* /proc/self/exe; owned */
 	int argc;
 	char **argv;			/* a copy taken at start-up; owned */
-	pid_t pid;
+	pid_t pid;			/* of the process this tracer records (set again in a fork
+					 * child; a vfork child's getpid() differs from it) */
 	uint64_t start_ticks;		/* arch_read_ticks() when tracing began */
 	int exit_status;		/* set by the main/exit wrappers; -1 when unknown */
 };
@@ -54,6 +56,10 @@ static inline bool tracer_is_active(void)
 
 /* Stops recording, drains everything and writes the root record. Idempotent. */
 void tracer_shutdown(void);
+
+/* Stops recording and the logger without writing anything more (a fork child that
+ * recorded nothing and execs: it leaves no file). */
+void tracer_abandon(void);
 
 #pragma GCC visibility pop
 

@@ -3,9 +3,9 @@
  * call: dlopen (patch what it loads), dlsym/dlvsym (hand out stubs for hooked
  * names), pthread_create (link a new thread to the call that created it),
  * __libc_start_main, exit, _exit and _Exit (the process's exit status, and a last
- * flush when no destructor will run), the exec family (write everything before the
- * image is replaced), and sigaction/signal for SIGSEGV and SIGBUS
- * (fault.c: our fault handler stays first).
+ * flush when no destructor will run), the ways of starting programs (the exec
+ * family, posix_spawn, system, popen: wrap_exec.c; vfork: vfork_entry.S), and
+ * sigaction/signal for SIGSEGV and SIGBUS (fault.c: our fault handler stays first).
  *
  * Each wrapper calls the real function through libimpulse's own GOT, which is
  * never patched, and marks its own work busy so that hooked calls it makes
@@ -13,7 +13,6 @@
  */
 #include <dlfcn.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +24,7 @@
 #include "select.h"
 #include "thread_ctx.h"
 #include "tracer.h"
+#include "wrap_exec.h"
 
 typedef void *(*start_fn)(void *);
 
@@ -41,6 +41,7 @@ void *impulse_dlsym_wrapped(void *handle, const char *name, const char *version,
 	__attribute__((visibility("hidden")));
 void impulse_dlsym_entry(void) __attribute__((visibility("hidden")));
 void impulse_dlvsym_entry(void) __attribute__((visibility("hidden")));
+void impulse_vfork_entry(void) __attribute__((visibility("hidden")));
 
 int impulse_dlsym_name_is_wrapped(const char *name)
 {
@@ -199,121 +200,6 @@ static void wrap__Exit(int status)
 	_Exit(status);
 }
 
-/*
- * A successful exec replaces the process image, logger thread and buffers
- * included: write everything first (calls still running become "incomplete", then
- * the root). If the exec fails, the process goes on untraced.
- */
-static void before_exec(void)
-{
-	int saved_errno = errno;
-
-	tracer_shutdown();
-	errno = saved_errno;
-}
-
-static int wrap_execve(const char *path, char *const argv[], char *const envp[])
-{
-	before_exec();
-	return execve(path, argv, envp);
-}
-
-static int wrap_execv(const char *path, char *const argv[])
-{
-	before_exec();
-	return execv(path, argv);
-}
-
-static int wrap_execvp(const char *file, char *const argv[])
-{
-	before_exec();
-	return execvp(file, argv);
-}
-
-static int wrap_execvpe(const char *file, char *const argv[], char *const envp[])
-{
-	before_exec();
-	return execvpe(file, argv, envp);
-}
-
-static int wrap_fexecve(int fd, char *const argv[], char *const envp[])
-{
-	before_exec();
-	return fexecve(fd, argv, envp);
-}
-
-/* execl, execlp, execle: collect the variadic list into an array on the stack. */
-#define EXECL_MAX_ARGS 4096
-
-static int collect_args(const char *arg0, va_list ap, char **argv, char ***envp)
-{
-	int n = 0;
-
-	argv[n++] = (char *)arg0;
-	while (argv[n - 1]) {
-		if (n == EXECL_MAX_ARGS) {
-			errno = E2BIG;
-			return -1;
-		}
-		argv[n++] = va_arg(ap, char *);
-	}
-	if (envp)
-		*envp = va_arg(ap, char **);
-	return 0;
-}
-
-enum exec_list_kind { EXEC_PATH, EXEC_SEARCH, EXEC_WITH_ENV };
-
-static int exec_list(enum exec_list_kind kind, const char *file, const char *arg0, va_list ap)
-{
-	char *argv[EXECL_MAX_ARGS];
-	char **envp = NULL;
-
-	if (collect_args(arg0, ap, argv, kind == EXEC_WITH_ENV ? &envp : NULL))
-		return -1;
-	switch (kind) {
-	case EXEC_SEARCH:
-		return wrap_execvp(file, argv);
-	case EXEC_WITH_ENV:
-		return wrap_execve(file, argv, envp);
-	default:
-		return wrap_execv(file, argv);
-	}
-}
-
-static int wrap_execl(const char *path, const char *arg0, ...)
-{
-	va_list ap;
-	int rc;
-
-	va_start(ap, arg0);
-	rc = exec_list(EXEC_PATH, path, arg0, ap);
-	va_end(ap);
-	return rc;
-}
-
-static int wrap_execlp(const char *file, const char *arg0, ...)
-{
-	va_list ap;
-	int rc;
-
-	va_start(ap, arg0);
-	rc = exec_list(EXEC_SEARCH, file, arg0, ap);
-	va_end(ap);
-	return rc;
-}
-
-static int wrap_execle(const char *path, const char *arg0, ...)
-{
-	va_list ap;
-	int rc;
-
-	va_start(ap, arg0);
-	rc = exec_list(EXEC_WITH_ENV, path, arg0, ap);
-	va_end(ap);
-	return rc;
-}
-
 struct wrapper {
 	const char *name;
 	void *fn;
@@ -331,20 +217,25 @@ static const struct wrapper wrappers[] = {
 	{ "sigaction", (void *)fault_sigaction },
 	{ "signal", (void *)fault_signal },
 	{ "_exit", (void *)wrap__exit },
-	{ "execve", (void *)wrap_execve },
-	{ "execv", (void *)wrap_execv },
-	{ "execvp", (void *)wrap_execvp },
-	{ "execvpe", (void *)wrap_execvpe },
-	{ "execl", (void *)wrap_execl },
-	{ "execlp", (void *)wrap_execlp },
-	{ "execle", (void *)wrap_execle },
-	{ "fexecve", (void *)wrap_fexecve },
+	{ "execve", (void *)wrap_exec_execve },
+	{ "execv", (void *)wrap_exec_execv },
+	{ "execvp", (void *)wrap_exec_execvp },
+	{ "execvpe", (void *)wrap_exec_execvpe },
+	{ "execl", (void *)wrap_exec_execl },
+	{ "execlp", (void *)wrap_exec_execlp },
+	{ "execle", (void *)wrap_exec_execle },
+	{ "fexecve", (void *)wrap_exec_fexecve },
 	{ "_Exit", (void *)wrap__Exit },
+	{ "posix_spawn", (void *)wrap_exec_posix_spawn },
+	{ "posix_spawnp", (void *)wrap_exec_posix_spawnp },
+	{ "system", (void *)wrap_exec_system },
+	{ "popen", (void *)wrap_exec_popen },
+	{ "vfork", (void *)impulse_vfork_entry },
 };
 
 void *wrappers_find(const char *name)
 {
-	if (!strchr("dp_esf", name[0]))
+	if (!strchr("dp_esfv", name[0]))
 		return NULL;
 	for (size_t i = 0; i < sizeof(wrappers) / sizeof(wrappers[0]); i++)
 		if (strcmp(wrappers[i].name, name) == 0)

@@ -162,6 +162,8 @@ static void dump_settings(const struct cfg_settings *s)
 	/* only when not the default, so that the other cases' dumps need not list it */
 	if (s->on_full != CFG_ON_FULL_WAIT)
 		printf("on_full = drop\n");
+	if (!s->trace_exec)	/* only when not the default: other cases' dumps need not list it */
+		printf("trace_exec = false\n");
 	/* only where they matter, so that the other cases' dumps need not list them */
 	if (s->logger == CFG_LOGGER_MONGO || s->logger == CFG_LOGGER_BOTH ||
 	    strcmp(s->mongo_uri, MONGO_URI_DEFAULT) || strcmp(s->mongo_database, "impulse") ||

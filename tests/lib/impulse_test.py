@@ -613,3 +613,66 @@ def check_dropped_shape(d):
                                                   for n in t["hooks"].values()), "hooks counts")
         need(sum(t["hooks"].values()) == t["total"], "a thread's total is the sum of its hooks")
     need(sum(t["total"] for t in d["threads"]) == d["total"], "total is the sum of the threads'")
+# ---------------------------------------------------------------- process trees
+
+def module_of(rec):
+    """The tracer id of the process image that wrote rec."""
+    return rec["payload"]["trace_module"]["tracer_id"]
+
+
+def check_process_tree(records, images):
+    """The records of several process images (fork children, exec'd and spawned
+    programs): `images` images, each one consistent tree (Records.check_all, its
+    root's link to the image that started it set aside); call ids unique across
+    all; every root's parents [] or exactly one entry naming a record of another
+    image (same call_id, fn_name, trace_module.tracer_id); one trace_id for all.
+    Returns (Records of everything, {tracer_id: Records of that image})."""
+    import copy
+    everything = Records(records)
+    if everything.dup_ids:
+        raise AssertionError("call ids recorded twice: %s" % everything.dup_ids[:10])
+    groups = collections.OrderedDict()
+    for r in records:
+        groups.setdefault(module_of(r), []).append(r)
+    if len(groups) != images:
+        raise AssertionError("expected %d process images, found %d: %s"
+                             % (images, len(groups), [[describe(r) for r in g if
+                                                       r["payload"]["trace_module"]["thread_id"]
+                                                       == "root"] for g in groups.values()]))
+    per = {}
+    trace_ids = set()
+    for mod, recs in groups.items():
+        stripped = []
+        for r in recs:
+            if r["payload"]["trace_module"]["thread_id"] == "root":
+                trace_ids.add(r["payload"].get("trace_id"))
+                link = r["payload"]["stack_trace"]["parents"]
+                if len(link) > 1:
+                    raise AssertionError("root %s has %d parents" % (describe(r), len(link)))
+                for p in link:
+                    target = everything.by_id.get(p["call_id"])
+                    if target is None:
+                        raise AssertionError("root %s: parent %s has no record"
+                                             % (describe(r), p["call_id"]))
+                    if (p["fn_name"] != fn_name(target)
+                            or p["trace_module"].get("tracer_id") != module_of(target)
+                            or module_of(target) == mod):
+                        raise AssertionError("root %s: parent entry %s does not name %s"
+                                             % (describe(r), p, describe(target)))
+                r = copy.deepcopy(r)
+                r["payload"]["stack_trace"]["parents"] = []
+            stripped.append(r)
+        per[mod] = Records(stripped)
+        per[mod].check_all(roots=1)
+    if len(trace_ids) != 1 or None in trace_ids:
+        raise AssertionError("roots do not share one trace_id: %s" % trace_ids)
+    return everything, per
+
+
+def root_parent(rec):
+    """The record a root names as its parent (in another image), as (call_id, fn_name,
+    tracer_id), or None."""
+    ps = rec["payload"]["stack_trace"]["parents"]
+    if not ps:
+        return None
+    return (ps[0]["call_id"], ps[0]["fn_name"], ps[0]["trace_module"].get("tracer_id"))

@@ -1,0 +1,26 @@
+/*
+ * fork_child.h — a forked child as a tracer of its own (a new "module").
+ */
+#ifndef IMPULSE_FORK_CHILD_H
+#define IMPULSE_FORK_CHILD_H
+
+#include <stdbool.h>
+
+#pragma GCC visibility push(hidden)
+
+/*
+ * From the pthread_atfork child handler (the child's only thread): a new tracer
+ * id, pid and start time; the parent's threads, buffers and logger state
+ * forgotten; the root's parent the call in which the parent forked; a new
+ * logger thread writing to the child's own file. 0, or -errno (the child then
+ * runs untraced: the caller turns tracing off).
+ */
+int fork_child_restart(void);
+
+/* True in a fork child that has recorded nothing yet (no hooked call, no note):
+ * an exec then leaves no file for it, and the new image links to the fork call. */
+bool fork_child_is_untouched(void);
+
+#pragma GCC visibility pop
+
+#endif
