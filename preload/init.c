@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +27,9 @@
 
 #include "child_env.h"
 #include "clock.h"
+#include "crash.h"
 #include "diag.h"
+#include "exits.h"
 #include "fault.h"
 #include "fork_child.h"
 #include "hooks.h"
@@ -364,6 +367,7 @@ __attribute__((constructor)) static void impulse_init(int argc, char **argv, cha
 		goto fail;
 	}
 	pthread_atfork(before_fork, after_fork_in_parent, after_fork_in_child);
+	exits_setup();
 	__atomic_store_n(&tracer.active, 1, __ATOMIC_RELEASE);
 	interpose_scan(true);
 	diag_note("tracing %d hooks, records to %s", hooks_count(), sink.description);
@@ -376,6 +380,8 @@ out:
 
 void tracer_shutdown(void)
 {
+	sigset_t all, saved;
+
 	/*
 	 * A vfork child (exec or _exit after vfork) shares our memory but not our
 	 * threads: stopping here would stop the parent's tracing and wait for a
@@ -383,13 +389,19 @@ void tracer_shutdown(void)
 	 */
 	if (getpid() != tracer.pid)
 		return;
+	crash_hold();
 	if (__atomic_exchange_n(&shutdown_started, 1, __ATOMIC_ACQ_REL))
 		return;
 	if (!__atomic_load_n(&tracer.active, __ATOMIC_ACQUIRE))
 		return;
 	tls_busy++;
 	__atomic_store_n(&tracer.active, 0, __ATOMIC_RELEASE);
+	/* A signal that kills now would cut the records short: it waits until they
+	 * are written (crash.c then finds the logger stopped and just dies). */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &saved);
 	logger_stop();
+	pthread_sigmask(SIG_SETMASK, &saved, NULL);
 	tls_busy--;
 }
 

@@ -9,10 +9,12 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "calls.h"
 #include "clock.h"
@@ -20,6 +22,7 @@
 #include "diag.h"
 #include "drops.h"
 #include "exception_text.h"
+#include "exits.h"
 #include "hooks.h"
 #include "logger.h"
 #include "record.h"
@@ -47,6 +50,10 @@ static uint64_t thread_waits;	/* times traced threads waited for room (thread_ct
 static bool sink_failed;
 static bool nested_drain;	/* draining other rings from inside one ring's event */
 static bool draining[CTX_MAX_THREADS];	/* ring i is being drained: do not re-enter it */
+/* The crash path (logger_stop_dying): the text, then the request; the answer. */
+static const char *dying_exception;
+static int dying_requested, dying_done;	/* atomic */
+static pid_t stopping;			/* atomic: the thread running logger_stop(), or 0 */
 
 /*
  * Where the logger thread is, for fork (logger_hold_for_fork): a fork made while
@@ -345,6 +352,120 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+struct pending {
+	struct call **v;
+	size_t n, cap;
+};
+
+static void collect_running(struct call *c, void *arg)
+{
+	struct pending *p = arg;
+
+	if (c == root || c->done || !c->slot)
+		return;
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 64;
+		struct call **v = realloc(p->v, cap * sizeof(*v));
+
+		if (!v)
+			return;
+		p->v = v;
+		p->cap = cap;
+	}
+	p->v[p->n++] = c;
+}
+
+static int deeper_first(const void *a, const void *b)
+{
+	const struct call *x = *(struct call *const *)a, *y = *(struct call *const *)b;
+
+	return x->depth < y->depth ? 1 : x->depth > y->depth ? -1 : 0;
+}
+
+/* Ends every call still in flight with status (and exception), deepest first. */
+static void finish_running(const char *status, const char *exception, uint64_t end_ticks)
+{
+	struct pending running = { 0 };
+	struct record_end end = { .status = status, .end_ticks = end_ticks, .exception = exception };
+
+	calls_for_each(collect_running, &running);
+	if (running.n)
+		qsort(running.v, running.n, sizeof(*running.v), deeper_first);
+	for (size_t i = 0; i < running.n; i++)
+		finish(running.v[i], &end);
+	free(running.v);
+}
+
+/*
+ * The process is dying of a signal (logger_stop_dying): everything committed is
+ * written, the calls in flight and the root as "crashed" with its exception text,
+ * the root's output null. The sink is not closed: the file's bytes are in the
+ * kernel once written, and the process is about to end.
+ */
+/* At stop: the counts of threads still registered (running, or not retired yet). */
+static void take_live_drops(void)
+{
+	for (unsigned i = 0; i < CTX_MAX_THREADS; i++) {
+		struct thread_ctx *ctx = __atomic_load_n(&impulse_threads[i], __ATOMIC_ACQUIRE);
+
+		if (ctx) {
+			events_lost += ctx->dropped;
+			thread_waits += __atomic_load_n(&ctx->waits, __ATOMIC_RELAXED);
+			drops_take(ctx);
+		}
+	}
+}
+
+static void write_dying(void)
+{
+	const char *exception = dying_exception;
+	struct record_end end;
+	uint64_t end_ticks;
+
+	for (unsigned i = 0; i < CTX_MAX_THREADS; i++)
+		blocked_cycles[i] = MAX_BLOCKED_CYCLES;
+	while (drain_all(true))
+		;
+	end_ticks = clock_ticks();
+	take_live_drops();
+	record_take_root_args(root);	/* with the drop counts */
+	finish_running("crashed", exception, end_ticks);
+	end = (struct record_end){ .status = "crashed", .end_ticks = end_ticks, .root_status = -1,
+				   .exception = exception };
+	write_record(root, &end);
+	out_flush();
+	if (mongo) {
+		mongo_sink_close(mongo);	/* bounded: about 2 s at most */
+		mongo = NULL;
+	}
+	diag_note("%s: wrote %llu records (%llu bytes) to %s, dropped %llu", exception,
+		  (unsigned long long)records_written, (unsigned long long)bytes_written, sink.description,
+		  (unsigned long long)records_dropped);
+	/* Producers waiting for room must not wait for us any more. */
+	__atomic_store_n(&tracer.logger_running, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&dying_done, 1, __ATOMIC_RELEASE);
+}
+
+static sigset_t program_mask;	/* the signal mask of the thread that started us */
+
+/*
+ * Main ended its thread with pthread_exit and every other thread of the program
+ * has ended too: the process ends when the last thread does (glibc then calls
+ * exit(0)), and that must not wait for us. Returning makes this thread the last:
+ * exit(0) runs here, the program's atexit handlers and our destructor (which
+ * drains everything, logger_stop's join of this thread failing at once) included;
+ * so as the program's, not busy, with the program's signal mask.
+ */
+static void leave_as_last_thread(void)
+{
+	while (drain_all(false))
+		;
+	out_flush();
+	__atomic_store_n(&tracer.logger_running, 0, __ATOMIC_RELEASE);
+	tls_busy = 0;
+	pthread_sigmask(SIG_SETMASK, &program_mask, NULL);
+}
+
 static void *logger_main(void *arg)
 {
 	unsigned idle = 0;
@@ -357,7 +478,13 @@ static void *logger_main(void *arg)
 	__atomic_store_n(&mongo_loaded, 1, __ATOMIC_RELEASE);
 	while (!__atomic_load_n(&stop_requested, __ATOMIC_ACQUIRE)) {
 		uint64_t t0 = now_ns();
-		unsigned n = drain_all(false);
+		unsigned n;
+
+		if (__atomic_load_n(&dying_requested, __ATOMIC_ACQUIRE)) {
+			write_dying();
+			break;
+		}
+		n = drain_all(false);
 
 		serve_flush_requests();
 		if (mongo)
@@ -372,6 +499,10 @@ static void *logger_main(void *arg)
 			idle = 0;
 		out_flush();
 		logger_ns += now_ns() - t0;
+		if (idle % 8 == 7 && exits_only_caller_left()) {
+			leave_as_last_thread();
+			return NULL;
+		}
 		/* Back off while idle: 50 µs up to 2 ms between looks. */
 		{
 			struct timespec ts = { 0, idle < 40 ? 50000 : 2000000 };
@@ -458,6 +589,24 @@ static void wait_mongo_loaded(void)
 	}
 }
 
+/*
+ * The logger thread blocks every signal: a signal sent to the process is then
+ * delivered to one of the program's threads, as without us (a program that blocks
+ * SIGTERM everywhere to sigwait() for it must still get it), and the crash path
+ * never runs on the thread that has to write the records.
+ */
+static int start_thread(void)
+{
+	sigset_t all;
+	int err;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &program_mask);
+	err = pthread_create(&thread, NULL, logger_main, NULL);
+	pthread_sigmask(SIG_SETMASK, &program_mask, NULL);
+	return err;
+}
+
 /* with_mongo: logger = mongo|both starts the Mongo client (never in a fork child). */
 static int start(struct sink *s, bool with_mongo)
 {
@@ -484,7 +633,7 @@ static int start(struct sink *s, bool with_mongo)
 		record_bson_debug_reopen_in_child();
 	record_take_root_args(root);
 	__atomic_store_n(&tracer.logger_running, 1, __ATOMIC_RELEASE);
-	err = pthread_create(&thread, NULL, logger_main, NULL);
+	err = start_thread();
 	if (err) {
 		__atomic_store_n(&tracer.logger_running, 0, __ATOMIC_RELEASE);
 		return -err;
@@ -513,6 +662,9 @@ int logger_start_in_fork_child(void)
 	sink_forget_in_child(&sink);
 	state = LOGGER_WORKING;
 	hold_wanted = 0;
+	dying_exception = NULL;
+	dying_requested = dying_done = 0;
+	stopping = 0;
 	mongo = NULL;
 	mongo_loaded = 0;
 	stop_requested = 0;
@@ -547,59 +699,15 @@ void logger_abandon(void)
 	root = NULL;
 }
 
-struct pending {
-	struct call **v;
-	size_t n, cap;
-};
-
-static void collect_running(struct call *c, void *arg)
-{
-	struct pending *p = arg;
-
-	if (c == root || c->done || !c->slot)
-		return;
-	if (p->n == p->cap) {
-		size_t cap = p->cap ? p->cap * 2 : 64;
-		struct call **v = realloc(p->v, cap * sizeof(*v));
-
-		if (!v)
-			return;
-		p->v = v;
-		p->cap = cap;
-	}
-	p->v[p->n++] = c;
-}
-
-static int deeper_first(const void *a, const void *b)
-{
-	const struct call *x = *(struct call *const *)a, *y = *(struct call *const *)b;
-
-	return x->depth < y->depth ? 1 : x->depth > y->depth ? -1 : 0;
-}
-
-/* At stop: the counts of threads still registered (running, or not retired yet). */
-static void take_live_drops(void)
-{
-	for (unsigned i = 0; i < CTX_MAX_THREADS; i++) {
-		struct thread_ctx *ctx = __atomic_load_n(&impulse_threads[i], __ATOMIC_ACQUIRE);
-
-		if (ctx) {
-			events_lost += ctx->dropped;
-			thread_waits += __atomic_load_n(&ctx->waits, __ATOMIC_RELAXED);
-			drops_take(ctx);
-		}
-	}
-}
-
 void logger_stop(void)
 {
-	struct pending running = { 0 };
 	uint64_t end_ticks;
 	struct record_end end;
 	uint64_t t0 = now_ns();
 
 	if (!root)
 		return;
+	__atomic_store_n(&stopping, gettid(), __ATOMIC_RELEASE);
 	__atomic_store_n(&stop_requested, 1, __ATOMIC_RELEASE);
 	pthread_join(thread, NULL);
 	__atomic_store_n(&tracer.logger_running, 0, __ATOMIC_RELEASE);
@@ -609,16 +717,10 @@ void logger_stop(void)
 	while (drain_all(true))
 		;
 	end_ticks = clock_ticks();
-	calls_for_each(collect_running, &running);
-	if (running.n)
-		qsort(running.v, running.n, sizeof(*running.v), deeper_first);
-	end = (struct record_end){ .status = "incomplete", .end_ticks = end_ticks };
-	for (size_t i = 0; i < running.n; i++)
-		finish(running.v[i], &end);
-	free(running.v);
 	take_live_drops();
 	/* The drop counts are known only now: the root's arguments again. */
 	record_take_root_args(root);
+	finish_running("incomplete", NULL, end_ticks);
 	end = (struct record_end){ .status = "success", .end_ticks = end_ticks,
 				   .root_status = tracer.exit_status };
 	write_record(root, &end);
@@ -637,7 +739,8 @@ void logger_stop(void)
 	mongo_sink_close(mongo);	/* bounded: about 2 s at most */
 	mongo = NULL;
 	record_bson_debug_close();
-	root = NULL;
+	__atomic_store_n(&root, NULL, __ATOMIC_RELEASE);
+	__atomic_store_n(&stopping, 0, __ATOMIC_RELEASE);
 }
 
 int logger_flush(void)
@@ -656,4 +759,37 @@ int logger_flush(void)
 		nanosleep(&ts, NULL);
 	}
 	return -ETIMEDOUT;
+}
+
+bool logger_on_this_thread(void)
+{
+	return __atomic_load_n(&tracer.logger_running, __ATOMIC_ACQUIRE) &&
+	       pthread_equal(pthread_self(), thread);
+}
+
+static bool wait_until(const int *flag, int value, unsigned ms)
+{
+	for (unsigned i = 0; i < ms; i++) {
+		struct timespec ts = { 0, 1000000 };
+
+		if (__atomic_load_n(flag, __ATOMIC_ACQUIRE) == value)
+			return true;
+		nanosleep(&ts, NULL);
+	}
+	return false;
+}
+
+void logger_stop_dying(const char *exception)
+{
+	pid_t stopper = __atomic_load_n(&stopping, __ATOMIC_ACQUIRE);
+
+	if (stopper || !__atomic_load_n(&tracer.logger_running, __ATOMIC_ACQUIRE)) {
+		/* Stopping on another thread (exit): let that finish first. Or stopped. */
+		if (stopper && stopper != gettid())
+			wait_until(&stopping, 0, LOGGER_DYING_WAIT_MS);
+		return;
+	}
+	dying_exception = exception;
+	__atomic_store_n(&dying_requested, 1, __ATOMIC_RELEASE);
+	wait_until(&dying_done, 1, LOGGER_DYING_WAIT_MS);
 }

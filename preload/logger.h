@@ -32,6 +32,20 @@ int logger_start_in_fork_child(void);
 /* Stops the thread and closes the sink without writing anything more (a fork
  * child that made no hooked call and execs: it leaves no file). */
 void logger_abandon(void);
+/* How long logger_stop_dying() waits for the logger, at most. */
+#define LOGGER_DYING_WAIT_MS 2500
+
+/*
+ * The process is dying of a signal (crash.c, in a signal handler): asks the logger
+ * thread to drain every ring and write the completed calls, the calls in flight
+ * and the root as "crashed" with exception as their "exception" text (the root's
+ * output null), and waits for it at most LOGGER_DYING_WAIT_MS. Async-signal-safe.
+ * When the logger is stopping already (exit on another thread), waits for that.
+ */
+void logger_stop_dying(const char *exception);
+
+/* Whether the calling thread is the logger thread. Async-signal-safe. */
+bool logger_on_this_thread(void);
 
 /* Blocks until everything committed before the call is written. 0 or -EIO/-ETIMEDOUT. */
 int logger_flush(void);

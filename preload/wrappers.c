@@ -4,8 +4,10 @@
  * names), pthread_create (link a new thread to the call that created it),
  * __libc_start_main, exit, _exit and _Exit (the process's exit status, and a last
  * flush when no destructor will run), the ways of starting programs (the exec
- * family, posix_spawn, system, popen: wrap_exec.c; vfork: vfork_entry.S), and
- * sigaction/signal for SIGSEGV and SIGBUS (fault.c: our fault handler stays first).
+ * family, posix_spawn, system, popen: wrap_exec.c; vfork: vfork_entry.S),
+ * sigaction/signal and their aliases (fault.c: the signals whose records must be
+ * written before the process dies), quick_exit and pthread_exit (exits.c), abort
+ * (crash.c).
  *
  * Each wrapper calls the real function through libimpulse's own GOT, which is
  * never patched, and marks its own work busy so that hooked calls it makes
@@ -18,7 +20,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "crash.h"
 #include "event.h"
+#include "exits.h"
 #include "fault.h"
 #include "interpose.h"
 #include "select.h"
@@ -231,11 +235,19 @@ static const struct wrapper wrappers[] = {
 	{ "system", (void *)wrap_exec_system },
 	{ "popen", (void *)wrap_exec_popen },
 	{ "vfork", (void *)impulse_vfork_entry },
+	{ "__sigaction", (void *)fault_sigaction },
+	{ "bsd_signal", (void *)fault_signal },
+	{ "ssignal", (void *)fault_signal },
+	{ "sysv_signal", (void *)fault_sysv_signal },
+	{ "__sysv_signal", (void *)fault_sysv_signal },
+	{ "quick_exit", (void *)exits_quick_exit },
+	{ "pthread_exit", (void *)exits_pthread_exit },
+	{ "abort", (void *)crash_abort },
 };
 
 void *wrappers_find(const char *name)
 {
-	if (!strchr("dp_esfv", name[0]))
+	if (!strchr("dp_esfvbqa", name[0]))
 		return NULL;
 	for (size_t i = 0; i < sizeof(wrappers) / sizeof(wrappers[0]); i++)
 		if (strcmp(wrappers[i].name, name) == 0)

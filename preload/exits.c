@@ -1,0 +1,71 @@
+/*
+ * exits.c — ends of the process that pass neither through exit()'s destructors
+ * nor through main's return.
+ *
+ * quick_exit() runs the at_quick_exit handlers and then calls _exit inside glibc,
+ * past our _exit wrapper: its wrapper keeps the status, and our at_quick_exit
+ * handler, registered at start-up before the program's, runs after theirs (the
+ * calls they make are recorded) and writes everything.
+ *
+ * When main calls pthread_exit, the process ends when its last thread does: glibc
+ * then calls exit(0) itself, past our exit wrapper, and our destructor writes the
+ * records. The wrapper notes that status 0 unless something later says otherwise
+ * (exit(n), _exit(n) or a signal on another thread), and that the logger thread
+ * must now watch for being the last one (glibc counts it too).
+ */
+#include <dirent.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "exits.h"
+#include "tracer.h"
+
+static int main_thread_gone;	/* atomic */
+
+static void shutdown_at_quick_exit(void)
+{
+	tracer_shutdown();
+}
+
+void exits_setup(void)
+{
+	/* Fails only for lack of memory: then quick_exit loses what is still queued. */
+	at_quick_exit(shutdown_at_quick_exit);
+}
+
+void exits_quick_exit(int status)
+{
+	tracer.exit_status = status & 0xff;
+	quick_exit(status);
+}
+
+void exits_pthread_exit(void *retval)
+{
+	if (gettid() == tracer.pid) {
+		if (tracer.exit_status < 0)
+			tracer.exit_status = 0;
+		__atomic_store_n(&main_thread_gone, 1, __ATOMIC_RELEASE);
+	}
+	pthread_exit(retval);
+}
+
+bool exits_only_caller_left(void)
+{
+	struct dirent *e;
+	unsigned others = 0;
+	DIR *d;
+
+	if (!__atomic_load_n(&main_thread_gone, __ATOMIC_ACQUIRE))
+		return false;
+	/* Threads that ended are gone from the list, main excepted (a zombie until
+	 * the last one ends): count the others. */
+	d = opendir("/proc/self/task");
+	if (!d)
+		return false;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.' && atoi(e->d_name) != tracer.pid && atoi(e->d_name) != gettid())
+			others++;
+	closedir(d);
+	return others == 0;
+}
