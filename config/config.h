@@ -221,6 +221,9 @@ struct cfg_settings {
 	unsigned max_children;		/* max_children = N; children listed per record; default 64 */
 	char *redact;			/* redact = NAME, NAME…: parameters recorded as "[redacted]",
 					 * stored comma-separated without blanks; default NULL; owned */
+	char *redact_patterns;		/* redact_pattern = "GLOB", "GLOB"… (config/redact_pattern.h): every
+					 * line adds; stored newline-separated as written between
+					 * the quotes; default NULL; owned */
 	size_t max_buffer;		/* max_buffer = N; bytes copied per buffer ([len=…]); default 256 */
 	unsigned max_array;		/* max_array = N; elements copied per array; default 32 */
 	unsigned max_depth;		/* max_depth = N; struct pointers followed this deep; default 2 */

@@ -128,7 +128,8 @@ int cfg_parse_text(struct cfg_parser *p, const char *text, size_t len)
 		if (!nl)
 			nl = end;
 		if (nl - line > CFG_LINE_MAX)
-			return cfg_error_set(p->err, p->name, lineno, 0, "line longer than 1 MiB");
+			/* the column of the first byte past the limit */
+			return cfg_error_set(p->err, p->name, lineno, CFG_LINE_MAX + 1, "line longer than 1 MiB");
 	}
 	if (len > INT_MAX)
 		return cfg_error_set(p->err, p->name, 0, 0, "file larger than 16 MiB");

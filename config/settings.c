@@ -16,6 +16,7 @@
 
 #include "cfg_internal.h"
 #include "mongo_uri.h"
+#include "redact_pattern.h"
 
 #define KIB ((size_t)1 << 10)
 #define MIB ((size_t)1 << 20)
@@ -83,6 +84,7 @@ void cfg_settings_release(struct cfg_settings *s)
 	free(s->session_metadata);
 	free(s->tracer_metadata);
 	free(s->redact);
+	free(s->redact_patterns);
 	free_text(s->mongo_uri);
 	free_text(s->mongo_database);
 	free_text(s->mongo_collection);
@@ -106,11 +108,13 @@ int cfg_settings_copy(struct cfg_settings *dst, const struct cfg_settings *src)
 	/* nothing in dst may point into src when a failed copy releases it */
 	dst->log_dir = dst->session_id = dst->session_metadata = dst->tracer_metadata = NULL;
 	dst->redact = dst->mongo_uri = dst->mongo_database = dst->mongo_collection = NULL;
+	dst->redact_patterns = NULL;
 	if (dup_field(&dst->log_dir, src->log_dir) ||
 	    dup_field(&dst->session_id, src->session_id) ||
 	    dup_field(&dst->session_metadata, src->session_metadata) ||
 	    dup_field(&dst->tracer_metadata, src->tracer_metadata) ||
 	    dup_field(&dst->redact, src->redact) ||
+	    dup_field(&dst->redact_patterns, src->redact_patterns) ||
 	    dup_field(&dst->mongo_uri, src->mongo_uri) ||
 	    dup_field(&dst->mongo_database, src->mongo_database) ||
 	    dup_field(&dst->mongo_collection, src->mongo_collection)) {
@@ -302,6 +306,17 @@ static int set_redact(struct cfg_settings *s, const struct cfg_value *v)
 	return 0;
 }
 
+/*
+ * "PATTERN", "PATTERN"…: added to the patterns already set (by earlier lines or the
+ * file, for IMPULSE_REDACT_PATTERN), never replacing them: an override can hide
+ * more, never show what the file hides.
+ */
+static int set_redact_pattern(struct cfg_settings *s, const struct cfg_value *v)
+{
+	return redact_parse_list(v->text, v->len, &s->redact_patterns, v->err_offset,
+				 v->msg, v->msgsize);
+}
+
 /* true/false, and the spellings environment variables use: 1/0, yes/no, on/off. */
 static int parse_bool(const struct cfg_value *v, bool *b)
 {
@@ -467,6 +482,7 @@ static const struct {
 	{ "buffer_size", set_buffer_size },
 	{ "max_children", set_max_children },
 	{ "redact", set_redact },
+	{ "redact_pattern", set_redact_pattern },
 	{ "max_buffer", set_max_buffer },
 	{ "max_array", set_max_array },
 	{ "max_depth", set_max_depth },
@@ -506,8 +522,8 @@ int cfg_settings_apply(struct cfg_settings *s, const char *key, const char *valu
 	else
 		snprintf(msg, msgsize, "unknown setting '%.64s' (known: logger, log_dir, session_id, "
 			 "session_metadata, tracer_metadata, max_string, buffer_size, max_children, "
-			 "redact, max_buffer, max_array, max_depth, max_capture, binary, on_full, "
-			 "verbose, strict, trace_exec, mongo_*)", key);
+			 "redact, redact_pattern, max_buffer, max_array, max_depth, max_capture, "
+			 "binary, on_full, verbose, strict, trace_exec, mongo_*)", key);
 	return -EINVAL;
 }
 
@@ -547,7 +563,16 @@ int cfg_parse_setting(struct cfg_parser *p)
 	line_end = cfg_lex_line_end(lex);
 	while (lex->pos < line_end && strchr(" \t\r\f\v", lex->text[lex->pos]))
 		lex->pos++;
-	if (lex->pos < line_end && (lex->text[lex->pos] == '{' || lex->text[lex->pos] == '"')) {
+	if (!strcmp(keybuf, "redact_pattern")) {
+		/* a list of quoted patterns, which may hold '#': the whole line, the list
+		 * parser (redact_pattern.c) takes a '#' outside the quotes as the comment */
+		value = lex->text + lex->pos;
+		column = lex->pos - lex->line_start + 1;
+		len = line_end - lex->pos;
+		while (len > 0 && strchr(" \t\r", value[len - 1]))
+			len--;
+		lex->pos = line_end;
+	} else if (lex->pos < line_end && (lex->text[lex->pos] == '{' || lex->text[lex->pos] == '"')) {
 		ret = lex->text[lex->pos] == '{' ? cfg_lex_json(p, &tok) : cfg_lex_next(p, &tok);
 		if (ret)
 			return ret;

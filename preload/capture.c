@@ -82,6 +82,16 @@ static void put_string(struct writer *w, uint64_t ptr, size_t max, bool exact)
 		}
 	} else {
 		n = impulse_safe_strncpy((char *)b->data, (const char *)ptr, lim);
+		if (n < 0) {
+			int nul;
+
+			/* Keep what is readable of a string that runs into an unreadable page. */
+			n = capture_string_before_fault(b->data, ptr, lim, &nul);
+			if (n >= 0) {
+				blob_end(w, b, n, nul ? 0 : EV_BLOB_STR_FAULT);
+				return;
+			}
+		}
 	}
 	if (n < 0)
 		blob_end(w, b, EV_BLOB_UNREADABLE, 0);

@@ -27,6 +27,36 @@ uint8_t *cap_enter(const struct hook *h, const struct arch_frame *f, const uint6
  */
 uint8_t *cap_exit(const struct hook *h, const struct arch_frame *f, struct ev_exit *ev, uint8_t *end);
 
+/*
+ * A string whose copy faulted (it may run from readable memory into an unreadable
+ * page before its NUL): copies it page by page, up to max bytes, to dst. Returns
+ * the bytes copied before a page that cannot be read, or -1 when the first cannot
+ * be; *nul is set when a NUL was found after all (the memory changed meanwhile).
+ * Only on the fault path: a loop of our own, no libc call.
+ */
+static inline long capture_string_before_fault(uint8_t *dst, uint64_t s, size_t max, int *nul)
+{
+	size_t got = 0;
+
+	*nul = 0;
+	while (got < max) {
+		uint64_t at = s + got;
+		size_t chunk = 4096 - (at & 4095);
+
+		if (chunk > max - got)
+			chunk = max - got;
+		if (impulse_safe_memcpy(dst + got, (const void *)at, chunk) < 0)
+			break;
+		for (size_t i = 0; i < chunk; i++)
+			if (!dst[got + i]) {
+				*nul = 1;
+				return (long)(got + i);
+			}
+		got += chunk;
+	}
+	return got ? (long)got : -1;
+}
+
 #pragma GCC visibility pop
 
 #endif

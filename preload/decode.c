@@ -90,8 +90,23 @@ static void put_truncated(struct valw *w)
 
 static void put_string_blob(struct valw *w, const struct ev_blob *b, uint64_t ptr)
 {
-	if (!put_blob_problem(w, b, ptr))
+	if (put_blob_problem(w, b, ptr))
+		return;
+	if (b->info != EV_BLOB_STR_FAULT) {
 		put_text(w, (const char *)b->data, (size_t)b->len, b->info != 0);
+		return;
+	}
+	/* The readable start of a string that ran into an unreadable page. */
+	vw_begin_object(w);
+	vw_klit(w, "value");
+	vw_string(w, (const char *)b->data, (size_t)b->len);
+	vw_klit(w, "truncated");
+	vw_bool(w, true);
+	vw_klit(w, "invalid_utf8");
+	vw_bool(w, !utf8_is_valid((const char *)b->data, (size_t)b->len));
+	vw_klit(w, "unreadable");
+	vw_hex(w, ptr + (uint64_t)b->len);
+	vw_end_object(w);
 }
 
 static void render(struct reader *r, struct valw *w, const struct cfg_type *t,

@@ -54,9 +54,13 @@ struct ev_enter {
  * pointee, a struct by value, the variadic values. Which value each blob belongs to
  * is not written: the logger replays the hook's plan over the event to know.
  */
+/* ev_blob.info of a string: the bytes before an unreadable page, no NUL among them. */
+#define EV_BLOB_STR_FAULT 2
+
 struct ev_blob {
 	int32_t len;		/* bytes that follow (padded to 8), or EV_BLOB_* */
-	uint32_t info;		/* strings: 1 when longer than what was copied;
+	uint32_t info;		/* strings: 1 when longer than what was copied,
+				 * EV_BLOB_STR_FAULT when an unreadable page cut them;
 				 * [nullterm] arrays: elements before the terminator;
 				 * variadic values: how many were fetched */
 	uint8_t data[];

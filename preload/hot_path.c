@@ -82,6 +82,17 @@ static inline uint8_t *capture_string(uint8_t *p, uint64_t s)
 	/* The first page is never mapped: no need to try. */
 	n = s < 4096 ? -1 : impulse_safe_strncpy((char *)b->data, (const char *)s, cap_limits.max_string);
 	b->info = 0;
+	if (n < 0 && s >= 4096) {
+		int nul;
+
+		/* Keep what is readable of a string that runs into an unreadable page. */
+		n = capture_string_before_fault(b->data, s, cap_limits.max_string, &nul);
+		if (n >= 0) {
+			b->info = nul ? 0 : EV_BLOB_STR_FAULT;
+			b->len = (int32_t)n;
+			return p + sizeof(*b) + ev_align((uint64_t)n);
+		}
+	}
 	if (n < 0) {
 		b->len = EV_BLOB_UNREADABLE;
 		return p + sizeof(*b);

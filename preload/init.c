@@ -37,6 +37,7 @@
 #include "lineage.h"
 #include "logger.h"
 #include "record.h"
+#include "redact.h"
 #include "select.h"
 #include "sink.h"
 #include "thread_ctx.h"
@@ -71,6 +72,7 @@ static void apply_env(struct cfg *cfg)
 		{ "IMPULSE_MAX_STRING", "max_string" },
 		{ "IMPULSE_BUFFER_SIZE", "buffer_size" },
 		{ "IMPULSE_REDACT", "redact" },
+		{ "IMPULSE_REDACT_PATTERN", "redact_pattern" },
 		{ "IMPULSE_MAX_BUFFER", "max_buffer" },
 		{ "IMPULSE_MAX_ARRAY", "max_array" },
 		{ "IMPULSE_MAX_DEPTH", "max_depth" },
@@ -335,6 +337,7 @@ __attribute__((constructor)) static void impulse_init(int argc, char **argv, cha
 	read_check_fd();
 	if (load_config())
 		goto fail;
+	redact_setup(tracer.cfg.settings.redact_patterns);
 	tracer.max_string = tracer.cfg.settings.max_string;
 	tracer.buffer_size = round_pow2(tracer.cfg.settings.buffer_size);
 	tracer.max_children = tracer.cfg.settings.max_children;

@@ -20,6 +20,7 @@
 #include "lineage.h"
 #include "modules.h"
 #include "record.h"
+#include "redact.h"
 #include "status.h"
 #include "tracer.h"
 
@@ -566,7 +567,10 @@ static void put_log(struct valw *w, const void *arg)
 		json_t *v = json_loadb(ev->data, ev->len, JSON_DECODE_ANY, &err);
 
 		if (v) {
-			char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+			char *text;
+
+			redact_json(v);
+			text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
 
 			if (text) {
 				vw_raw_json(w, text, strlen(text));

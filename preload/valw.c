@@ -19,9 +19,15 @@ static void put_hex_digits(struct jbuf *b, const unsigned char *u, size_t n)
 
 void vw_binary_member(struct valw *w, const void *data, size_t n, bool hex)
 {
+	char *owned = NULL;
+
+	/* A secret is one whether the buffer was shown as text or not. */
+	if (valw_redact)
+		data = valw_redact((const char *)data, n, &n, &owned);
 	if (w->kind != VALW_JSON) {
 		vw_klit(w, "binary");
 		vwb_binary(w->b, data, n);
+		free(owned);
 		return;
 	}
 	if (hex)
@@ -34,4 +40,5 @@ void vw_binary_member(struct valw *w, const void *data, size_t n, bool hex)
 	else
 		bufrender_base64(w->j, data, n);
 	jb_putc(w->j, '"');
+	free(owned);
 }

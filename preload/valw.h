@@ -25,6 +25,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "jsonw.h"
 
@@ -253,17 +254,38 @@ static inline void vw_double(struct valw *w, double v)
 }
 
 /*
- * Text of n bytes, any bytes: valid UTF-8 is kept, each byte that is not becomes the
- * four characters \xHH. JSON escapes what it must; BSON keeps control characters
- * and NUL as they are (a JSON reader of the file gets the same string).
+ * redact_pattern (preload/redact.c): when set, every string value and binary member is
+ * passed through it first. It returns s itself when nothing is to be masked, else
+ * the masked text, which the caller frees through *owned. NULL: nothing to mask.
+ * Defined in valw_bson.c, which every user of this header links.
  */
-static inline void vw_string(struct valw *w, const char *s, size_t n)
+extern const char *(*valw_redact)(const char *s, size_t n, size_t *out_n, char **owned);
+
+static inline void vw_string_plain(struct valw *w, const char *s, size_t n)
 {
 	if (w->kind == VALW_JSON) {
 		jb_string(w->j, s, n);
 	} else {
 		vwb_string(w->b, s, n);
 	}
+}
+
+/*
+ * Text of n bytes, any bytes: valid UTF-8 is kept, each byte that is not becomes the
+ * four characters \xHH. JSON escapes what it must; BSON keeps control characters
+ * and NUL as they are (a JSON reader of the file gets the same string).
+ */
+static inline void vw_string(struct valw *w, const char *s, size_t n)
+{
+	if (__builtin_expect(valw_redact != NULL, 0)) {
+		char *owned;
+
+		s = valw_redact(s, n, &n, &owned);
+		vw_string_plain(w, s, n);
+		free(owned);
+		return;
+	}
+	vw_string_plain(w, s, n);
 }
 
 static inline void vw_cstr(struct valw *w, const char *s)

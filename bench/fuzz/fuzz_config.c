@@ -14,8 +14,26 @@
 #include <string.h>
 
 #include "config.h"
+#include "redact_pattern.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* The redact_pattern matcher runs in the logger over program data: each pattern
+ * the input set is matched against the input itself, every secret found masked. */
+static void match_patterns(const char *list, const char *text, size_t n)
+{
+	for (const char *p = list; p && *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p), pos = 0, start, end;
+
+		while (pos <= n && redact_find(p, len, text, n, pos, &start, &end)) {
+			if (start > end || end > n || start < pos)
+				__builtin_trap();
+			pos = end > start ? end : start + 1;
+		}
+		p += len + (nl != NULL);
+	}
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -35,6 +53,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cfg_set_proto_dir(&cfg, FUZZ_PROTO_DIR);
 #endif
 	if (cfg_parse_string(&cfg, text, "fuzz.conf", &err) == 0) {
+		match_patterns(cfg.settings.redact_patterns, (const char *)data, size);
 #ifdef FUZZ_HAVE_RESOLVE
 		/* fuzz.mk defines FUZZ_HAVE_RESOLVE once config/ implements cfg_resolve(). */
 		if (cfg_resolve(&cfg, &err) != 0)

@@ -152,6 +152,13 @@ static void dump_settings(const struct cfg_settings *s)
 	printf("max_children = %u\n", s->max_children);
 	if (s->redact)
 		printf("redact = %s\n", s->redact);
+	for (const char *p = s->redact_patterns; p && *p;) {
+		const char *nl = strchr(p, '\n');
+		int n = nl ? (int)(nl - p) : (int)strlen(p);
+
+		printf("redact_pattern = \"%.*s\"\n", n, p);
+		p = nl ? nl + 1 : p + n;
+	}
 	printf("max_buffer = %zu\n", s->max_buffer);
 	printf("max_array = %u\n", s->max_array);
 	printf("max_depth = %u\n", s->max_depth);

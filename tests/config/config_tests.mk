@@ -31,3 +31,13 @@ $(MONGO_URI_UNIT): $(BUILD)/tests/config/mongo_uri_unit.o $(CONFIG_LIB)
 	$(Q)$(CC) $(LDFLAGS_SAN) -o $@ $^ $(JANSSON_LIBS)
 
 TESTS_BUILD += $(MONGO_URI_UNIT)
+
+# Unit tests of config/redact_pattern.c: the redact_pattern language (tests/config/test_redact_unit.py).
+REDACT_UNIT := $(BUILD)/tests/redact_unit
+
+$(REDACT_UNIT): $(BUILD)/tests/config/redact_unit.o $(CONFIG_LIB)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS_SAN) -o $@ $^ $(JANSSON_LIBS)
+
+TESTS_BUILD += $(REDACT_UNIT)

@@ -84,3 +84,4 @@ $(UNIT_OUT)/ring_tsan: $(UNIT_SRC)/ring_test.c
 TESTS_BUILD += $(UNIT_OUT)/ring_tsan
 -include tests/unit/abi_unit.mk
 -include tests/unit/valw_unit.mk
+-include tests/unit/tsan_unit.mk

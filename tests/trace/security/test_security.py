@@ -2,6 +2,7 @@
 planted where the directory should be is not followed; a directory that cannot be
 created costs one clear message and the program runs on."""
 
+import json
 import os
 import shutil
 import stat
@@ -58,7 +59,7 @@ def _symlink_case(target_exists):
         if not os.path.islink(link):
             raise AssertionError("the symlink was replaced")
         err = run_.stderr.decode("utf-8", "replace")
-        if "libimpulse" not in err:
+        if "cannot use log directory" not in err or "symbolic link" not in err:
             raise AssertionError("no message about the refused log dir; stderr: %r" % err)
     finally:
         run_.cleanup()
@@ -89,3 +90,78 @@ def test_uncreatable_log_dir():
                                  % (len(lines), err[-2000:]))
     finally:
         run_.cleanup()
+
+
+def test_planted_log_names_not_followed_or_overwritten():
+    """Where the log file's name is already taken, by a symlink to a file elsewhere
+    or by a file of someone else's, the tracer neither follows the link (O_NOFOLLOW,
+    O_EXCL) nor writes into the file: it takes the next free name, 0600."""
+    import time
+    argv = _argv()
+    untraced = it.run_untraced(argv)
+    work = tempfile.mkdtemp(prefix="impulse-planted-")
+    log_dir = os.path.join(work, "logs")
+    os.mkdir(log_dir, 0o700)
+    target = os.path.join(work, "victim")
+    precious = b"someone else's data\n"
+
+    def plant():
+        # In the child, before exec: its pid is the traced program's.
+        pid = os.getpid()
+        now = int(time.time())
+        for t in range(now, now + 3):
+            stamp = time.strftime("logs_%Y%m%dT%H%M%SZ", time.gmtime(t))
+            os.symlink(target, os.path.join(log_dir, "%s_%d.json" % (stamp, pid)))
+            with open(os.path.join(log_dir, "%s_%d_1.json" % (stamp, pid)), "wb") as f:
+                f.write(precious)
+
+    run_ = it.run_traced(argv, it.conf(CASE), log_dir=log_dir, preexec_fn=plant)
+    try:
+        it.assert_same_behaviour(run_, untraced)
+        if os.path.exists(target):
+            raise AssertionError("the tracer followed a planted symlink to %s" % target)
+        written = []
+        for name in sorted(os.listdir(log_dir)):
+            path = os.path.join(log_dir, name)
+            st = os.lstat(path)
+            if stat.S_ISLNK(st.st_mode):
+                continue
+            with open(path, "rb") as f:
+                data = f.read()
+            if name.endswith("_1.json"):
+                if data != precious:
+                    raise AssertionError("the tracer wrote into the planted file %s" % name)
+            else:
+                written.append(name)
+                if stat.S_IMODE(st.st_mode) != 0o600:
+                    raise AssertionError("%s mode %o" % (name, stat.S_IMODE(st.st_mode)))
+        if len(written) != 1 or not written[0].endswith("_2.json"):
+            raise AssertionError("expected one new log named …_2.json, found %s" % written)
+        with open(os.path.join(log_dir, written[0])) as f:
+            recs = [json.loads(line) for line in f if line.strip()]
+        it.Records(recs).check_all(argv=argv, exit_status=0)
+    finally:
+        run_.cleanup()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def test_symlink_inside_log_dir_path_refused():
+    """A symlink as a middle component of log_dir (logs under a linked directory)
+    is refused like a linked log_dir itself, with one message naming the reason."""
+    argv = _argv()
+    untraced = it.run_untraced(argv)
+    work = tempfile.mkdtemp(prefix="impulse-midlink-")
+    elsewhere = os.path.join(work, "elsewhere")
+    os.mkdir(elsewhere, 0o700)
+    os.symlink(elsewhere, os.path.join(work, "link"))
+    run_ = it.run_traced(argv, it.conf(CASE), log_dir=os.path.join(work, "link", "logs"))
+    try:
+        it.assert_same_behaviour(run_, untraced)
+        if os.listdir(elsewhere):
+            raise AssertionError("the tracer wrote through the link: %s" % os.listdir(elsewhere))
+        err = run_.stderr.decode("utf-8", "replace")
+        if "cannot use log directory" not in err or "symbolic link" not in err:
+            raise AssertionError("no clear message about the symlink; stderr: %r" % err)
+    finally:
+        run_.cleanup()
+        shutil.rmtree(work, ignore_errors=True)

@@ -1,0 +1,103 @@
+/*
+ * redact.c — masks what redact_pattern names in every string the logger writes.
+ *
+ * Installed as valw_redact (valw.h), so the one place each back end writes a
+ * string value, JSON text or BSON, goes through it; off (a NULL pointer, one
+ * predictable branch per string) when no pattern is set. Logger side only: the
+ * allocation a match costs is never on the program's hot path.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "redact.h"
+#include "valw.h"
+#include "redact_pattern.h"
+
+struct pattern {
+	const char *text;
+	size_t len;
+};
+
+static struct pattern patterns[REDACT_PATTERNS_MAX];
+static size_t npatterns;
+
+/* valw_redact: s itself when nothing matched; else a masked copy (in *owned). */
+static const char *redact_string(const char *s, size_t n, size_t *out_n, char **owned)
+{
+	const size_t mask = sizeof(REDACT_MASK) - 1;
+	char *cur = NULL;
+
+	*owned = NULL;
+	*out_n = n;
+	for (size_t i = 0; i < npatterns; i++) {
+		size_t pos = 0, start, end;
+
+		while (redact_find(patterns[i].text, patterns[i].len, cur ? cur : s, n, pos, &start, &end)) {
+			const char *src = cur ? cur : s;
+			char *next = malloc(n - (end - start) + mask + 1);
+
+			if (!next) {
+				/* Never let the secret out for want of memory: hide all of it. */
+				free(cur);
+				*out_n = mask;
+				return REDACT_MASK;
+			}
+			memcpy(next, src, start);
+			memcpy(next + start, REDACT_MASK, mask);
+			memcpy(next + start + mask, src + end, n - end);
+			n = n - (end - start) + mask;
+			next[n] = '\0';
+			free(cur);
+			cur = next;
+			pos = start + mask;
+		}
+	}
+	*out_n = n;
+	*owned = cur;
+	return cur ? cur : s;
+}
+
+void redact_setup(const char *list)
+{
+	npatterns = 0;
+	for (const char *p = list; p && *p && npatterns < REDACT_PATTERNS_MAX;) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+
+		patterns[npatterns++] = (struct pattern){ p, len };
+		p += len + (nl != NULL);
+	}
+	valw_redact = npatterns ? redact_string : NULL;
+}
+
+void redact_json(json_t *v)
+{
+	const char *key;
+	json_t *item;
+	size_t i;
+
+	if (!npatterns || !v)
+		return;
+	switch (json_typeof(v)) {
+	case JSON_STRING: {
+		char *owned;
+		size_t n;
+		const char *s = redact_string(json_string_value(v), json_string_length(v), &n, &owned);
+
+		if (s != json_string_value(v))
+			json_string_setn(v, s, n);
+		free(owned);
+		break;
+	}
+	case JSON_OBJECT:
+		json_object_foreach(v, key, item)
+			redact_json(item);
+		break;
+	case JSON_ARRAY:
+		json_array_foreach(v, i, item)
+			redact_json(item);
+		break;
+	default:
+		break;
+	}
+}
