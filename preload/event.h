@@ -17,6 +17,10 @@ enum ev_type {
 	EV_UNWIND,	/* it was left by longjmp or an exception */
 	EV_LOG,		/* impulse_log*() note */
 	EV_LINK,	/* a thread was created inside this call: keep it for the thread's calls */
+	EV_HOLD,	/* impulse_context_capture(): keep the call until one attach/detach used it */
+	EV_ATTACH,	/* impulse_context_attach(): this thread's top-level calls go under the call */
+	EV_DETACH,	/* the thread left the context it attached: uses up one hold */
+	EV_UNHOLD,	/* impulse_context_release(): a hold given back unused */
 };
 
 struct ev_head {
@@ -76,7 +80,7 @@ struct ev_exit {
 	uint64_t data[];
 };
 
-/* EV_UNWIND and EV_LINK carry only the call. */
+/* EV_UNWIND, EV_LINK and the context events (EV_HOLD...EV_UNHOLD) carry only the call. */
 struct ev_call {
 	struct ev_head h;
 	uint64_t call_id;

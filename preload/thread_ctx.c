@@ -16,6 +16,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "altstack.h"
 #include "thread_ctx.h"
 #include "tracer.h"
 
@@ -29,9 +30,35 @@ __thread uint64_t tls_link_parent __attribute__((tls_model("initial-exec")));
 static pthread_key_t exit_key;
 static unsigned next_thread_number;	/* call ids of thread n start at n << 40 */
 
+static struct thread_ctx *attach(void);
+
+/* The exit key's value for a thread created inside a hooked call that has no context yet. */
+#define LINK_PENDING ((void *)1)
+
 static void thread_exit_handler(void *arg)
 {
 	struct thread_ctx *ctx = arg;
+
+	if (arg == LINK_PENDING) {
+		/*
+		 * The thread never made a traced call, but its creating call is kept alive
+		 * for it (EV_LINK): a context, closed at once, is how the logger learns
+		 * that the thread is gone and lets that call go. No logger: nobody to tell.
+		 */
+		int saved_errno = errno;
+
+		if (!__atomic_load_n(&tracer.logger_running, __ATOMIC_ACQUIRE))
+			return;
+
+		tls_busy++;
+		ctx = attach();
+		if (ctx)
+			pthread_setspecific(exit_key, NULL);	/* no second round for it */
+		tls_busy--;
+		errno = saved_errno;
+		if (!ctx)
+			return;
+	}
 
 	if (tls_ctx == ctx)
 		tls_ctx = NULL;
@@ -42,6 +69,13 @@ static void thread_exit_handler(void *arg)
 int thread_ctx_setup(void)
 {
 	return -pthread_key_create(&exit_key, thread_exit_handler);
+}
+
+void thread_ctx_set_link(uint64_t parent)
+{
+	tls_link_parent = parent;
+	if (!tls_ctx)
+		pthread_setspecific(exit_key, LINK_PENDING);
 }
 
 static bool register_ctx(struct thread_ctx *ctx)
@@ -65,8 +99,6 @@ static bool register_ctx(struct thread_ctx *ctx)
 	}
 	return false;
 }
-
-static struct thread_ctx *attach(void);
 
 /* Runs on a hooked call: the program must see the errno the real function set. */
 struct thread_ctx *thread_ctx_attach(void)
@@ -92,10 +124,13 @@ static struct thread_ctx *attach(void)
 	ctx->ring.size = ring_size;
 	ctx->ring.data = (uint8_t *)ctx + head;
 	number = __atomic_add_fetch(&next_thread_number, 1, __ATOMIC_RELAXED);
+	ctx->number = number;
 	ctx->next_id = (uint64_t)number << 40;
 	ctx->link_parent = tls_link_parent;
+	ctx->top_parent = tls_link_parent;
 	ctx->tid = gettid();
 	prctl(PR_GET_NAME, ctx->name, 0, 0, 0);
+	altstack_learn(ctx);	/* one set before our wrapper saw it, or by a library's raw call */
 	if (!register_ctx(ctx)) {
 		munmap(ctx, ctx->map_size);
 		return NULL;

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "altstack.h"
 #include "event.h"
 #include "fault.h"
 #include "interpose.h"
@@ -96,7 +97,7 @@ static void *thread_start(void *p)
 	tls_busy++;
 	start = *(struct thread_start *)p;
 	free(p);
-	tls_link_parent = start.parent;
+	thread_ctx_set_link(start.parent);
 	tls_busy--;
 	return start.fn(start.arg);
 }
@@ -340,6 +341,7 @@ static const struct wrapper wrappers[] = {
 	{ "execle", (void *)wrap_execle },
 	{ "fexecve", (void *)wrap_fexecve },
 	{ "_Exit", (void *)wrap__Exit },
+	{ "sigaltstack", (void *)altstack_wrap_sigaltstack },
 };
 
 void *wrappers_find(const char *name)
