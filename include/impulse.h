@@ -47,6 +47,36 @@ int impulse_set_session_id(const char *id, const char *metadata_json) IMPULSE_WE
 /* Waits until every record completed so far has been written. Returns 0 or -EIO. */
 int impulse_flush(void) IMPULSE_WEAK;
 
+/*
+ * A call of one thread, as a token another thread can attach its work to: a
+ * thread pool's worker, say, running a task queued from inside a hooked call.
+ * 0 names no call.
+ */
+typedef unsigned long long impulse_context_t;
+
+/*
+ * Names the innermost hooked call running on the calling thread, and keeps it
+ * known to the tracer until one attach/detach of the token has used it (or
+ * impulse_context_release()). Capture once per task handed on. Returns 0 when no
+ * hooked call runs on this thread or nothing is traced.
+ */
+impulse_context_t impulse_context_capture(void) IMPULSE_WEAK;
+
+/*
+ * Makes the calling thread's top-level hooked calls children of ctx's call (their
+ * records show this thread; their "parents" go through ctx's call), until the next
+ * attach; 0 detaches. Detaching, or attaching another context, or the thread's end,
+ * uses up the capture. Returns the context attached before, 0 if none: so that
+ *     impulse_context_t prev = impulse_context_attach(task->ctx);
+ *     run(task);
+ *     impulse_context_attach(prev);
+ */
+impulse_context_t impulse_context_attach(impulse_context_t ctx) IMPULSE_WEAK;
+
+/* Gives back a captured context that will never be attached (a task dropped).
+ * Returns 0, -EINVAL for 0, or -ENOSPC if it could not be said (not tracing). */
+int impulse_context_release(impulse_context_t ctx) IMPULSE_WEAK;
+
 #ifndef IMPULSE_BUILDING_LIBRARY
 /* The calls, made harmless when libimpulse is absent. A macro does not re-expand
  * its own name, so the inner call reaches the function. */
@@ -56,6 +86,10 @@ int impulse_flush(void) IMPULSE_WEAK;
 #define impulse_logf(...) IMPULSE_CALL_(impulse_logf, __VA_ARGS__)
 #define impulse_set_session_id(id, meta) IMPULSE_CALL_(impulse_set_session_id, id, meta)
 #define impulse_flush() ((impulse_flush) ? (impulse_flush)() : -38)
+/* Tokens: 0 when libimpulse is absent. */
+#define impulse_context_capture() ((impulse_context_capture) ? (impulse_context_capture)() : 0)
+#define impulse_context_attach(ctx) ((impulse_context_attach) ? (impulse_context_attach)(ctx) : 0)
+#define impulse_context_release(ctx) IMPULSE_CALL_(impulse_context_release, ctx)
 #endif
 
 #ifdef __cplusplus

@@ -94,6 +94,7 @@ struct call *calls_new(uint64_t id)
 	c->parent = NULL;
 	c->refs = 1;
 	c->links = 0;
+	c->holds = 0;
 	c->depth = 0;
 	c->slot = NULL;
 	c->session = NULL;
@@ -149,6 +150,11 @@ void calls_release(struct call *c)
 		free_list = c;
 		c = parent;
 	}
+}
+
+size_t calls_count(void)
+{
+	return ncalls;
 }
 
 void calls_for_each(void (*fn)(struct call *c, void *arg), void *arg)

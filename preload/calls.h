@@ -24,6 +24,9 @@ struct call {
 	struct call *parent;		/* holds a reference; NULL only for the root */
 	unsigned refs;
 	unsigned links;			/* threads created inside this call (EV_LINK) */
+	int holds;			/* captures not yet used by a detach or release, each
+					 * holding a reference; below 0: detaches seen before
+					 * their capture (another ring), which pay no reference */
 	unsigned depth;			/* ancestors, the root included */
 	const struct hook_slot *slot;	/* NULL for the process root */
 	const struct session *session;
@@ -60,6 +63,9 @@ struct call *calls_new(uint64_t id);
 
 /* Drops one reference; frees the call, and releases its parent, at zero. */
 void calls_release(struct call *c);
+
+/* Calls in the table: running, or kept for a child, a thread or a capture. */
+size_t calls_count(void);
 
 /* Calls fn on every call in the table (fn must not add or free calls). */
 void calls_for_each(void (*fn)(struct call *c, void *arg), void *arg);

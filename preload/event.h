@@ -18,6 +18,10 @@ enum ev_type {
 	EV_LOG,		/* impulse_log*() note */
 	EV_LINK,	/* a thread was created inside this call: keep it for the thread's calls */
 	EV_EXCEPTION,	/* it was left by an unwind: a C++ exception or a thread exit (unwind.c) */
+	EV_HOLD,	/* impulse_context_capture(): keep the call until one attach/detach used it */
+	EV_ATTACH,	/* impulse_context_attach(): this thread's top-level calls go under the call */
+	EV_DETACH,	/* the thread left the context it attached: uses up one hold */
+	EV_UNHOLD,	/* impulse_context_release(): a hold given back unused */
 };
 
 struct ev_head {
@@ -81,7 +85,7 @@ struct ev_exit {
 	uint64_t data[];
 };
 
-/* EV_UNWIND and EV_LINK carry only the call. */
+/* EV_UNWIND, EV_LINK and the context events (EV_HOLD...EV_UNHOLD) carry only the call. */
 struct ev_call {
 	struct ev_head h;
 	uint64_t call_id;

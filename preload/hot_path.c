@@ -41,27 +41,56 @@ static void pop_unwound(struct thread_ctx *ctx, uint64_t ticks)
 
 /*
  * A frame at or below sp on this thread's stack can no longer be running: the
- * program left it without returning through us. Frames on another stack (a
- * sigaltstack handler) are far away and are left alone.
+ * program left it without returning through us. Frames on another stack are far
+ * away and are left alone. A signal handler on the thread's alternate stack
+ * (ctx->alt_lo, kept by altstack.c) may run at any address relative to the
+ * frames it interrupted: calls made on it are nested, and frames left on it when
+ * the thread is back on its own stack were abandoned (a longjmp out of the
+ * handler).
  */
 #define SAME_STACK_WINDOW (8u << 20)
 
+static inline bool on_alt_stack(const struct thread_ctx *ctx, uintptr_t sp)
+{
+	return sp - ctx->alt_lo < ctx->alt_size;
+}
+
 static void resync_slow(struct thread_ctx *ctx, uintptr_t sp, bool inclusive)
 {
+	bool sp_alt = on_alt_stack(ctx, sp);
+
 	while (ctx->depth) {
 		uintptr_t top = ctx->stack[ctx->depth - 1].entry_sp;
 
-		if (top > sp || (!inclusive && top == sp) || sp - top > SAME_STACK_WINDOW)
+		if (on_alt_stack(ctx, top) != sp_alt) {
+			if (sp_alt)
+				break;	/* a handler on the alternate stack, over the frames it interrupted */
+		} else if (top > sp || (!inclusive && top == sp) || sp - top > SAME_STACK_WINDOW) {
 			break;
+		}
 		pop_unwound(ctx, clock_ticks());
 	}
 }
 
-/* Most calls find their stack in order: check that inline. */
+/*
+ * Most calls find their stack in order: check that inline. At an exit the top
+ * frame is the one returning (top == sp), at a nested entry it is above (top >
+ * sp); the second test costs a look at the alternate stack (alt_size is 0 when
+ * there is none), which only frames on it pass.
+ */
 static inline void resync(struct thread_ctx *ctx, uintptr_t sp, bool inclusive)
 {
-	if (ctx->depth && ctx->stack[ctx->depth - 1].entry_sp <= sp)
-		resync_slow(ctx, sp, inclusive);
+	if (ctx->depth) {
+		uintptr_t top = ctx->stack[ctx->depth - 1].entry_sp;
+
+		if ((inclusive ? top <= sp : top < sp) || on_alt_stack(ctx, top))
+			resync_slow(ctx, sp, inclusive);
+	}
+}
+
+void thread_ctx_resync(struct thread_ctx *ctx, uintptr_t sp)
+{
+	resync(ctx, sp, true);
 }
 
 /* Not on the hot path: for the personality routine (unwind.c). */

@@ -124,6 +124,29 @@ static void finish(struct call *c, const struct record_end *end)
 	calls_release(c);
 }
 
+/* The logger's side of impulse_context_*() (context.c): who is attached, what was seen. */
+static struct call *attached_call[CTX_MAX_THREADS];	/* ring i's thread is attached to it (a reference) */
+static uint64_t last_enter_id[CTX_MAX_THREADS];	/* of the last EV_ENTER handled from ring i */
+static uint64_t holds_taken, holds_used, contexts_unknown;
+
+/*
+ * Whether call id's EV_ENTER may still come: the ring of the thread that numbers
+ * it is live and has not been handled that far. Call ids are thread number << 40
+ * | sequence (thread_ctx.c). When false, a call not in the table is gone for good.
+ */
+static bool call_may_come(uint64_t id)
+{
+	unsigned number = (unsigned)(id >> 40), hint = __atomic_load_n(&impulse_threads_hint, __ATOMIC_ACQUIRE);
+
+	for (unsigned i = 0; i < hint; i++) {
+		struct thread_ctx *ctx = __atomic_load_n(&impulse_threads[i], __ATOMIC_ACQUIRE);
+
+		if (ctx && ctx->number == number)
+			return last_enter_id[i] < id;
+	}
+	return false;
+}
+
 /* Returns false when the event names a parent not seen yet: try again next cycle. */
 static bool on_enter(const struct thread_ctx *ctx, const struct ev_enter *ev, unsigned ring)
 {
@@ -132,12 +155,14 @@ static bool on_enter(const struct thread_ctx *ctx, const struct ev_enter *ev, un
 	struct call *c;
 
 	if (!parent) {
-		/* Created by a thread whose ring we have not drained this far yet. */
-		if (++blocked_cycles[ring] < MAX_BLOCKED_CYCLES)
+		/* Created by a thread whose ring we have not drained this far yet (or the
+		 * call is gone: an attached context used up, then no wait helps). */
+		if (call_may_come(ev->parent_id) && ++blocked_cycles[ring] < MAX_BLOCKED_CYCLES)
 			return false;
 		parent = root;
 	}
 	blocked_cycles[ring] = 0;
+	last_enter_id[ring] = ev->call_id;
 	c = calls_new(ev->call_id);
 	if (!c) {
 		records_dropped++;
@@ -192,11 +217,12 @@ static void on_exit_event(const struct ev_exit *ev)
 	if (!c)
 		return;
 	/*
-	 * Threads created inside this call may have finished calls that happened
-	 * before this return (a join) but sit in rings not drained yet: drain them
-	 * first so that those calls are listed among this call's children.
+	 * Threads created inside this call, or running work captured in it, may have
+	 * finished calls that happened before this return (a join, a wait for the
+	 * task) but sit in rings not drained yet: drain them first so that those calls
+	 * are listed among this call's children.
 	 */
-	if (c->links && !nested_drain) {
+	if ((c->links || c->holds > 0) && !nested_drain) {
 		nested_drain = true;
 		drain_all(false);
 		nested_drain = false;
@@ -235,6 +261,96 @@ static void on_log(const struct ev_log *ev)
 	if (!c || c->done)
 		c = root;
 	record_take_log(c, ev);
+}
+
+/*
+ * The call a context event from ring names, or NULL (unknown: a bad token, or
+ * used up). Its capture came first in time but may sit in a ring not drained this
+ * far: then *retry, and ring waits for the next cycle like on_enter does. (Not a
+ * nested drain here: the capturing call's exit, drained inside it, could not
+ * drain in turn the ring that runs its work, and would miss its children.)
+ */
+static struct call *find_context(uint64_t id, unsigned ring, bool *retry)
+{
+	struct call *c = calls_find(id);
+
+	*retry = false;
+	if (!c && call_may_come(id) && ++blocked_cycles[ring] < MAX_BLOCKED_CYCLES) {
+		*retry = true;
+		return NULL;
+	}
+	blocked_cycles[ring] = 0;
+	if (!c)
+		contexts_unknown++;
+	return c;
+}
+
+/* impulse_context_capture() inside c: its own ring, so c is known. */
+static void on_hold(const struct ev_call *ev)
+{
+	struct call *c = calls_find(ev->call_id);
+
+	if (!c)
+		return;
+	holds_taken++;
+	if (c->holds++ >= 0)
+		c->refs++;	/* else it pays for a detach seen first */
+}
+
+/* One capture of c used (by a detach) or given back; may free c. */
+static void use_hold(struct call *c)
+{
+	holds_used++;
+	if (c->holds-- > 0)
+		calls_release(c);
+}
+
+/* The thread of ring i leaves its attached context. */
+static void detach_ring(unsigned i)
+{
+	struct call *c = attached_call[i];
+
+	if (!c)
+		return;
+	attached_call[i] = NULL;
+	use_hold(c);
+	calls_release(c);	/* the attachment's own reference, last: c lived till here */
+}
+
+/* Returns false to be tried again next cycle (the call not seen yet). */
+static bool on_attach(const struct ev_call *ev, unsigned i)
+{
+	bool retry;
+	struct call *c = find_context(ev->call_id, i, &retry);
+
+	if (retry)
+		return false;
+	/* Its own reference: the calls attached may start after the capture is used
+	 * up elsewhere. Taken before the (never needed: context.c detaches first)
+	 * detach below, which might otherwise free c. */
+	if (c)
+		c->refs++;
+	detach_ring(i);
+	attached_call[i] = c;
+	return true;
+}
+
+static void on_detach(const struct ev_call *ev, unsigned i)
+{
+	if (attached_call[i] && attached_call[i]->id == ev->call_id)
+		detach_ring(i);
+}
+
+static bool on_unhold(const struct ev_call *ev, unsigned i)
+{
+	bool retry;
+	struct call *c = find_context(ev->call_id, i, &retry);
+
+	if (retry)
+		return false;
+	if (c)
+		use_hold(c);
+	return true;
 }
 
 static void on_link(const struct ev_call *ev)
@@ -277,6 +393,20 @@ static unsigned drain_ring(struct thread_ctx *ctx, unsigned i)
 		case EV_EXCEPTION:
 			on_exception((const struct ev_exception *)h);
 			break;
+		case EV_HOLD:
+			on_hold((const struct ev_call *)h);
+			break;
+		case EV_ATTACH:
+			if (!on_attach((const struct ev_call *)h, i))
+				goto out;
+			break;
+		case EV_DETACH:
+			on_detach((const struct ev_call *)h, i);
+			break;
+		case EV_UNHOLD:
+			if (!on_unhold((const struct ev_call *)h, i))
+				goto out;
+			break;
 		default:
 			break;
 		}
@@ -290,8 +420,29 @@ out:
 	return n;
 }
 
+/*
+ * Whether ring i's ended thread may be let go: the EV_LINK its creator wrote for
+ * it, in another ring perhaps not drained this far, has been seen (else the link
+ * would be counted after its release and keep the creating call for ever). Waits
+ * a bounded number of cycles for a link that never comes.
+ */
+static bool link_settled(const struct thread_ctx *ctx, unsigned i)
+{
+	struct call *c;
+
+	if (!ctx->link_parent)
+		return true;
+	c = calls_find(ctx->link_parent);
+	if (c ? c->links > 0 : !call_may_come(ctx->link_parent))
+		return true;
+	return ++blocked_cycles[i] >= MAX_BLOCKED_CYCLES;
+}
+
 static void retire(struct thread_ctx *ctx, unsigned i)
 {
+	detach_ring(i);	/* the thread ended attached */
+	last_enter_id[i] = 0;
+	blocked_cycles[i] = 0;
 	if (ctx->link_parent) {
 		struct call *c = calls_find(ctx->link_parent);
 
@@ -323,7 +474,8 @@ static unsigned drain_all(bool final)
 		draining[i] = true;
 		n += drain_ring(ctx, i);
 		draining[i] = false;
-		if (closed && !nested_drain && !final && ctx->ring.tail == ring_readable(&ctx->ring))
+		if (closed && !nested_drain && !final && ctx->ring.tail == ring_readable(&ctx->ring) &&
+		    link_settled(ctx, i))
 			retire(ctx, i);
 	}
 	return n;
@@ -422,6 +574,9 @@ static void write_dying(void)
 	struct record_end end;
 	uint64_t end_ticks;
 
+	/* In order first, as logger_stop() does, then whatever still waits. */
+	while (drain_all(true))
+		;
 	for (unsigned i = 0; i < CTX_MAX_THREADS; i++)
 		blocked_cycles[i] = MAX_BLOCKED_CYCLES;
 	while (drain_all(true))
@@ -665,6 +820,9 @@ int logger_start_in_fork_child(void)
 	dying_exception = NULL;
 	dying_requested = dying_done = 0;
 	stopping = 0;
+	memset(attached_call, 0, sizeof(attached_call));	/* the parent's calls: leaked */
+	memset(last_enter_id, 0, sizeof(last_enter_id));
+	holds_taken = holds_used = contexts_unknown = 0;
 	mongo = NULL;
 	mongo_loaded = 0;
 	stop_requested = 0;
@@ -711,7 +869,10 @@ void logger_stop(void)
 	__atomic_store_n(&stop_requested, 1, __ATOMIC_RELEASE);
 	pthread_join(thread, NULL);
 	__atomic_store_n(&tracer.logger_running, 0, __ATOMIC_RELEASE);
-	/* Every ring, even with parents never seen: nothing waits any more. */
+	/* First in order (a ring waiting for a parent another ring still holds gets
+	 * it), then every ring, even with parents never seen: nothing waits any more. */
+	while (drain_all(true))
+		;
 	for (unsigned i = 0; i < CTX_MAX_THREADS; i++)
 		blocked_cycles[i] = MAX_BLOCKED_CYCLES;
 	while (drain_all(true))
@@ -721,6 +882,9 @@ void logger_stop(void)
 	/* The drop counts are known only now: the root's arguments again. */
 	record_take_root_args(root);
 	finish_running("incomplete", NULL, end_ticks);
+	diag_note("contexts: %llu captured, %llu used or released, %llu unknown; %zu calls kept at exit",
+		  (unsigned long long)holds_taken, (unsigned long long)holds_used,
+		  (unsigned long long)contexts_unknown, calls_count());
 	end = (struct record_end){ .status = "success", .end_ticks = end_ticks,
 				   .root_status = tracer.exit_status };
 	write_record(root, &end);

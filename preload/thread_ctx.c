@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "arch.h"
+#include "altstack.h"
 #include "thread_ctx.h"
 #include "tracer.h"
 
@@ -30,9 +31,35 @@ __thread uint64_t tls_link_parent __attribute__((tls_model("initial-exec")));
 static pthread_key_t exit_key;
 static unsigned next_thread_number;	/* call ids of thread n start at n << 40 */
 
+static struct thread_ctx *attach(void);
+
+/* The exit key's value for a thread created inside a hooked call that has no context yet. */
+#define LINK_PENDING ((void *)1)
+
 static void thread_exit_handler(void *arg)
 {
 	struct thread_ctx *ctx = arg;
+
+	if (arg == LINK_PENDING) {
+		/*
+		 * The thread never made a traced call, but its creating call is kept alive
+		 * for it (EV_LINK): a context, closed at once, is how the logger learns
+		 * that the thread is gone and lets that call go. No logger: nobody to tell.
+		 */
+		int saved_errno = errno;
+
+		if (!__atomic_load_n(&tracer.logger_running, __ATOMIC_ACQUIRE))
+			return;
+
+		tls_busy++;
+		ctx = attach();
+		if (ctx)
+			pthread_setspecific(exit_key, NULL);	/* no second round for it */
+		tls_busy--;
+		errno = saved_errno;
+		if (!ctx)
+			return;
+	}
 
 	if (tls_ctx == ctx)
 		tls_ctx = NULL;
@@ -43,6 +70,13 @@ static void thread_exit_handler(void *arg)
 int thread_ctx_setup(void)
 {
 	return -pthread_key_create(&exit_key, thread_exit_handler);
+}
+
+void thread_ctx_set_link(uint64_t parent)
+{
+	tls_link_parent = parent;
+	if (!tls_ctx)
+		pthread_setspecific(exit_key, LINK_PENDING);
 }
 
 static bool register_ctx(struct thread_ctx *ctx)
@@ -66,8 +100,6 @@ static bool register_ctx(struct thread_ctx *ctx)
 	}
 	return false;
 }
-
-static struct thread_ctx *attach(void);
 
 /* Runs on a hooked call: the program must see the errno the real function set. */
 struct thread_ctx *thread_ctx_attach(void)
@@ -96,10 +128,13 @@ static struct thread_ctx *attach(void)
 	ctx->slot_drops = (uint64_t *)((uint8_t *)ctx + head - counters);
 	ctx->drop_when_full = tracer.cfg.settings.on_full == CFG_ON_FULL_DROP;
 	number = __atomic_add_fetch(&next_thread_number, 1, __ATOMIC_RELAXED);
+	ctx->number = number;
 	ctx->next_id = (uint64_t)number << 40;
 	ctx->link_parent = tls_link_parent;
+	ctx->top_parent = tls_link_parent;
 	ctx->tid = gettid();
 	prctl(PR_GET_NAME, ctx->name, 0, 0, 0);
+	altstack_learn(ctx);	/* one set before our wrapper saw it, or by a library's raw call */
 	if (!register_ctx(ctx)) {
 		munmap(ctx, ctx->map_size);
 		return NULL;
@@ -209,7 +244,13 @@ void thread_ctx_forget_others_in_child(struct thread_ctx *own)
 	own->ring.cached_tail = own->ring.head;
 	own->depth = 0;
 	own->link_parent = 0;
+	own->top_parent = 0;	/* a context attached in the parent names a parent's call */
+	own->attached = 0;
 	own->dropped = 0;
+	own->calls_dropped = 0;	/* the parent's counts are the parent's to report */
+	own->waits = 0;
+	memset(own->slot_drops, 0, MAX_SLOTS * sizeof(*own->slot_drops));
+	own->ring.keep = 0;
 	own->waiting = 0;
 	own->tid = gettid();
 }

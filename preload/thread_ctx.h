@@ -35,7 +35,8 @@ struct thread_ctx {
 	 * that the logger reading them never takes the producer's line away. */
 	_Alignas(64) pid_t tid;
 	char name[16];			/* thread name at attach */
-	uint64_t link_parent;		/* parent of top-level calls: the creating call, or 0 (root) */
+	uint64_t link_parent;		/* the call that created this thread (EV_LINK), or 0 (root) */
+	unsigned number;		/* call ids of this thread are number << 40 | sequence */
 	size_t map_size;		/* bytes of the mapping holding this struct and its ring */
 	int closed;			/* 1 once the thread exited; store-release, logger load-acquire */
 
@@ -57,6 +58,10 @@ struct thread_ctx {
 	uint64_t calls_dropped;
 	uint64_t *slot_drops;
 	uint64_t waits;			/* times it waited for room (yield or sleep) */
+	uint64_t top_parent;		/* parent of top-level calls: attached, else link_parent */
+	uint64_t attached;		/* impulse_context_attach()'s context, or 0 */
+	uintptr_t alt_lo;		/* the thread's alternate signal stack, [alt_lo, +alt_size), */
+	size_t alt_size;		/* 0 when none: altstack.c keeps them (on depth's line) */
 	struct call_frame stack[CTX_MAX_DEPTH];
 	/* on_full = drop only: owed[d] is what the exits of frames 0..d-1 may need
 	 * (2 * exit_max each), kept free by every reservation but theirs. */
@@ -76,11 +81,26 @@ extern __thread uint64_t tls_link_parent __attribute__((tls_model("initial-exec"
 /* Creates and registers the calling thread's context. Returns NULL on failure. */
 struct thread_ctx *thread_ctx_attach(void);
 
-/* The current call of this thread (innermost frame), or its link parent, or 0. */
+/*
+ * Called by a new thread created inside hooked call parent, before its own code
+ * runs: its top-level calls become parent's children, and when it ends, even
+ * without a traced call, the logger is told so that parent can be let go.
+ */
+void thread_ctx_set_link(uint64_t parent);
+
+/* The current call of this thread (innermost frame), else the parent of its
+ * top-level calls (the attached context or the creating call), or 0. */
 static inline uint64_t thread_ctx_current_call(const struct thread_ctx *ctx)
 {
-	return ctx->depth ? ctx->stack[ctx->depth - 1].call_id : ctx->link_parent;
+	return ctx->depth ? ctx->stack[ctx->depth - 1].call_id : ctx->top_parent;
 }
+
+/*
+ * Closes (EV_UNWIND) the frames the program left without returning, as seen from
+ * sp, an address on the calling thread's stack deeper than every live frame (the
+ * hot path's own check, for the API: hot_path.c). Call with tls_busy set.
+ */
+void thread_ctx_resync(struct thread_ctx *ctx, uintptr_t sp);
 
 /* The slow path of thread_ctx_reserve(): the ring is full. */
 void *thread_ctx_wait_reserve(struct thread_ctx *ctx, uint32_t need);

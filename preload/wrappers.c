@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "crash.h"
+#include "altstack.h"
 #include "event.h"
 #include "exits.h"
 #include "fault.h"
@@ -101,7 +102,7 @@ static void *thread_start(void *p)
 	tls_busy++;
 	start = *(struct thread_start *)p;
 	free(p);
-	tls_link_parent = start.parent;
+	thread_ctx_set_link(start.parent);
 	tls_busy--;
 	return start.fn(start.arg);
 }
@@ -243,6 +244,7 @@ static const struct wrapper wrappers[] = {
 	{ "quick_exit", (void *)exits_quick_exit },
 	{ "pthread_exit", (void *)exits_pthread_exit },
 	{ "abort", (void *)crash_abort },
+	{ "sigaltstack", (void *)altstack_wrap_sigaltstack },
 };
 
 void *wrappers_find(const char *name)

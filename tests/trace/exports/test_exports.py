@@ -6,7 +6,8 @@ import subprocess
 import impulse_test as it
 
 API = {"impulse_log", "impulse_log_json", "impulse_logf", "impulse_set_session_id",
-       "impulse_flush"}
+       "impulse_flush", "impulse_context_capture", "impulse_context_attach",
+       "impulse_context_release"}
 
 
 def test_exported_symbols():

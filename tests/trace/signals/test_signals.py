@@ -69,3 +69,130 @@ def test_redact():
                     raise AssertionError("the redacted string is in %s" % name)
     finally:
         run_.cleanup()
+
+
+def status(rec):
+    return rec["payload"]["status"]
+
+
+SIGSTACK_OUT = b"""raise_in(1) = 2, handler leaf 111
+wait_in(2) = 6, handler leaf 201
+alt 3: raise_in 6, pair 603, handler on the alternate stack 1
+alt 4: raise_in 8, pair 803, handler on the alternate stack 1
+alt 5: left by siglongjmp, then leaf 502
+alt 6: raise_in 12, pair 1203, handler on the alternate stack 1
+alt 7: left by siglongjmp, then leaf 702
+"""
+
+
+def check_nested(recs, outer, leaf_x, rid):
+    """A handler's sig_leaf(leaf_x) nested under the interrupted call outer, which
+    completed with its own output."""
+    leaf = recs.one("sig_leaf", x=leaf_x)
+    it.assert_value(leaf_x + 1, it.output(leaf), "sig_leaf(%d) in the handler" % leaf_x)
+    if parent_ids(leaf) != [rid, call_id(outer)] or it.child_ids(outer) != [call_id(leaf)]:
+        raise AssertionError("sig_leaf(%d): parents %s; %s children %s" % (
+            leaf_x, parent_ids(leaf), it.describe(outer), it.child_ids(outer)))
+    if status(outer) != "success" or status(leaf) != "success":
+        raise AssertionError("statuses: %s, %s" % (it.describe(outer), it.describe(leaf)))
+
+
+def check_alt_pair(recs, k, rid):
+    """sig_raise_in(k) interrupted by a handler on the alternate stack calling
+    sig_pair(100k) (with its two sig_leaf calls): nested, nothing unwound."""
+    outer = recs.one("sig_raise_in", x=k)
+    pair = recs.one("sig_pair", x=100 * k)
+    leaves = [recs.one("sig_leaf", x=100 * k), recs.one("sig_leaf", x=100 * k + 1)]
+    it.assert_value(2 * k, it.output(outer), "sig_raise_in(%d)" % k)
+    it.assert_value(200 * k + 3, it.output(pair), "sig_pair(%d)" % (100 * k))
+    for r in [outer, pair] + leaves:
+        if status(r) != "success":
+            raise AssertionError("alternate stack %d: %s is not success (the handler's "
+                                 "calls must not unwind the call it interrupted)" % (k, it.describe(r)))
+    if parent_ids(pair) != [rid, call_id(outer)] or it.child_ids(outer) != [call_id(pair)]:
+        raise AssertionError("sig_pair(%d): parents %s, sig_raise_in(%d) children %s"
+                             % (100 * k, parent_ids(pair), k, it.child_ids(outer)))
+    for x in leaves:
+        if parent_ids(x) != [rid, call_id(outer), call_id(pair)]:
+            raise AssertionError("%s: parents %s" % (it.describe(x), parent_ids(x)))
+
+
+def check_alt_jump(recs, k, rid):
+    """The handler on the alternate stack left by siglongjmp from sig_longjmp_in(100k):
+    it and the interrupted sig_raise_in(k) are unwound; the next call, back on the
+    thread's stack, is under the root again."""
+    outer = recs.one("sig_raise_in", x=k)
+    jump = recs.one("sig_longjmp_in", x=100 * k)
+    inner = recs.one("sig_leaf", x=100 * k)
+    after = recs.one("sig_leaf", x=100 * k + 1)
+    if status(outer) != "unwound" or status(jump) != "unwound":
+        raise AssertionError("left by siglongjmp: %s; %s" % (it.describe(outer), it.describe(jump)))
+    if parent_ids(jump) != [rid, call_id(outer)] or \
+            parent_ids(inner) != [rid, call_id(outer), call_id(jump)] or status(inner) != "success":
+        raise AssertionError("alternate stack %d: sig_longjmp_in parents %s, its sig_leaf %s"
+                             % (k, parent_ids(jump), parent_ids(inner)))
+    if parent_ids(after) != [rid] or status(after) != "success":
+        raise AssertionError("sig_leaf(%d) after the siglongjmp: parents %s status %s (the "
+                             "frames left on the alternate stack must be closed)"
+                             % (100 * k + 1, parent_ids(after), status(after)))
+
+
+def test_handlers_call_hooked_functions():
+    """Handlers (SA_SIGINFO and plain) calling hooked functions while a hooked call
+    runs on the same thread: nested under it, on the same stack (a raised signal, a
+    timer interrupting sigsuspend) and on alternate stacks (a static array, one
+    mapped just above the thread's stack, one just below), and a handler on the
+    alternate stack left by siglongjmp above and below."""
+    argv = [it.program(CASE, "sigstack_main")]
+    run_, recs = it.check_run(argv, it.conf(CASE, "sigstack.conf"))
+    if run_.stdout != SIGSTACK_OUT:
+        raise AssertionError("program output:\n%s" % run_.stdout.decode())
+    want = {"sig_raise_in": 6, "sig_wait_in": 1, "sig_pair": 3, "sig_longjmp_in": 2, "sig_leaf": 12}
+    if dict(recs.counts()) != want:
+        raise AssertionError("counts %s, expected %s" % (dict(recs.counts()), want))
+    rid = call_id(recs.root())
+    raised = recs.one("sig_raise_in", x=1)
+    it.assert_value(2, it.output(raised), "sig_raise_in(SIGUSR1, 1)")
+    check_nested(recs, raised, 110, rid)
+    waited = recs.one("sig_wait_in", x=2)
+    it.assert_value(6, it.output(waited), "sig_wait_in(2)")
+    check_nested(recs, waited, 200, rid)
+    check_alt_pair(recs, 3, rid)   # static array, main thread
+    check_alt_pair(recs, 4, rid)   # just above the thread's stack
+    check_alt_jump(recs, 5, rid)
+    check_alt_pair(recs, 6, rid)   # just below it
+    check_alt_jump(recs, 7, rid)
+
+
+def test_sa_restart_unchanged():
+    """A read() on a pipe interrupted by a handler (which writes the byte it waits
+    for): restarted with SA_RESTART, EINTR without, as untraced; with read and write
+    hooked, the handler's write is recorded inside the interrupted read."""
+    argv = [it.program(CASE, "restart_main")]
+    run_, recs = it.check_run(argv, it.conf(CASE, "restart.conf"))
+    want_out = (b"SA_RESTART: read 1 (no error) byte x\n"
+                b"no SA_RESTART: read -1 (Interrupted system call) byte -\n"
+                b"then read 1 byte x\n")
+    if run_.stdout != want_out:
+        raise AssertionError("program output:\n%s" % run_.stdout.decode())
+    rid = call_id(recs.root())
+    reads = recs.calls("read")
+    writes = [w for w in recs.calls("write") if it.args(w)["count"] == 1 and it.args(w)["buf"] == "x"]
+    if len(reads) != 3 or len(writes) != 2:
+        raise AssertionError("reads %s writes %s" % ([it.describe(r) for r in reads],
+                                                       [it.describe(w) for w in writes]))
+    restarted, interrupted, drained = reads
+    it.assert_value(1, it.output(restarted), "read with SA_RESTART")
+    it.assert_value(-1, it.output(interrupted), "read without SA_RESTART")
+    it.assert_value(1, it.output(drained), "the read after EINTR")
+    if (status(restarted), status(interrupted), status(drained)) != ("success", "error", "success") \
+            or not (interrupted["payload"]["exception"] or "").startswith("EINTR"):
+        raise AssertionError("read statuses %s, exception %r" % (
+            [status(r) for r in reads], interrupted["payload"]["exception"]))
+    for rd, wr in ((restarted, writes[0]), (interrupted, writes[1])):
+        it.assert_value(1, it.output(wr), "the handler's write")
+        if parent_ids(wr) != [rid, call_id(rd)] or it.child_ids(rd) != [call_id(wr)]:
+            raise AssertionError("the handler's write: parents %s; read children %s"
+                                 % (parent_ids(wr), it.child_ids(rd)))
+    if it.child_ids(drained) != [] or any(parent_ids(r) != [rid] for r in reads):
+        raise AssertionError("reads' parents %s" % [parent_ids(r) for r in reads])
