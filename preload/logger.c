@@ -21,6 +21,7 @@
 #include "exception_text.h"
 #include "hooks.h"
 #include "logger.h"
+#include "modules.h"
 #include "record.h"
 #include "sink_mongo.h"
 #include "status.h"
@@ -37,6 +38,7 @@ static int mongo_loaded;		/* atomic: mongo_sink_start() returned */
 static pthread_t thread;
 static int stop_requested;		/* atomic */
 static unsigned flush_requested, flush_done;	/* atomic counters */
+static unsigned drain_passes;			/* atomic: logger_drain_passes() */
 static struct jbuf out;
 static struct call *root;
 static unsigned blocked_cycles[CTX_MAX_THREADS];
@@ -101,6 +103,18 @@ static void finish(struct call *c, const struct record_end *end)
 	calls_release(c);
 }
 
+/*
+ * The module a call through an address-taken stub came from. Named now, not when
+ * the record is written: a library unloaded meanwhile could have another in its
+ * place by then (unload.c has the logger drain before it lets that happen).
+ */
+static const char *caller_by_address(uint64_t return_address)
+{
+	const struct module *m = modules_find((uintptr_t)return_address);
+
+	return m ? m->path : NULL;
+}
+
 /* Returns false when the event names a parent not seen yet: try again next cycle. */
 static bool on_enter(const struct thread_ctx *ctx, const struct ev_enter *ev, unsigned ring)
 {
@@ -124,6 +138,7 @@ static bool on_enter(const struct thread_ctx *ctx, const struct ev_enter *ev, un
 	c->session = ev->session;
 	c->start_ticks = ev->ticks;
 	c->return_address = ev->return_address;
+	c->caller_path = slot->caller_path ? slot->caller_path : caller_by_address(ev->return_address);
 	c->tid = ctx->tid;
 	memcpy(c->thread_name, ctx->name, sizeof(c->thread_name));
 	c->parent = parent;
@@ -341,6 +356,7 @@ static void *logger_main(void *arg)
 		uint64_t t0 = now_ns();
 		unsigned n = drain_all(false);
 
+		__atomic_add_fetch(&drain_passes, 1, __ATOMIC_RELEASE);
 		serve_flush_requests();
 		if (mongo)
 			mongo_sink_tick(mongo, false);
@@ -494,6 +510,11 @@ void logger_stop(void)
 	mongo = NULL;
 	record_bson_debug_close();
 	root = NULL;
+}
+
+unsigned logger_drain_passes(void)
+{
+	return __atomic_load_n(&drain_passes, __ATOMIC_ACQUIRE);
 }
 
 int logger_flush(void)
