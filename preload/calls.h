@@ -32,6 +32,9 @@ struct call {
 	const struct session *session;
 	uint64_t start_ticks;
 	uint64_t return_address;
+	const char *caller_path;	/* when the slot serves every module: the caller's,
+					 * named from return_address as the entry is drained
+					 * (before an unloaded caller's place can be reused) */
 	pid_t tid;
 	char thread_name[16];
 	bool done;			/* its record has been written */

@@ -55,7 +55,10 @@ struct hook_slot {
 	char *prefix;			/* logger only: the record's text up to the call id, */
 	size_t prefix_len;		/* for prefix_session; rebuilt when the session changes */
 	const struct session *prefix_session;
-	uint64_t pad;
+	uint32_t retired;		/* real's library was unloaded (unload.c): real is kept, so
+					 * a stale pointer to the stub fails as the untraced call
+					 * would; a reload of that library takes the slot back */
+	uint32_t offset;		/* when retired: real's offset from its library's load bias */
 };
 
 _Static_assert(sizeof(struct hook_slot) == 64, "slot size");
@@ -81,11 +84,20 @@ int hooks_count(void);
 const struct hook *hooks_at(int i);
 
 /*
- * The slot serving hook for calls from caller_path to real, allocated if new.
- * Returns the slot index or -ENOSPC. Callers hold the install lock.
+ * The slot serving hook for calls from caller_path to real, allocated if new: a
+ * retired slot of the same hook, caller and library whose real had the same offset
+ * in it (the library loaded again, maybe elsewhere) is taken back and pointed at
+ * real. Returns the slot index or -ENOSPC. Callers hold interpose.c's slot lock.
  */
 int hooks_slot_for(const struct hook *hook, void *real, const char *caller_path,
 		   const char *library_path);
+
+/*
+ * Retires the slots whose real function lies in [start, end), the text of a module
+ * just unloaded whose load bias was base (unload.c). Install lock held (not the
+ * slot lock: see hooks.c).
+ */
+void hooks_retire_range(uintptr_t start, uintptr_t end, uintptr_t base);
 
 /* Interns a path string for the process lifetime (install lock held). */
 const char *hooks_intern_path(const char *path);

@@ -80,6 +80,18 @@ void *interpose_resolve_next(const char *name, const char *version, const void *
 	return NULL;
 }
 
+/* The program's handle: dlsym searches the program, the libraries loaded at start
+ * and those dlopen'ed RTLD_GLOBAL, in that order, as RTLD_DEFAULT does, without
+ * recording a dependency of the caller on what it finds. Install lock held. */
+static void *global_scope(void)
+{
+	static void *handle;
+
+	if (!handle)
+		handle = dlopen(NULL, RTLD_LAZY);
+	return handle ? handle : RTLD_DEFAULT;
+}
+
 /* The function an import really reaches, or NULL when it is unresolved. */
 static void *resolve_import(const struct module *mod, const struct import *imp)
 {
@@ -88,8 +100,12 @@ static void *resolve_import(const struct module *mod, const struct import *imp)
 
 	if (cur && ((uintptr_t)cur < mod->start || (uintptr_t)cur >= mod->end))
 		return cur;	/* bound already (-z now, GLOB_DAT, or called once) */
-	/* Lazy binding not done yet: ask the loader as the caller would have. */
-	cur = imp->version ? dlvsym(RTLD_DEFAULT, imp->name, imp->version) : dlsym(RTLD_DEFAULT, imp->name);
+	/* Lazy binding not done yet: ask the loader as the caller would have, in the
+	 * global scope. Not with RTLD_DEFAULT: from libimpulse, which is never
+	 * unloaded, that marks a dlopen'ed library defining the symbol undeletable,
+	 * and dlclose would no longer unload it. */
+	cur = imp->version ? dlvsym(global_scope(), imp->name, imp->version) :
+			     dlsym(global_scope(), imp->name);
 	if (!cur) {
 		void *h = dlopen(mod->path, RTLD_LAZY | RTLD_NOLOAD);
 
@@ -187,6 +203,8 @@ static void patch_import(const struct module *mod, const struct import *imp, voi
 		diag_error("cannot redirect %s in %s: %s", imp->name, mod->path, strerror(-err));
 		return;
 	}
+	if (imp->kind == IMPORT_CALL)
+		modules_note_patched(mod, imp->where, target);	/* tells a reload from this copy */
 	if (hook) {
 		select_note_installed(hook, mod, imp);
 		diag_note("hook %s installed in %s (%s) -> %s", hook->cfg->hook_id, mod->path, imp->how,
@@ -196,13 +214,14 @@ static void patch_import(const struct module *mod, const struct import *imp, voi
 
 void interpose_scan(bool report)
 {
-	int first, added;
+	const int *fresh;
+	int added;
 
 	tls_busy++;
 	pthread_mutex_lock(&install_lock);
-	added = modules_refresh(&first);
-	for (int i = first; i < first + added; i++) {
-		const struct module *m = modules_at(i);
+	fresh = modules_refresh(&added);
+	for (int k = 0; k < added; k++) {
+		const struct module *m = modules_at(fresh[k]);
 
 		if (m->is_self || m->is_loader)
 			continue;

@@ -25,6 +25,7 @@
 #include "exits.h"
 #include "hooks.h"
 #include "logger.h"
+#include "modules.h"
 #include "record.h"
 #include "sink_mongo.h"
 #include "status.h"
@@ -41,6 +42,7 @@ static int mongo_loaded;		/* atomic: mongo_sink_start() returned */
 static pthread_t thread;
 static int stop_requested;		/* atomic */
 static unsigned flush_requested, flush_done;	/* atomic counters */
+static unsigned drain_passes;			/* atomic: logger_drain_passes() */
 static struct jbuf out;
 static struct call *root;
 static unsigned blocked_cycles[CTX_MAX_THREADS];
@@ -147,6 +149,18 @@ static bool call_may_come(uint64_t id)
 	return false;
 }
 
+/*
+ * The module a call through an address-taken stub came from. Named now, not when
+ * the record is written: a library unloaded meanwhile could have another in its
+ * place by then (unload.c has the logger drain before it lets that happen).
+ */
+static const char *caller_by_address(uint64_t return_address)
+{
+	const struct module *m = modules_find((uintptr_t)return_address);
+
+	return m ? m->path : NULL;
+}
+
 /* Returns false when the event names a parent not seen yet: try again next cycle. */
 static bool on_enter(const struct thread_ctx *ctx, const struct ev_enter *ev, unsigned ring)
 {
@@ -172,6 +186,7 @@ static bool on_enter(const struct thread_ctx *ctx, const struct ev_enter *ev, un
 	c->session = ev->session;
 	c->start_ticks = ev->ticks;
 	c->return_address = ev->return_address;
+	c->caller_path = slot->caller_path ? slot->caller_path : caller_by_address(ev->return_address);
 	c->tid = ctx->tid;
 	memcpy(c->thread_name, ctx->name, sizeof(c->thread_name));
 	c->parent = parent;
@@ -640,7 +655,7 @@ static void *logger_main(void *arg)
 			break;
 		}
 		n = drain_all(false);
-
+		__atomic_add_fetch(&drain_passes, 1, __ATOMIC_RELEASE);
 		serve_flush_requests();
 		if (mongo)
 			mongo_sink_tick(mongo, false);
@@ -905,6 +920,11 @@ void logger_stop(void)
 	record_bson_debug_close();
 	__atomic_store_n(&root, NULL, __ATOMIC_RELEASE);
 	__atomic_store_n(&stopping, 0, __ATOMIC_RELEASE);
+}
+
+unsigned logger_drain_passes(void)
+{
+	return __atomic_load_n(&drain_passes, __ATOMIC_ACQUIRE);
 }
 
 int logger_flush(void)

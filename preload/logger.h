@@ -50,4 +50,8 @@ bool logger_on_this_thread(void);
 /* Blocks until everything committed before the call is written. 0 or -EIO/-ETIMEDOUT. */
 int logger_flush(void);
 
+/* How many times the logger thread has drained every ring so far; it only grows.
+ * Once it has grown by 2, everything committed before it was read has been read. */
+unsigned logger_drain_passes(void);
+
 #endif

@@ -1,10 +1,12 @@
 /*
  * modules.c — the table of loaded objects and the ELF reading behind it.
  *
- * The table is append-only (an unloaded object's entry stays, harmless) and
- * published with a release store of its count, so the logger can map a return
- * address to a file without a lock. Objects are identified by load bias and
- * dynamic section, both stable while loaded.
+ * Entries are published with a release store of the count, so the logger can map
+ * a return address to a file without a lock. An unloaded object's entry stays,
+ * marked gone, until the same path is loaded again: then it is reused, so that a
+ * library loaded and unloaded in a loop keeps one entry (and what select.c and
+ * hooks.c keyed on it). Objects are identified by load bias, program headers,
+ * name and, once patched, a patched word still holding what was written.
  */
 #include <elf.h>
 #include <errno.h>
@@ -21,6 +23,7 @@
 #include "hooks.h"
 #include "modules.h"
 #include "reloc_describe.h"
+#include "unload.h"
 
 #define MAX_MODULES 1024
 
@@ -32,12 +35,51 @@ struct seen {
 	const ElfW(Phdr) *phdr;
 	int phnum;
 	const char *name;
+	int entry;		/* the live table entry it is, or -1: new */
 };
 
 struct collect {
 	struct seen found[MAX_MODULES];
 	int n;
 };
+
+static bool same_name(const struct module *m, const char *name)
+{
+	/* The executable and the vdso are listed as "" and never unloaded. */
+	return !name || !name[0] || !strcmp(m->path, name);
+}
+
+/* True when addr lies in one of the object's loaded segments. */
+static bool mapped_in(const struct dl_phdr_info *info, uintptr_t addr)
+{
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		uintptr_t s = info->dlpi_addr + ph->p_vaddr;
+
+		if (ph->p_type == PT_LOAD && addr >= s && addr + sizeof(void *) <= s + ph->p_memsz)
+			return true;
+	}
+	return false;
+}
+
+/* The live entry for this object, or -1. Runs inside dl_iterate_phdr, which holds
+ * the loader's lock that dlclose takes before unmapping: the object stays mapped,
+ * and its canary word is read only if it lies in it (the file may have changed). */
+static int entry_of(const struct dl_phdr_info *info)
+{
+	for (int i = 0; i < ntable; i++) {
+		const struct module *m = &table[i];
+
+		if (m->gone || m->base != info->dlpi_addr || m->phdr != info->dlpi_phdr ||
+		    !same_name(m, info->dlpi_name))
+			continue;
+		if (m->canary && (!mapped_in(info, (uintptr_t)m->canary) ||
+				  __atomic_load_n(m->canary, __ATOMIC_RELAXED) != m->canary_value))
+			continue;	/* unloaded and loaded again at the same place */
+		return i;
+	}
+	return -1;
+}
 
 static int collect_one(struct dl_phdr_info *info, size_t size, void *arg)
 {
@@ -46,29 +88,32 @@ static int collect_one(struct dl_phdr_info *info, size_t size, void *arg)
 	(void)size;
 	if (c->n < MAX_MODULES)
 		c->found[c->n++] = (struct seen){ info->dlpi_addr, info->dlpi_phdr, info->dlpi_phnum,
-						  info->dlpi_name };
+						  info->dlpi_name, entry_of(info) };
 	return 0;
 }
 
-static bool known(uintptr_t base, const ElfW(Phdr) *phdr)
-{
-	for (int i = 0; i < ntable; i++)
-		if (!table[i].gone && table[i].base == base && table[i].phdr == phdr)
-			return true;
-	return false;
-}
-
-/* Entries whose object is no longer loaded (dlclose) are marked gone. */
+/* Entries whose object is no longer loaded (dlclose) are marked gone, once. */
 static void mark_gone(const struct collect *c)
 {
 	for (int i = 0; i < ntable; i++) {
 		bool present = false;
 
 		for (int j = 0; j < c->n && !present; j++)
-			present = c->found[j].base == table[i].base && c->found[j].phdr == table[i].phdr;
-		if (!present)
-			table[i].gone = true;
+			present = c->found[j].entry == i;
+		if (present || table[i].gone)
+			continue;
+		__atomic_store_n(&table[i].gone, true, __ATOMIC_RELEASE);
+		unload_forget(&table[i]);
 	}
+}
+
+/* A gone entry for path, to be reused, or NULL. */
+static struct module *gone_entry(const char *path)
+{
+	for (int i = 0; i < ntable; i++)
+		if (table[i].gone && table[i].path == path)
+			return &table[i];
+	return NULL;
 }
 
 static void module_extent(struct module *m)
@@ -87,33 +132,25 @@ static void module_extent(struct module *m)
 	}
 }
 
-int modules_refresh(int *first)
+const int *modules_refresh(int *added)
 {
 	static struct collect c;	/* large: kept off the stack; install lock held */
+	static int fresh[MAX_MODULES];
 	uintptr_t self = (uintptr_t)&modules_refresh;
-	int added = 0;
 
 	c.n = 0;
+	*added = 0;
 	/* Only copy inside the callback: it runs under the loader's lock. */
 	dl_iterate_phdr(collect_one, &c);
 	mark_gone(&c);
-	*first = ntable;
-	for (int i = 0; i < c.n && ntable < MAX_MODULES; i++) {
+	for (int i = 0; i < c.n; i++) {
 		struct seen *s = &c.found[i];
 		struct module m = { .base = s->base, .phdr = s->phdr, .phnum = s->phnum };
+		struct module *slot;
 		char exe[PATH_MAX];
 
-		if (known(s->base, s->phdr))
+		if (s->entry >= 0)
 			continue;
-		if (ntable == MAX_MODULES - 1) {
-			static bool warned;
-
-			if (!warned)
-				diag_error("more than %d objects loaded over the run: later ones are not traced",
-					   MAX_MODULES - 1);
-			warned = true;
-			break;
-		}
 		module_extent(&m);
 		if (s->name && s->name[0]) {
 			m.path = hooks_intern_path(s->name);
@@ -128,12 +165,29 @@ int modules_refresh(int *first)
 		m.is_main = i == 0 && !(s->name && s->name[0]);
 		m.is_self = self >= m.start && self < m.end;
 		m.is_loader = strstr(m.path, "/ld-linux") != NULL || strstr(m.path, "linux-vdso") != NULL;
+		unload_before_enter(&m);
+		slot = gone_entry(m.path);
+		if (slot) {
+			/* Lock-free readers may see the old or the new extent for a moment. */
+			*slot = m;
+			fresh[(*added)++] = (int)(slot - table);
+			continue;
+		}
+		if (ntable == MAX_MODULES - 1) {
+			static bool warned;
+
+			if (!warned)
+				diag_error("more than %d different objects loaded over the run: later ones are not traced",
+					   MAX_MODULES - 1);
+			warned = true;
+			break;
+		}
 		table[ntable] = m;
+		fresh[(*added)++] = ntable;
 		/* Pairs with modules_find()'s load-acquire. */
 		__atomic_store_n(&ntable, ntable + 1, __ATOMIC_RELEASE);
-		added++;
 	}
-	return added;
+	return fresh;
 }
 
 int modules_count(void)
@@ -150,11 +204,18 @@ const struct module *modules_find(uintptr_t addr)
 {
 	int n = __atomic_load_n(&ntable, __ATOMIC_ACQUIRE);
 
-	/* Newest first: a reloaded object at an old address wins over the gone entry. */
-	for (int i = n - 1; i >= 0; i--)
-		if (addr >= table[i].start && addr < table[i].end)
+	const struct module *gone = NULL;
+
+	/* Loaded objects do not overlap; an unloaded one may lie under a later one. */
+	for (int i = n - 1; i >= 0; i--) {
+		if (addr < table[i].start || addr >= table[i].end)
+			continue;
+		if (!__atomic_load_n(&table[i].gone, __ATOMIC_ACQUIRE))
 			return &table[i];
-	return NULL;
+		if (!gone)
+			gone = &table[i];
+	}
+	return gone;
 }
 
 /* glibc relocates some d_ptr values in place, other libcs do not: accept both. */
@@ -279,6 +340,19 @@ static bool in_relro(const struct module *m, uintptr_t addr, uintptr_t *lo, uint
 	return false;
 }
 
+void modules_note_patched(const struct module *mod, void **where, void *value)
+{
+	struct module *m;
+
+	if (mod < table || mod >= table + MAX_MODULES)
+		return;
+	m = &table[mod - table];
+	if (!m->canary) {
+		m->canary_value = value;
+		m->canary = where;
+	}
+}
+
 int modules_write_word(const struct module *mod, void **where, void *value)
 {
 	uintptr_t lo, hi, page = (uintptr_t)sysconf(_SC_PAGESIZE);
@@ -293,5 +367,7 @@ int modules_write_word(const struct module *mod, void **where, void *value)
 		return -errno;
 	__atomic_store_n(where, value, __ATOMIC_RELEASE);
 	mprotect((void *)lo, page, PROT_READ);
+	/* Read-only to the program from now on: a word to tell this copy by. */
+	modules_note_patched(mod, where, value);
 	return 0;
 }

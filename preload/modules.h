@@ -24,7 +24,13 @@ struct module {
 	bool is_main;			/* the program's executable ("main" in [from=…]) */
 	bool is_self;			/* libimpulse itself */
 	bool is_loader;			/* ld.so: never patched */
-	bool gone;			/* unloaded: a reload at the same place is a new module */
+	bool gone;			/* unloaded (dlclose); the entry is reused when the same
+					 * path is loaded again, wherever it lands */
+	void **canary;			/* a word libimpulse patched in this copy, and */
+	void *canary_value;		/* the value written: a fresh copy at the same place
+					 * does not hold it, so it is not mistaken for this one */
+	unsigned settle_pass;		/* gone: until the logger's drain passes reach this,
+					 * calls from here may wait to be named (unload.c); 0: none */
 };
 
 enum import_kind { IMPORT_CALL, IMPORT_ADDRESS };
@@ -41,15 +47,18 @@ struct import {
 };
 
 /*
- * Adds the objects loaded since the last call to the table and returns how many
- * were new; *first gets the index of the first new one. Caller holds the install lock.
+ * Brings the table up to date: marks the objects unloaded since the last call gone
+ * (unload.c forgets what served them), adds the ones loaded since. Returns the
+ * indexes of the new entries (a static array, until the next call), *added how
+ * many. Caller holds the install lock.
  */
-int modules_refresh(int *first);
+const int *modules_refresh(int *added);
 
 int modules_count(void);
 struct module *modules_at(int i);
 
-/* The module containing addr, or NULL. Lock-free: safe on the logger thread. */
+/* The module containing addr, or NULL; a loaded one before an unloaded one that was
+ * there. Lock-free: safe on the logger thread. */
 const struct module *modules_find(uintptr_t addr);
 
 /* Calls fn for each import of mod that names a function. */
@@ -66,6 +75,13 @@ enum symbol_kind {
 
 /* Looks name up in mod's dynamic symbol table (module_symbols.c). Lock-free, no loader call. */
 enum symbol_kind modules_symbol_kind(const struct module *mod, const char *name);
+
+/*
+ * Remembers that value was written into *where, a word of mod neither the program
+ * nor the loader writes again (a PLT slot, a RELRO word; modules_write_word notes
+ * the latter itself): while it holds value, mod is the copy that was patched.
+ */
+void modules_note_patched(const struct module *mod, void **where, void *value);
 
 /* Stores value into *where, lifting RELRO protection around the store when needed. 0 or -errno. */
 int modules_write_word(const struct module *mod, void **where, void *value);

@@ -270,7 +270,6 @@ static __attribute__((noinline)) void put_head(struct valw *w, const struct hook
 SHAPE void put_record_head(struct valw *w, const struct call *c)
 {
 	struct hook_slot *slot = (struct hook_slot *)c->slot;
-	const struct module *m;
 
 	if (valw_is_json(w) && slot && slot->caller_path) {
 		if (slot->prefix_session != c->session || !slot->prefix) {
@@ -295,9 +294,9 @@ SHAPE void put_record_head(struct valw *w, const struct call *c)
 		VW_OUT(w, ow, put_head(&ow, slot, slot->caller_path, c->session));
 		return;
 	}
-	/* Address-taken functions serve every module: name the caller by return address. */
-	m = slot ? modules_find((uintptr_t)c->return_address) : NULL;
-	VW_OUT(w, ow, put_head(&ow, slot, m ? m->path : NULL, c->session));
+	/* Address-taken functions serve every module: the caller was named by return
+	 * address when the call's entry was drained (logger.c). */
+	VW_OUT(w, ow, put_head(&ow, slot, slot ? c->caller_path : NULL, c->session));
 }
 
 /*

@@ -260,3 +260,23 @@ const struct hook *select_pattern_hook(const char *name, const struct module *de
 	pthread_mutex_unlock(&select_lock);
 	return hook;
 }
+
+void select_forget_module(const struct module *mod)
+{
+	pthread_mutex_lock(&select_lock);
+	for (unsigned b = 0; b < DECISION_BUCKETS; b++) {
+		for (struct decision **pp = &select_decisions[b]; *pp;) {
+			struct decision *d = *pp;
+
+			if (d->def != mod) {
+				pp = &d->next;
+				continue;
+			}
+			/* A pattern's hook stays (slots point at it); hooks_find gives it back. */
+			*pp = d->next;
+			free(d);
+		}
+	}
+	select_forget_notes(mod);
+	pthread_mutex_unlock(&select_lock);
+}

@@ -57,6 +57,10 @@ void select_note_not_from(const struct hook *hook, const struct module *mod);
 /* For the report: mod imports hook's symbol, but no loaded object defines it. */
 void select_note_unresolved(const struct hook *hook, const struct module *mod);
 
+/* mod was unloaded (unload.c): forgets the decisions about its symbols and the notes
+ * about its imports, so a reload of it decides and notes afresh. */
+void select_forget_module(const struct module *mod);
+
 /*
  * Says, per hook and per pattern, where it was installed and, when nowhere, why.
  * fd < 0: through diag (problems always, everything else only when verbose);

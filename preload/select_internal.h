@@ -34,6 +34,9 @@ extern struct decision *select_decisions[DECISION_BUCKETS];
 
 unsigned select_name_hash(const char *s);
 
+/* Drops the notes naming mod (select_report.c). select_lock held. */
+void select_forget_notes(const struct module *mod);
+
 /* glob names m: "main" for the program, a '/' for the whole path, else the file name. */
 bool select_module_matches(const char *glob, const struct module *m);
 

@@ -61,6 +61,16 @@ out:
 	pthread_mutex_unlock(&select_lock);
 }
 
+void select_forget_notes(const struct module *mod)
+{
+	int kept = 0;
+
+	for (int i = 0; i < nnotes; i++)
+		if (notes[i].mod != mod)
+			notes[kept++] = notes[i];
+	nnotes = kept;
+}
+
 void select_note_installed(const struct hook *hook, const struct module *mod, const struct import *imp)
 {
 	add_note(hook, mod, imp ? imp->how : "dlsym result", imp ? (void *)imp->where : NULL, NOTE_INSTALLED);

@@ -70,28 +70,35 @@ void *impulse_dlsym_wrapped(void *handle, const char *name, const char *version,
 static void *wrap_dlopen(const char *file, int flags)
 {
 	void *h = dlopen(file, flags);
+	int saved_errno = errno;
 
+	/* The scan may wait for the logger (unload.c): errno stays dlopen's. */
 	if (h && tracer_is_active())
 		interpose_scan(false);
+	errno = saved_errno;
 	return h;
 }
 
 static void *wrap_dlmopen(Lmid_t lmid, const char *file, int flags)
 {
 	void *h = dlmopen(lmid, file, flags);
+	int saved_errno = errno;
 
 	if (h && tracer_is_active())
 		interpose_scan(false);
+	errno = saved_errno;
 	return h;
 }
 
 static int wrap_dlclose(void *handle)
 {
 	int rc = dlclose(handle);
+	int saved_errno = errno;
 
-	/* Forget what was unloaded, so that loading it again patches it again. */
+	/* Forget what was unloaded, so that loading it again patches it again (unload.c). */
 	if (tracer_is_active())
 		interpose_scan(false);
+	errno = saved_errno;
 	return rc;
 }
 
