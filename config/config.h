@@ -274,7 +274,7 @@ struct cfg {
 struct cfg_error {
 	char file[256];
 	int line, column;		/* 1-based; 0 when the error has no position */
-	char text[256];			/* "unknown type 'int33'", without the position */
+	char text[512];			/* "unknown type 'int33'", without the position */
 };
 
 /* Fills *out with the defaults of every setting and no hooks. */

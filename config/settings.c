@@ -504,10 +504,64 @@ static const struct {
  * *err_offset the byte of value at fault, or -1 when the key itself is unknown;
  * -ENOMEM.
  */
+/* Edits (insert, delete, replace) turning a into b, or more than 3: "too far". */
+static unsigned edit_distance(const char *a, const char *b)
+{
+	size_t n = strlen(b), m = strlen(a);
+	unsigned row[40], prev, tmp;
+
+	if (n >= sizeof(row) / sizeof(row[0]) || (m > n ? m - n : n - m) > 3)
+		return 4;
+	for (size_t j = 0; j <= n; j++)
+		row[j] = (unsigned)j;
+	for (size_t i = 1; i <= m; i++) {
+		prev = row[0];
+		row[0] = (unsigned)i;
+		for (size_t j = 1; j <= n; j++) {
+			unsigned best = prev + (a[i - 1] != b[j - 1]);
+
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			tmp = row[j];
+			row[j] = best;
+			prev = tmp;
+		}
+	}
+	return row[n];
+}
+
+/*
+ * The known setting a mistyped key most likely meant: within 2 edits, or one that
+ * starts the key or that the key starts ("log_directory" → "log_dir"); else NULL.
+ */
+static const char *nearest_key(const char *key)
+{
+	const char *best = NULL;
+	unsigned best_d = 3;
+
+	for (size_t i = 0; i < sizeof(setters) / sizeof(setters[0]); i++) {
+		const char *k = setters[i].key;
+		size_t kl = strlen(k), l = strlen(key);
+		unsigned d = edit_distance(key, k);
+
+		if (d >= best_d && kl >= 5 && l >= 5 &&
+		    (!strncmp(key, k, kl < l ? kl : l)))
+			d = 2;	/* one is the start of the other */
+		if (d < best_d) {
+			best_d = d;
+			best = k;
+		}
+	}
+	return best;
+}
+
 int cfg_settings_apply(struct cfg_settings *s, const char *key, const char *value,
 		       size_t len, int *err_offset, char *msg, size_t msgsize)
 {
 	struct cfg_value v = { key, value, len, err_offset, msg, msgsize };
+	const char *near;
 	size_t i;
 
 	*err_offset = 0;
@@ -515,8 +569,11 @@ int cfg_settings_apply(struct cfg_settings *s, const char *key, const char *valu
 		if (!strcmp(setters[i].key, key))
 			return setters[i].set(s, &v);
 	*err_offset = -1;
-	/* the whole list would not fit in an error's text: the mongo_ keys apart */
-	if (!strncmp(key, "mongo", 5))
+	near = nearest_key(key);
+	if (near)
+		snprintf(msg, msgsize, "unknown setting '%.64s' (did you mean '%s'?)", key, near);
+	/* the mongo_ keys apart, to keep the list short */
+	else if (!strncmp(key, "mongo", 5))
 		snprintf(msg, msgsize, "unknown setting '%.64s' (known: mongo_uri, mongo_database, "
 			 "mongo_collection, mongo_batch, mongo_flush_ms)", key);
 	else
