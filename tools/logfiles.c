@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,16 +18,67 @@
 
 #include "tool.h"
 
-long logfiles_count_records(const char *path)
+/* The last line may be long (a root's argv): its first LAST_LINE_MAX bytes suffice. */
+#define LAST_LINE_MAX 65536
+
+/* A JSON integer after key in line, or -1. Our own writer: no blanks. */
+static long number_after(const char *line, const char *key)
 {
+	const char *p = strstr(line, key);
+
+	return p ? strtol(p + strlen(key), NULL, 10) : -1;
+}
+
+/* The string after key in line, escapes kept, cut to size - 1 bytes. */
+static void string_after(const char *line, const char *key, char *out, size_t size)
+{
+	const char *p = strstr(line, key);
+	size_t n = 0;
+
+	if (p)
+		for (p += strlen(key); *p && *p != '"' && n + 1 < size; p++)
+			out[n++] = *p == '\\' && p[1] ? *++p : *p;
+	out[n] = '\0';
+}
+
+/* What the root record (the file's last line, as libimpulse writes it) says. */
+static void read_root(const char *line, struct log_file *f)
+{
+	if (!strstr(line, "\"thread_id\":\"root\""))
+		return;
+	f->dropped = number_after(line, "\"dropped\":{\"total\":");
+	if (strstr(line, "\"status\":\"crashed\""))
+		string_after(line, "\"exception\":\"", f->died, sizeof(f->died));
+}
+
+/* Appends n bytes of the line being read to last (its first LAST_LINE_MAX bytes). */
+static void keep(char *last, size_t *len, const char *p, size_t n)
+{
+	if (n > LAST_LINE_MAX - *len)
+		n = LAST_LINE_MAX - *len;
+	memcpy(last + *len, p, n);
+	*len += n;
+}
+
+long logfiles_count_records(const char *path, struct log_file *f)
+{
+	static char last[LAST_LINE_MAX + 1];
 	char buf[65536];
+	size_t last_len = 0;
+	bool complete = false;	/* last holds a whole line: the next byte starts another */
 	long lines = 0;
 	ssize_t n;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
+	if (f) {
+		f->dropped = -1;
+		f->died[0] = '\0';
+	}
 	if (fd < 0)
 		return -errno;
 	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+		const char *p = buf, *nl, *end = buf + n;
+
 		if (n < 0) {
 			int err = errno;
 
@@ -35,10 +87,25 @@ long logfiles_count_records(const char *path)
 			close(fd);
 			return -err;
 		}
-		for (char *p = buf; (p = memchr(p, '\n', (size_t)(buf + n - p))); p++)
+		for (; p < end; p = nl + 1) {
+			nl = memchr(p, '\n', (size_t)(end - p));
+			if (complete) {
+				last_len = 0;
+				complete = false;
+			}
+			keep(last, &last_len, p, (size_t)((nl ? nl : end) - p));
+			if (!nl)
+				break;
 			lines++;
+			complete = true;
+		}
 	}
 	close(fd);
+	/* The last complete line is the root when the process ended normally. */
+	if (f && complete) {
+		last[last_len] = '\0';
+		read_root(last, f);
+	}
 	return lines;
 }
 
@@ -128,7 +195,7 @@ int logfiles_list_since(const char *dir, const struct timespec *since, struct lo
 		if (asprintf(&files[n].path, "%s/%s", dir, e->d_name) < 0)
 			goto nomem;
 		files[n].pid = pid;
-		files[n].records = logfiles_count_records(files[n].path);
+		files[n].records = logfiles_count_records(files[n].path, &files[n]);
 		n++;
 	}
 	closedir(d);

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "mongo_uri.h"
 #include "tool.h"
 
 #define LIBRARY_NAME LIBIMPULSE_NAME
@@ -51,6 +52,8 @@ struct run_plan {
 	char log_dir[PATH_MAX];	/* absolute: where the record files will be */
 	bool hooks;		/* a hooks.conf that parses and declares hooks: calls will be traced */
 	bool discard;		/* logger none: records are built and discarded */
+	bool no_files;		/* logger mongo: records go to MongoDB only */
+	char mongo[1200];	/* logger mongo|both: where, password masked; else "" */
 };
 
 static const char usage_text[] =
@@ -67,7 +70,9 @@ static const char usage_text[] =
 	"                      log_dir of hooks.conf, else ./.impulselogs)\n"
 	"      --session ID    the records' session id (default: session_id of hooks.conf,\n"
 	"                      else a fresh id per process)\n"
-	"      --logger KIND   file: write the records; none: build and discard them\n"
+	"      --logger KIND   file: write the records (the default); mongo: send them to\n"
+	"                      MongoDB (mongo_uri of hooks.conf or $IMPULSE_MONGO_URI);\n"
+	"                      both; none: build and discard them\n"
 	"  -v, --verbose       show what is set, and have libimpulse say where each hook\n"
 	"                      was installed and what it delivered\n"
 	"  -h, --help          this text\n"
@@ -154,8 +159,9 @@ static void parse_args(int argc, char **argv, struct run_opts *o)
 	if (i + 1 == argc)
 		fail(RUN_EXIT_FAILED, "no program after '--': impulse run [options] -- PROGRAM [ARGS...]");
 	o->program = argv + i + 1;
-	if (o->logger && strcmp(o->logger, "file") && strcmp(o->logger, "none"))
-		fail(RUN_EXIT_FAILED, "--logger %s: expected 'file' or 'none'", o->logger);
+	if (o->logger && strcmp(o->logger, "file") && strcmp(o->logger, "none") &&
+	    strcmp(o->logger, "mongo") && strcmp(o->logger, "both"))
+		fail(RUN_EXIT_FAILED, "--logger %s: expected file, mongo, both or none", o->logger);
 }
 
 /*
@@ -293,7 +299,17 @@ static void prepare_env(const struct run_opts *o, struct run_plan *plan)
 		/* As libimpulse would read it: a bad value is ignored there, and here. */
 		cfg_set(&cfg, "logger", logger, &cerr);
 	}
+	plan->mongo[0] = '\0';
 	plan->discard = cfg.settings.logger == CFG_LOGGER_NONE;
+	plan->no_files = cfg.settings.logger == CFG_LOGGER_MONGO;
+	if (cfg.settings.logger == CFG_LOGGER_MONGO || cfg.settings.logger == CFG_LOGGER_BOTH) {
+		const char *uri = getenv("IMPULSE_MONGO_URI");
+		char shown[1024];
+
+		mongo_uri_redact(uri && uri[0] ? uri : cfg.settings.mongo_uri, shown, sizeof(shown));
+		snprintf(plan->mongo, sizeof(plan->mongo), "%s (database %s, collection %s)", shown,
+			 cfg.settings.mongo_database, cfg.settings.mongo_collection);
+	}
 	cfg_free(&cfg);
 
 	set_preload(library, o->verbose);
@@ -407,6 +423,12 @@ static void report_records(const struct run_plan *plan, const struct timespec *s
 		fprintf(stderr, "impulse: logger none: the records were built and discarded\n");
 		return;
 	}
+	if (plan->mongo[0])
+		fprintf(stderr, "impulse: records sent to MongoDB at %s; what could not be sent is in "
+			"a spill file in %s (libimpulse says so at exit)\n", plan->mongo,
+			path_for_display(log_dir));
+	if (plan->no_files)
+		return;
 	n = logfiles_list_since(log_dir, start, &files);
 	if (n < 0 && n != -ENOENT) {
 		fprintf(stderr, "impulse: cannot list %s: %s\n", path_for_display(log_dir), strerror(-n));
@@ -432,6 +454,13 @@ static void report_records(const struct run_plan *plan, const struct timespec *s
 		else
 			fprintf(stderr, "impulse: %ld record%s in %s (pid %d, another process)\n", r,
 				r == 1 ? "" : "s", shown, files[i].pid);
+		if (files[i].dropped > 0)
+			fprintf(stderr, "impulse:   %ld call%s not recorded (on_full = drop, or nested too "
+				"deep): the root record's arguments.dropped counts them per thread and hook\n",
+				files[i].dropped, files[i].dropped == 1 ? "" : "s");
+		if (files[i].died[0])
+			fprintf(stderr, "impulse:   the process died of %s: its calls still running are "
+				"recorded \"crashed\"\n", files[i].died);
 	}
 	if (n > 1)
 		fprintf(stderr, "impulse: %ld records in %d files\n", total, n);

@@ -74,6 +74,8 @@ struct log_file {
 	char *path;		/* <dir>/logs_<UTC>_<pid>[_<n>].json; owned */
 	int pid;		/* the process that wrote it, from the name */
 	long records;		/* complete lines, or -errno when it could not be read */
+	long dropped;		/* the root record's arguments.dropped.total, or -1 */
+	char died[96];		/* the root's exception when its status is "crashed", else "" */
 };
 
 /*
@@ -87,7 +89,10 @@ int logfiles_list_since(const char *dir, const struct timespec *since, struct lo
 
 void logfiles_free(struct log_file *files, int n);
 
-/* Complete (newline-terminated) lines in the file at path, or -errno. */
-long logfiles_count_records(const char *path);
+/*
+ * Complete (newline-terminated) lines in the file at path, or -errno; with f not
+ * NULL, also what its last line, the root record, says (f->dropped, f->died).
+ */
+long logfiles_count_records(const char *path, struct log_file *f);
 
 #endif

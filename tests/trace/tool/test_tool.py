@@ -93,6 +93,72 @@ def _usage(tmp):
         raise AssertionError("run without '--': status %d, stderr %s" % (p.returncode, p.stderr.decode()))
 
 
+@with_tmp
+def _crash(tmp):
+    """A program dying of SIGSEGV inside hooked calls: impulse dies of it too, and says
+    that the calls in flight are recorded "crashed"."""
+    logs = os.path.join(tmp, "logs")
+    prog = it.program("crash", "crash_main")
+    conf = os.path.join(tmp, "hooks.conf")
+    with open(conf, "w") as f:
+        f.write(it.conf("crash"))
+    p = run_tool(["run", "-c", conf, "-o", logs, "--", prog, "segv"], tmp)
+    untraced = subprocess.run([prog, "segv"], cwd=tmp, capture_output=True, timeout=60)
+    if (p.returncode, p.stdout) != (untraced.returncode, untraced.stdout) or p.returncode != -11:
+        raise AssertionError("crash: status %d, untraced %d" % (p.returncode, untraced.returncode))
+    recs = records(logs)
+    crashed = sorted(r["payload"]["function"]["name"] for r in recs
+                     if r["payload"]["status"] == "crashed")
+    if crashed != ["cr_inner", "cr_outer", "crash_main"]:
+        raise AssertionError("crashed records: %s" % crashed)
+    want = ("impulse: %d records in" % len(recs)).encode()
+    if want not in p.stderr or b'died of SIGSEGV: Segmentation fault: its calls still running are recorded "crashed"' not in p.stderr:
+        raise AssertionError("stderr: %s" % p.stderr.decode())
+
+
+@with_tmp
+def _dropped(tmp):
+    """on_full = drop: impulse run reports the root's count of calls not recorded,
+    which with the records is every call made."""
+    logs = os.path.join(tmp, "logs")
+    conf = os.path.join(tmp, "hooks.conf")
+    with open(conf, "w") as f:
+        f.write("[tracer]\non_full = drop\nbuffer_size = 64K\n" + it.conf("overload"))
+    prog = it.program("overload", "overload_main")
+    p = run_tool(["run", "-c", conf, "-o", logs, "--", prog, "mix", "100000", "4"], tmp)
+    if p.returncode != 0:
+        raise AssertionError("status %d: %s" % (p.returncode, p.stderr.decode()))
+    m = re.search(rb"impulse: (\d+) records in .*\nimpulse:   (\d+) calls not recorded", p.stderr)
+    if not m:
+        raise AssertionError("no count of calls not recorded: %s" % p.stderr.decode())
+    recs, dropped = int(m.group(1)), int(m.group(2))
+    root = [r for r in records(logs) if r["payload"]["trace_module"]["thread_id"] == "root"][0]
+    calls = int(re.search(rb"total calls (\d+)", p.stdout).group(1))  # the program's own count
+    if dropped != root["payload"]["arguments"]["dropped"]["total"] or recs - 1 + dropped != calls:
+        raise AssertionError("records %d + dropped %d != %d calls + root" % (recs, dropped, calls))
+    if dropped == 0:
+        raise AssertionError("nothing was dropped: the test proves nothing")
+
+
+@with_tmp
+def _logger_choice(tmp):
+    """--logger mongo says where the records went, password masked, and writes no file."""
+    logs = os.path.join(tmp, "logs")
+    env_uri = "mongodb://user:secret@127.0.0.1:1/?serverSelectionTimeoutMS=200"
+    conf = os.path.join(tmp, "hooks.conf")
+    with open(conf, "w") as f:
+        f.write(open(DEMO_CONF).read().replace("[tracer]", "[tracer]\nmongo_uri = %s" % env_uri, 1))
+    p = run_tool(["run", "-c", conf, "-o", logs, "--logger", "mongo", "--", DEMO], tmp)
+    if p.returncode != 0 or b"records sent to MongoDB at mongodb://user:***@127.0.0.1:1/" not in p.stderr:
+        raise AssertionError("--logger mongo: status %d, stderr %s" % (p.returncode, p.stderr.decode()))
+    if b"secret" in p.stderr or glob.glob(os.path.join(logs, "logs_*.json")):
+        raise AssertionError("--logger mongo: a password shown or a record file written")
+    bad = run_tool(["run", "-c", conf, "--logger", "mango", "--", DEMO], tmp)
+    if bad.returncode != 125 or b"expected file, mongo, both or none" not in bad.stderr:
+        raise AssertionError("--logger mango: %d %s" % (bad.returncode, bad.stderr.decode()))
+
+
 def tests():
     return [("demo", _demo), ("exit_status", _exit_status), ("killed_by_signal", _killed),
-            ("program_not_found", _not_found), ("usage_error", _usage)]
+            ("program_not_found", _not_found), ("usage_error", _usage), ("crash", _crash),
+            ("dropped", _dropped), ("logger_choice", _logger_choice)]
