@@ -60,6 +60,10 @@ DEB_PACKAGES := gcc g++ make pkg-config libjansson-dev jq ltrace uftrace python3
                 python3-bson-ext python3-pymongo-ext
 # valgrind: tests/trace/hostile/test_valgrind.py runs traced programs under memcheck.
 DEB_PACKAGES += valgrind
+# nodejs: tests/tools/export checks the OTLP export with node against the OTLP schema
+# (opentelemetry-proto, installed from npm by `make export-validator`). Not Debian's npm
+# package: it conflicts with the nodejs builds that bundle npm; without npm that test SKIPs.
+DEB_PACKAGES += nodejs
 deps:
 	@missing=""; for p in $(DEB_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
