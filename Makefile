@@ -62,6 +62,12 @@ DEB_PACKAGES := gcc g++ make pkg-config libjansson-dev jq ltrace uftrace python3
 DEB_PACKAGES += zlib1g-dev
 # valgrind: tests/trace/hostile/test_valgrind.py runs traced programs under memcheck.
 DEB_PACKAGES += valgrind
+# nodejs: tests/tools/export checks the exports with node, against the OTLP schema
+# (opentelemetry-proto) and the Chrome DevTools trace engine, installed from npm by
+# `make export-validator`. npm comes with nodejs builds that bundle it; where the
+# command is missing, deps installs Debian's npm package (not listed here: it would
+# conflict with such builds).
+DEB_PACKAGES += nodejs
 deps:
 	@missing=""; for p in $(DEB_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
@@ -71,6 +77,12 @@ deps:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get -o DPkg::Lock::Timeout=300 update -qq && DEBIAN_FRONTEND=noninteractive \
 	    $$SUDO apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi ; \
+	if ! command -v npm >/dev/null; then \
+	  echo "make deps: installing npm"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get -o DPkg::Lock::Timeout=300 install -y -qq \
+	    --no-install-recommends npm >/dev/null || echo "make deps: npm could not be installed: the export checks that need it will say SKIP"; \
 	fi
 
 $(BUILD)/%.o: %.c

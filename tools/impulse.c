@@ -15,6 +15,7 @@ static const struct subcommand commands[] = {
 	{ "run", "run a program with libimpulse preloaded; say where its records went", cmd_run },
 	{ "check", "check where each hook of hooks.conf goes in a program, without running it", cmd_check },
 	{ "push", "upload record files (.impulselogs, spill files) into MongoDB", cmd_push },
+	{ "export", "write records as Chrome trace-event JSON (Perfetto) or OTLP/JSON", cmd_export },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -1,0 +1,457 @@
+/*
+ * export.c — `impulse export --format chrome|otlp`: the records as a document that
+ * other tools open, Chrome trace-event JSON (Perfetto, chrome://tracing) or
+ * OpenTelemetry OTLP/JSON (an OpenTelemetry Collector's /v1/traces).
+ *
+ * This file is the command: options, inputs (files, directories, MongoDB), the
+ * filters and the output file; each format is its own file behind struct
+ * export_format (export.h). Records stream through: the format writes as it reads.
+ * With -o, the document is written beside FILE under a temporary name and renamed
+ * over it once complete, so FILE is never seen half written.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "export.h"
+#include "reader.h"
+#include "tool.h"
+
+#define DEFAULT_LOG_DIR ".impulselogs"
+#define MAX_MONGO 16
+
+static const char usage_text[] =
+	"usage: impulse export --format chrome|otlp [-o FILE] [FILE|DIR ...]\n"
+	"                      [--mongo URI [--database D] [--collection C]]\n"
+	"                      [--session S] [--thread T] [--hook H]\n"
+	"\n"
+	"Writes the records as a document other tools open:\n"
+	"  chrome  Chrome trace-event JSON: open it in https://ui.perfetto.dev or\n"
+	"          chrome://tracing. One track per thread, a slice per call (arguments,\n"
+	"          output, status in its details), trace logs as instant events.\n"
+	"  otlp    OpenTelemetry OTLP/JSON (ExportTraceServiceRequest): POST it to an\n"
+	"          OpenTelemetry Collector's /v1/traces. A span per call, one trace per\n"
+	"          run (the root's trace_id), one resource per process image.\n"
+	"\n"
+	"Input: record files (plain or gzip) and directories of them (their logs_*.json,\n"
+	"oldest first), or MongoDB collections; default: the newest file in .impulselogs/.\n"
+	"\n"
+	"options:\n"
+	"  -f, --format F         chrome or otlp (required)\n"
+	"  -o, --output FILE      write to FILE (replaced whole once complete; default: stdout)\n"
+	"      --mongo URI        read the records from MongoDB (may be repeated)\n"
+	"      --database D       the database (default: $IMPULSE_MONGO_DATABASE, else\n"
+	"                         mongo_database of hooks.conf, else impulse)\n"
+	"      --collection C     the collection (default: $IMPULSE_MONGO_COLLECTION, else\n"
+	"                         mongo_collection of hooks.conf, else records)\n"
+	"  -c, --config FILE      the hooks.conf to take those settings from (default:\n"
+	"                         $IMPULSE_CONFIG, else ./hooks.conf when there is one)\n"
+	"      --session S        only the records of session S\n"
+	"      --thread T         only the calls of the hooks.conf thread group T\n"
+	"      --hook H           only the calls of hook H (its id or its function's name)\n"
+	"  -h, --help             this text\n"
+	"\n"
+	"Exit status: 0 something was read (malformed lines are reported, counted and\n"
+	"skipped); 1 nothing could be read, or the output could not be written; 2 usage.\n";
+
+struct export_opts {
+	const char *format, *output, *config, *database, *collection;
+	const char *session, *thread, *hook;
+	const char *mongo[MAX_MONGO];
+	int nmongo;
+	char **paths;
+	int npaths;
+};
+
+static void __attribute__((format(printf, 1, 2))) say(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("impulse export: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+#define fail(status, ...) do { say(__VA_ARGS__); exit(status); } while (0)
+
+/* ------------------------------------------------------------ the command line */
+
+static void parse_args(int argc, char **argv, struct export_opts *o)
+{
+	static const struct { const char *name; size_t off; } opts[] = {
+		{ "--format", offsetof(struct export_opts, format) },
+		{ "-f", offsetof(struct export_opts, format) },
+		{ "--output", offsetof(struct export_opts, output) },
+		{ "-o", offsetof(struct export_opts, output) },
+		{ "--config", offsetof(struct export_opts, config) },
+		{ "-c", offsetof(struct export_opts, config) },
+		{ "--database", offsetof(struct export_opts, database) },
+		{ "--collection", offsetof(struct export_opts, collection) },
+		{ "--session", offsetof(struct export_opts, session) },
+		{ "--thread", offsetof(struct export_opts, thread) },
+		{ "--hook", offsetof(struct export_opts, hook) },
+		{ "--mongo", 0 },
+	};
+	int i;
+
+	o->paths = calloc((size_t)argc, sizeof(*o->paths));
+	if (!o->paths)
+		fail(1, "out of memory");
+	for (i = 1; i < argc; i++) {
+		const char *arg = argv[i], *value = NULL;
+		size_t j, n = 0;
+
+		if (!strcmp(arg, "--")) {
+			while (++i < argc)
+				o->paths[o->npaths++] = argv[i];
+			break;
+		}
+		if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
+			fputs(usage_text, stdout);
+			exit(0);
+		}
+		if (arg[0] != '-' || !arg[1]) {
+			o->paths[o->npaths++] = argv[i];
+			continue;
+		}
+		for (j = 0; j < sizeof(opts) / sizeof(opts[0]); j++) {
+			n = strlen(opts[j].name);
+			if (!strncmp(arg, opts[j].name, n) && (!arg[n] || (arg[n] == '=' && n > 2)))
+				break;
+		}
+		if (j == sizeof(opts) / sizeof(opts[0]))
+			fail(TOOL_EXIT_USAGE, "unknown option '%s'; see 'impulse export --help'", arg);
+		if (arg[n] == '=')
+			value = arg + n + 1;
+		else if (i + 1 < argc)
+			value = argv[++i];
+		if (!value || !value[0])
+			fail(TOOL_EXIT_USAGE, "option '%s' needs a value; see 'impulse export --help'",
+			     opts[j].name);
+		if (!strcmp(opts[j].name, "--mongo")) {
+			if (o->nmongo == MAX_MONGO)
+				fail(TOOL_EXIT_USAGE, "at most %d --mongo options", MAX_MONGO);
+			o->mongo[o->nmongo++] = value;
+		} else {
+			*(const char **)((char *)o + opts[j].off) = value;
+		}
+	}
+	if (!o->format)
+		fail(TOOL_EXIT_USAGE, "which format? give --format chrome or --format otlp");
+}
+
+static const struct export_format *find_format(const char *name)
+{
+	if (!strcmp(name, "chrome"))
+		return &export_chrome;
+	if (!strcmp(name, "otlp"))
+		return &export_otlp;
+	fail(TOOL_EXIT_USAGE, "unknown format '%s': chrome or otlp", name);
+}
+
+/* ------------------------------------------------------------ inputs */
+
+/*
+ * The database and collection for --mongo as `impulse push` takes them: hooks.conf's
+ * [tracer] settings (-c, $IMPULSE_CONFIG or ./hooks.conf), then the environment,
+ * then the options.
+ */
+static void mongo_names(const struct export_opts *o, struct cfg *cfg)
+{
+	const char *path = o->config;
+	char protos[PATH_MAX], msg[600];
+	struct cfg_error err;
+	const char *env;
+	int rc;
+
+	cfg_init(cfg);
+	if (!path) {
+		path = getenv("IMPULSE_CONFIG");
+		if (!path || !path[0])
+			path = access("hooks.conf", F_OK) ? NULL : "hooks.conf";
+	}
+	if (path) {
+		memset(&err, 0, sizeof(err));
+		if (!locate_proto_dir(protos, sizeof(protos)) && cfg_set_proto_dir(cfg, protos))
+			fail(1, "out of memory");
+		rc = cfg_parse_file(cfg, path, &err);
+		if (rc == -EINVAL) {
+			cfg_error_format(&err, msg, sizeof(msg));
+			fail(TOOL_EXIT_USAGE, "%s", msg);
+		}
+		if (rc)
+			fail(TOOL_EXIT_USAGE, "%s: %s", path, strerror(-rc));
+	}
+	env = getenv("IMPULSE_MONGO_DATABASE");
+	if (env && cfg_set(cfg, "mongo_database", env, &err))
+		fail(TOOL_EXIT_USAGE, "IMPULSE_MONGO_DATABASE: %s", err.text);
+	env = getenv("IMPULSE_MONGO_COLLECTION");
+	if (env && cfg_set(cfg, "mongo_collection", env, &err))
+		fail(TOOL_EXIT_USAGE, "IMPULSE_MONGO_COLLECTION: %s", err.text);
+	if (o->database && cfg_set(cfg, "mongo_database", o->database, &err))
+		fail(TOOL_EXIT_USAGE, "--database: %s", err.text);
+	if (o->collection && cfg_set(cfg, "mongo_collection", o->collection, &err))
+		fail(TOOL_EXIT_USAGE, "--collection: %s", err.text);
+}
+
+struct input_state {
+	bool quiet;		/* the first pass: errors are reported by the second */
+};
+
+static void on_error(const struct reader_error *e, void *data)
+{
+	const struct input_state *s = data;
+
+	if (s->quiet)
+		return;
+	if (e->line)
+		say("%s:%ld: %s", e->source, e->line, e->text);
+	else
+		say("%s: %s", e->source, e->text);
+}
+
+/* A reader over the inputs the options name; *unusable counts those that cannot be read. */
+static struct reader *open_inputs(const struct export_opts *o, const struct cfg *cfg,
+				  struct input_state *st, int *unusable)
+{
+	struct reader *r = reader_new(on_error, st);
+	int rc;
+
+	if (!r)
+		fail(1, "out of memory");
+	*unusable = 0;
+	for (int i = 0; i < o->npaths; i++) {
+		rc = reader_add_path(r, o->paths[i]);
+		if (rc == -ENOMEM)
+			fail(1, "out of memory");
+		if (rc) {
+			if (!st->quiet)
+				say("%s: %s", o->paths[i], strerror(-rc));
+			(*unusable)++;
+		}
+	}
+	for (int i = 0; i < o->nmongo; i++) {
+		rc = reader_add_mongo(r, o->mongo[i], cfg->settings.mongo_database,
+				      cfg->settings.mongo_collection, o->session);
+		if (rc == -ENOMEM)
+			fail(1, "out of memory");
+		if (rc)
+			fail(TOOL_EXIT_USAGE, "--mongo (option %d): not a URI libmongoc accepts", i + 1);
+	}
+	return r;
+}
+
+/* ------------------------------------------------------------ filters */
+
+static bool wanted(const struct export_opts *o, const struct record *rec)
+{
+	if (o->session && !record_str_eq(&rec->session_id, o->session))
+		return false;
+	if (o->thread && !record_str_eq(&rec->thread_id, o->thread))
+		return false;
+	if (o->hook && !record_str_eq(&rec->hook_id, o->hook) && !record_str_eq(&rec->name, o->hook))
+		return false;
+	return true;
+}
+
+/* ------------------------------------------------------------ progress */
+
+struct progress {
+	bool on;		/* stderr is a terminal */
+	bool shown;
+	struct timespec start;
+};
+
+static void progress_tick(struct progress *p, long n, const char *what)
+{
+	struct timespec now;
+
+	if (!p->on || (n & 0xffff))
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (now.tv_sec - p->start.tv_sec + (now.tv_nsec - p->start.tv_nsec) / 1e9 < 1.0)
+		return;
+	fprintf(stderr, "\rimpulse export: %s %ld records…", what, n);
+	p->shown = true;
+}
+
+static void progress_done(struct progress *p)
+{
+	if (p->shown)
+		fputs("\r\033[K", stderr);
+	p->shown = false;
+}
+
+/* ------------------------------------------------------------ output */
+
+struct output {
+	FILE *f;
+	const char *path;	/* -o FILE, or NULL for stdout */
+	char *tmp;		/* FILE's temporary name while being written */
+};
+
+static void output_open(struct output *out, const char *path)
+{
+	static char buf[1 << 20];
+	size_t n;
+	int fd;
+
+	out->path = path;
+	out->tmp = NULL;
+	if (!path || !strcmp(path, "-")) {
+		out->path = NULL;
+		out->f = stdout;
+	} else {
+		n = strlen(path) + 16;
+		out->tmp = malloc(n);
+		if (!out->tmp)
+			fail(1, "out of memory");
+		snprintf(out->tmp, n, "%s.tmp.XXXXXX", path);
+		fd = mkstemp(out->tmp);
+		if (fd < 0)
+			fail(1, "%s: cannot create a file beside it: %s", path, strerror(errno));
+		fchmod(fd, 0644);
+		out->f = fdopen(fd, "w");
+		if (!out->f)
+			fail(1, "%s: %s", path, strerror(errno));
+	}
+	setvbuf(out->f, buf, _IOFBF, sizeof(buf));
+}
+
+static void output_abandon(struct output *out)
+{
+	if (out->tmp) {
+		fclose(out->f);
+		unlink(out->tmp);
+		free(out->tmp);
+		out->tmp = NULL;
+	}
+}
+
+/* 0, or 1 with the message said when the document could not be written whole. */
+static int output_close(struct output *out)
+{
+	const char *name = out->path ? out->path : "standard output";
+	int err = 0;
+
+	if (fflush(out->f) || ferror(out->f))
+		err = errno ? errno : EIO;
+	if (out->tmp) {
+		if (!err && fsync(fileno(out->f)))
+			err = errno;
+		if (fclose(out->f) && !err)
+			err = errno;
+		if (!err && rename(out->tmp, out->path))
+			err = errno;
+		if (err)
+			unlink(out->tmp);
+		free(out->tmp);
+		out->tmp = NULL;
+	}
+	if (err) {
+		say("%s: cannot write: %s", name, strerror(err));
+		return 1;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------ the command */
+
+int cmd_export(int argc, char **argv)
+{
+	struct export_opts o = { 0 };
+	const struct export_format *fmt;
+	struct input_state st = { 0 };
+	struct progress prog = { 0 };
+	struct output out;
+	const struct record *rec;
+	struct reader *r;
+	char newest[PATH_MAX];
+	struct cfg cfg;
+	void *state = NULL;
+	long read_n = 0, exported = 0, errors;
+	int unusable, rc, status;
+	char *default_path[1];
+
+	parse_args(argc, argv, &o);
+	fmt = find_format(o.format);
+	mongo_names(&o, &cfg);
+	if (!o.npaths && !o.nmongo) {
+		rc = reader_newest_file(DEFAULT_LOG_DIR, newest, sizeof(newest));
+		if (rc == -ENOENT)
+			fail(1, "no record file in %s/: name a FILE or DIR, or run a program "
+			     "with 'impulse run' first", DEFAULT_LOG_DIR);
+		if (rc)
+			fail(1, "%s: %s", DEFAULT_LOG_DIR, strerror(-rc));
+		default_path[0] = newest;
+		o.paths = default_path;
+		o.npaths = 1;
+	}
+	prog.on = isatty(STDERR_FILENO);
+	clock_gettime(CLOCK_MONOTONIC, &prog.start);
+
+	if (fmt->scan) {
+		st.quiet = true;
+		r = open_inputs(&o, &cfg, &st, &unusable);
+		while ((rc = reader_next(r, &rec)) != 0) {
+			if (rc < 0)
+				continue;
+			progress_tick(&prog, ++read_n, "scanned");
+			if (wanted(&o, rec) && fmt->scan(&state, rec))
+				fail(1, "out of memory");
+		}
+		reader_free(r);
+		read_n = 0;
+		st.quiet = false;
+	}
+
+	r = open_inputs(&o, &cfg, &st, &unusable);
+	if (unusable == o.npaths && !o.nmongo)
+		fail(1, "nothing could be read%s", o.output ? ": no file written" : "");
+	output_open(&out, o.output);
+	if (fmt->begin(&state, out.f))
+		fail(1, "out of memory");
+	while ((rc = reader_next(r, &rec)) != 0) {
+		if (rc < 0)
+			continue;
+		progress_tick(&prog, ++read_n, "read");
+		if (!wanted(&o, rec))
+			continue;
+		if (fmt->record(state, out.f, rec)) {
+			output_abandon(&out);
+			fail(1, "out of memory");
+		}
+		exported++;
+	}
+	errors = reader_errors(r);
+	reader_free(r);
+	fmt->end(state, out.f);
+	progress_done(&prog);
+
+	if (!read_n && (errors || unusable)) {
+		output_abandon(&out);
+		say("nothing could be read%s", o.output ? ": no file written" : "");
+		status = 1;
+	} else {
+		status = output_close(&out);
+	}
+	if (errors)
+		say("%ld malformed line%s or unreadable input%s skipped", errors,
+		    errors == 1 ? "" : "s", errors == 1 ? "" : "s");
+	if (!status && o.output)
+		say("%ld of %ld records written to %s", exported, read_n, o.output);
+	cfg_free(&cfg);
+	if (o.paths != default_path)
+		free(o.paths);
+	return status;
+}
