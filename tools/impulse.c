@@ -15,6 +15,7 @@ static const struct subcommand commands[] = {
 	{ "run", "run a program with libimpulse preloaded; say where its records went", cmd_run },
 	{ "check", "check where each hook of hooks.conf goes in a program, without running it", cmd_check },
 	{ "push", "upload record files (.impulselogs, spill files) into MongoDB", cmd_push },
+	{ "stats", "per hook: calls, errors, total/self/mean/p50/p95/p99/max time", cmd_stats },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
