@@ -46,6 +46,7 @@ bench:
 	$(Q)/usr/bin/python3 bench/bench.py --bench-dir $(BENCH_DIR) --libimpulse $(LIBIMPULSE) \
 	    --conf-dir bench
 	$(Q)$(MAKE) --no-print-directory bench-soak-run
+	$(Q)$(MAKE) --no-print-directory bench-tools-run
 
 # The soak (bench/soak.py): 4 threads at full speed for SOAK_SECONDS (default 60) with
 # the file logger, lossless then on_full = drop; fails when the lossless run drops or
@@ -81,3 +82,14 @@ bench-progs: $(BENCH_DIR)/reader_bench
 bench-reader: all bench-progs
 	$(Q)/usr/bin/python3 bench/reader.py --bench-dir $(BENCH_DIR) --libimpulse $(LIBIMPULSE) \
 	    --conf bench/work.conf
+# make bench-tools: impulse stats (and impulse tree, when there is one) on a
+# 10-million-record file of `driver add` records, made once into
+# $(BENCH_DIR)/tools-records (TOOLS_RECORDS=N for another size, TOOLS_DIR elsewhere):
+# seconds, records/s, peak RSS, against jq counting records per function
+# (bench/tools.py; TOOLS_JQ_RECORDS=all gives jq the whole file).
+.PHONY: bench-tools bench-tools-run
+bench-tools-run:
+	$(Q)/usr/bin/python3 bench/tools.py --bench-dir $(BENCH_DIR) --libimpulse $(LIBIMPULSE) \
+	    --conf bench/work.conf
+bench-tools: all bench-progs
+	$(Q)$(MAKE) --no-print-directory bench-tools-run

@@ -16,6 +16,7 @@ static const struct subcommand commands[] = {
 	{ "check", "check where each hook of hooks.conf goes in a program, without running it", cmd_check },
 	{ "push", "upload record files (.impulselogs, spill files) into MongoDB", cmd_push },
 	{ "export", "write records as Chrome trace-event JSON (Perfetto) or OTLP/JSON", cmd_export },
+	{ "stats", "per hook: calls, errors, total/self/mean/p50/p95/p99/max time", cmd_stats },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
