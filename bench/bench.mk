@@ -66,3 +66,10 @@ bench-soak: all bench-progs
 include bench/fuzz/fuzz.mk
 # make bench-mongo-baseline: the Mongo test server's own insert rate (issue 4's reference).
 include bench/mongo/mongo.mk
+
+# impulse tree / tail on a large record file (bench/tree_bench.py): time, records/s,
+# peak RSS, against jq. TREE_BENCH_N records (default 1,000,000).
+.PHONY: bench-tree
+bench-tree:
+	$(Q)$(MAKE) --no-print-directory all bench-progs
+	$(Q)/usr/bin/python3 bench/tree_bench.py $(BUILD)

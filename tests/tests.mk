@@ -123,6 +123,7 @@ include tests/mongo/mongo.mk
 
 -include tests/config/config_tests.mk
 -include tests/unit/unit_tests.mk
+-include tests/tools/tail/tail.mk
 
 # After the include: a rule's prerequisites are expanded when it is read.
 tests-build: $(TESTS_BUILD)

@@ -15,6 +15,8 @@ static const struct subcommand commands[] = {
 	{ "run", "run a program with libimpulse preloaded; say where its records went", cmd_run },
 	{ "check", "check where each hook of hooks.conf goes in a program, without running it", cmd_check },
 	{ "push", "upload record files (.impulselogs, spill files) into MongoDB", cmd_push },
+	{ "tree", "show the call tree of records, one line per call", cmd_tree },
+	{ "tail", "show records as they land, one line each (-f to follow)", cmd_tail },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

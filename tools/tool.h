@@ -28,6 +28,8 @@ struct subcommand {
 int cmd_run(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_push(int argc, char **argv);
+int cmd_tree(int argc, char **argv);
+int cmd_tail(int argc, char **argv);
 
 /*
  * Failures of impulse itself, as env(1) and timeout(1) number them, so that they
