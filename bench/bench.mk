@@ -93,3 +93,9 @@ bench-tools-run:
 	    --conf bench/work.conf
 bench-tools: all bench-progs
 	$(Q)$(MAKE) --no-print-directory bench-tools-run
+# impulse tree / tail on a large record file (bench/tree_bench.py): time, records/s,
+# peak RSS, against jq. TREE_BENCH_N records (default 1,000,000).
+.PHONY: bench-tree
+bench-tree:
+	$(Q)$(MAKE) --no-print-directory all bench-progs
+	$(Q)/usr/bin/python3 bench/tree_bench.py $(BUILD)

@@ -125,6 +125,7 @@ include tests/mongo/mongo.mk
 -include tests/unit/unit_tests.mk
 -include tests/tools/tools_tests.mk
 -include tests/tools/export/export_tests.mk
+-include tests/tools/tail/tail.mk
 
 # After the include: a rule's prerequisites are expanded when it is read.
 tests-build: $(TESTS_BUILD)

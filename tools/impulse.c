@@ -14,9 +14,11 @@
 static const struct subcommand commands[] = {
 	{ "run", "run a program with libimpulse preloaded; say where its records went", cmd_run },
 	{ "check", "check where each hook of hooks.conf goes in a program, without running it", cmd_check },
-	{ "push", "upload record files (.impulselogs, spill files) into MongoDB", cmd_push },
-	{ "export", "write records as Chrome trace-event JSON (Perfetto) or OTLP/JSON", cmd_export },
+	{ "tree", "show the call tree of records, one line per call", cmd_tree },
 	{ "stats", "per hook: calls, errors, total/self/mean/p50/p95/p99/max time", cmd_stats },
+	{ "export", "write records as Chrome trace-event JSON (Perfetto) or OTLP/JSON", cmd_export },
+	{ "tail", "show records as they land, one line each (-f to follow)", cmd_tail },
+	{ "push", "upload record files (.impulselogs, spill files) into MongoDB", cmd_push },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
