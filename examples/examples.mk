@@ -40,7 +40,13 @@ demo: all $(DEMO_APP)
 	  diff $(EX_OUT)/untraced.out $(EX_OUT)/traced.out; exit 1; \
 	fi
 	@echo
-	@echo "== records ($(DEMO_LOGS)/*.json), one per completed call"
+	@echo "== $(IMPULSE_TOOL) tree $(DEMO_LOGS): the calls as a tree"
+	@$(IMPULSE_TOOL) tree --no-pager --color=never $(DEMO_LOGS)
+	@echo
+	@echo "== $(IMPULSE_TOOL) stats $(DEMO_LOGS): where the time went"
+	@$(IMPULSE_TOOL) stats --color=never $(DEMO_LOGS)
+	@echo
+	@echo "== the records ($(DEMO_LOGS)/*.json, one per completed call), cut to a few fields"
 	@if command -v jq >/dev/null 2>&1; then \
 	  jq -c '$(DEMO_JQ)' $(DEMO_LOGS)/*.json; \
 	else \

@@ -9,7 +9,10 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "diag.h"
 #include "mongoc_api.h"
@@ -62,6 +65,22 @@ static const struct {
 static pthread_once_t load_once = PTHREAD_ONCE_INIT;
 static int load_result;
 
+/*
+ * mongoc_init() publishes its diagnostic counters as /dev/shm/mongoc-<pid>, and only
+ * mongoc_cleanup() removes that name, which libimpulse cannot call (the program may
+ * use libmongoc itself). Left behind, the name makes a later process with the same
+ * pid warn "Falling back to malloc for counters" on stderr. Unlinking the name now
+ * keeps the counters working (the mapping stays) and leaves nothing behind; only
+ * external mongoc-stat readers lose sight of them.
+ */
+static void forget_counters_name(void)
+{
+	char name[32];
+
+	snprintf(name, sizeof(name), "/mongoc-%d", (int)getpid());
+	shm_unlink(name);
+}
+
 static void load(void)
 {
 	struct mongoc_api api;
@@ -87,6 +106,7 @@ static void load(void)
 	}
 	mongoc_api = api;	/* the handles stay open for the process's life */
 	mongoc_api.init();
+	forget_counters_name();
 }
 
 int mongoc_api_load(void)

@@ -287,7 +287,7 @@ static void connect_server(struct push *p)
 	bson_t ping = BSON_INITIALIZER;
 	bool ok;
 
-	mongoc_init();
+	tool_mongoc_init();
 	mongoc_log_set_handler(log_handler, NULL);
 	uri = mongoc_uri_new_with_error(s->mongo_uri, &error);
 	if (!uri)

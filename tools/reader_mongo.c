@@ -18,6 +18,7 @@
 
 #include "mongo_uri.h"
 #include "reader_source.h"
+#include "tool.h"
 
 /* As impulse push: without it in the URI, libmongoc waits 30 s for a missing server. */
 #define MONGO_SELECTION_TIMEOUT_MS 2000
@@ -103,7 +104,7 @@ int reader_mongo_check(struct reader_mongo_spec *spec)
 	bson_error_t error;
 	char *shown;
 
-	mongoc_init();	/* once per process (libmongoc guards it); never cleaned up here */
+	tool_mongoc_init();	/* once per process (libmongoc guards it); never cleaned up here */
 	uri = mongoc_uri_new_with_error(spec->uri, &error);
 	if (!uri)
 		return -EINVAL;

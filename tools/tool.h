@@ -42,6 +42,15 @@ int cmd_tail(int argc, char **argv);
 #define TOOL_EXIT_CANNOT_EXEC 126
 #define TOOL_EXIT_NOT_FOUND 127
 
+/* mongo_init.c */
+
+/*
+ * mongoc_init() without its shared-memory counters (/dev/shm/mongoc-<pid>, which
+ * only mongoc_cleanup() removes: left behind by a tool that exits, they make a
+ * later process with the same pid warn on stderr). Call instead of mongoc_init().
+ */
+void tool_mongoc_init(void);
+
 /* locate.c */
 
 #define LIBIMPULSE_NAME "libimpulse.so"

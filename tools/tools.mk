@@ -21,8 +21,8 @@ all: $(IMPULSE_TOOL)
 MONGOC_CFLAGS = $(shell pkg-config --cflags libmongoc-1.0)
 MONGOC_LIBS = $(shell pkg-config --libs libmongoc-1.0)
 
-$(BUILD)/tools/push.o $(BUILD)/tools/record_bson.o $(BUILD)/tools/reader_mongo.o: CFLAGS_EXTRA += $(MONGOC_CFLAGS)
-$(BUILD)/tools/push.o $(BUILD)/tools/record_bson.o $(BUILD)/tools/reader_mongo.o: | mongoc-check
+$(BUILD)/tools/push.o $(BUILD)/tools/record_bson.o $(BUILD)/tools/reader_mongo.o $(BUILD)/tools/mongo_init.o: CFLAGS_EXTRA += $(MONGOC_CFLAGS)
+$(BUILD)/tools/push.o $(BUILD)/tools/record_bson.o $(BUILD)/tools/reader_mongo.o $(BUILD)/tools/mongo_init.o: | mongoc-check
 
 # The record reader (tools/reader*.c) inflates gzip record files with zlib, and reads
 # ahead on a thread of its own.
@@ -32,7 +32,7 @@ $(BUILD)/tools/reader_file.o: CFLAGS_EXTRA += $(ZLIB_CFLAGS)
 
 # What the reader's tests and benchmark link (tests/tools/, bench/): its objects alone.
 READER_OBJS := $(patsubst %.c,$(BUILD)/%.o,tools/reader.c tools/reader_json.c \
-	tools/reader_text.c tools/reader_file.c tools/reader_mongo.c)
+	tools/reader_text.c tools/reader_file.c tools/reader_mongo.c tools/mongo_init.c)
 READER_LIBS = $(CONFIG_LIB) $(MONGOC_LIBS) $(ZLIB_LIBS) -pthread
 
 .PHONY: mongoc-check
