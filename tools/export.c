@@ -168,40 +168,12 @@ static const struct export_format *find_format(const char *name)
  */
 static void mongo_names(const struct export_opts *o, struct cfg *cfg)
 {
-	const char *path = o->config;
-	char protos[PATH_MAX], msg[600];
-	struct cfg_error err;
-	const char *env;
-	int rc;
+	char msg[600];
 
-	cfg_init(cfg);
-	if (!path) {
-		path = getenv("IMPULSE_CONFIG");
-		if (!path || !path[0])
-			path = access("hooks.conf", F_OK) ? NULL : "hooks.conf";
-	}
-	if (path) {
-		memset(&err, 0, sizeof(err));
-		if (!locate_proto_dir(protos, sizeof(protos)) && cfg_set_proto_dir(cfg, protos))
-			fail(1, "out of memory");
-		rc = cfg_parse_file(cfg, path, &err);
-		if (rc == -EINVAL) {
-			cfg_error_format(&err, msg, sizeof(msg));
-			fail(TOOL_EXIT_USAGE, "%s", msg);
-		}
-		if (rc)
-			fail(TOOL_EXIT_USAGE, "%s: %s", path, strerror(-rc));
-	}
-	env = getenv("IMPULSE_MONGO_DATABASE");
-	if (env && cfg_set(cfg, "mongo_database", env, &err))
-		fail(TOOL_EXIT_USAGE, "IMPULSE_MONGO_DATABASE: %s", err.text);
-	env = getenv("IMPULSE_MONGO_COLLECTION");
-	if (env && cfg_set(cfg, "mongo_collection", env, &err))
-		fail(TOOL_EXIT_USAGE, "IMPULSE_MONGO_COLLECTION: %s", err.text);
-	if (o->database && cfg_set(cfg, "mongo_database", o->database, &err))
-		fail(TOOL_EXIT_USAGE, "--database: %s", err.text);
-	if (o->collection && cfg_set(cfg, "mongo_collection", o->collection, &err))
-		fail(TOOL_EXIT_USAGE, "--collection: %s", err.text);
+	/* --mongo names the server itself: only the database and collection come from here. */
+	if (tool_settings_read(cfg, o->config, NULL, msg, sizeof(msg)) ||
+	    tool_settings_mongo(cfg, NULL, o->database, o->collection, msg, sizeof(msg)))
+		fail(TOOL_EXIT_USAGE, "%s", msg);
 }
 
 struct input_state {

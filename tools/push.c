@@ -216,14 +216,6 @@ static void parse_args(int argc, char **argv, struct push_opts *o)
 }
 
 /* One setting from the environment or the command line; exits 2 on a bad value. */
-static void set_or_fail(struct push *p, const char *key, const char *value, const char *source)
-{
-	struct cfg_error err;
-
-	if (value && cfg_set(&p->cfg, key, value, &err))
-		fail(TOOL_EXIT_USAGE, "%s: %s", source, err.text);
-}
-
 /*
  * The settings as the Mongo logger would have them, then the environment, then the
  * options: hooks.conf (-c, $IMPULSE_CONFIG, or ./hooks.conf when present) is read for
@@ -231,43 +223,18 @@ static void set_or_fail(struct push *p, const char *key, const char *value, cons
  */
 static void load_settings(struct push *p, const struct push_opts *o)
 {
-	const char *path = o->config;
-	char protos[PATH_MAX], msg[600];
-	struct cfg_error err;
-	int rc;
+	const char *path;
+	char msg[600];
 
-	cfg_init(&p->cfg);
-	p->uri_source = "the default";
-	if (!path) {
-		path = getenv("IMPULSE_CONFIG");
-		if (!path || !path[0])
-			path = access("hooks.conf", F_OK) ? NULL : "hooks.conf";
-	}
-	if (path) {
-		memset(&err, 0, sizeof(err));
-		if (!locate_proto_dir(protos, sizeof(protos)) && cfg_set_proto_dir(&p->cfg, protos))
-			fail(TOOL_EXIT_USAGE, "out of memory");
-		rc = cfg_parse_file(&p->cfg, path, &err);
-		if (rc == -EINVAL) {
-			cfg_error_format(&err, msg, sizeof(msg));
-			fail(TOOL_EXIT_USAGE, "%s", msg);
-		}
-		if (rc)
-			fail(TOOL_EXIT_USAGE, "%s: %s", path, strerror(-rc));
-		if (strcmp(p->cfg.settings.mongo_uri, MONGO_URI_DEFAULT))
-			p->uri_source = path;
-	}
-	set_or_fail(p, "mongo_uri", getenv("IMPULSE_MONGO_URI"), "IMPULSE_MONGO_URI");
-	if (getenv("IMPULSE_MONGO_URI"))
+	if (tool_settings_read(&p->cfg, o->config, &path, msg, sizeof(msg)))
+		fail(TOOL_EXIT_USAGE, "%s", msg);
+	p->uri_source = path && strcmp(p->cfg.settings.mongo_uri, MONGO_URI_DEFAULT) ? path : "the default";
+	if (getenv("IMPULSE_MONGO_URI") && getenv("IMPULSE_MONGO_URI")[0])
 		p->uri_source = "IMPULSE_MONGO_URI";
-	set_or_fail(p, "mongo_database", getenv("IMPULSE_MONGO_DATABASE"), "IMPULSE_MONGO_DATABASE");
-	set_or_fail(p, "mongo_collection", getenv("IMPULSE_MONGO_COLLECTION"),
-		    "IMPULSE_MONGO_COLLECTION");
-	set_or_fail(p, "mongo_uri", o->uri, "--mongo");
 	if (o->uri)
 		p->uri_source = "--mongo";
-	set_or_fail(p, "mongo_database", o->database, "--database");
-	set_or_fail(p, "mongo_collection", o->collection, "--collection");
+	if (tool_settings_mongo(&p->cfg, o->uri, o->database, o->collection, msg, sizeof(msg)))
+		fail(TOOL_EXIT_USAGE, "%s", msg);
 	shown_uri = mongo_uri_redact_dup(p->cfg.settings.mongo_uri);
 	if (!shown_uri)
 		fail(TOOL_EXIT_USAGE, "out of memory");

@@ -253,40 +253,13 @@ static void parse_args(int argc, char **argv, struct stats_opts *o)
 /* log_dir and mongo_* as libimpulse would have them: hooks.conf, then the environment. */
 static void load_settings(const struct stats_opts *o, struct cfg *cfg)
 {
-	const char *path = o->config;
-	char protos[PATH_MAX], msg[600];
-	struct cfg_error err;
-	int rc;
+	char msg[600];
 
-	cfg_init(cfg);
-	if (!path) {
-		path = getenv("IMPULSE_CONFIG");
-		if (!path || !path[0])
-			path = access("hooks.conf", F_OK) ? NULL : "hooks.conf";
-	}
-	if (path) {
-		memset(&err, 0, sizeof(err));
-		if (!locate_proto_dir(protos, sizeof(protos)) && cfg_set_proto_dir(cfg, protos))
-			usage_fail("out of memory");
-		rc = cfg_parse_file(cfg, path, &err);
-		if (rc == -EINVAL) {
-			cfg_error_format(&err, msg, sizeof(msg));
-			usage_fail("%s", msg);
-		}
-		if (rc)
-			usage_fail("%s: %s", path, strerror(-rc));
-	}
-	static const char *const env[][2] = {
-		{ "log_dir", "IMPULSE_LOG_DIR" },
-		{ "mongo_database", "IMPULSE_MONGO_DATABASE" },
-		{ "mongo_collection", "IMPULSE_MONGO_COLLECTION" },
-	};
-	for (size_t i = 0; i < sizeof(env) / sizeof(env[0]); i++) {
-		const char *value = getenv(env[i][1]);
-
-		if (value && value[0] && cfg_set(cfg, env[i][0], value, &err))
-			usage_fail("%s: %s", env[i][1], err.text);
-	}
+	if (tool_settings_read(cfg, o->config, NULL, msg, sizeof(msg)) ||
+	    tool_settings_set(cfg, "log_dir", getenv("IMPULSE_LOG_DIR"), "IMPULSE_LOG_DIR", msg,
+			      sizeof(msg)) ||
+	    tool_settings_mongo(cfg, NULL, NULL, NULL, msg, sizeof(msg)))
+		usage_fail("%s", msg);
 }
 
 /* Queues the inputs; returns how many could be queued. */

@@ -42,6 +42,29 @@ int cmd_tail(int argc, char **argv);
 #define TOOL_EXIT_CANNOT_EXEC 126
 #define TOOL_EXIT_NOT_FOUND 127
 
+/* settings.c */
+
+struct cfg;
+
+/*
+ * Reads the hooks.conf settings into cfg (cfg_init'd here; cfg_free it): config, else
+ * $IMPULSE_CONFIG, else ./hooks.conf when there is one, else the defaults. Sets
+ * *path_read (may be NULL) to the file read, or NULL. Returns 0, or -1 with the
+ * message (FILE:LINE:COLUMN for a configuration error) in msg.
+ */
+int tool_settings_read(struct cfg *cfg, const char *config, const char **path_read, char *msg,
+		       size_t size);
+
+/* Sets key to value unless value is NULL or empty; source ("IMPULSE_LOG_DIR",
+ * "--mongo") names it in the message. 0, or -1 with msg. */
+int tool_settings_set(struct cfg *cfg, const char *key, const char *value, const char *source,
+		      char *msg, size_t size);
+
+/* mongo_uri, mongo_database and mongo_collection from $IMPULSE_MONGO_*, then from the
+ * options (NULL: not given). 0, or -1 with msg. */
+int tool_settings_mongo(struct cfg *cfg, const char *uri, const char *database,
+			const char *collection, char *msg, size_t size);
+
 /* mongo_init.c */
 
 /*

@@ -123,49 +123,13 @@ static void on_error(const struct reader_error *err, void *data)
 /* mongo settings as impulse push takes them: hooks.conf, then the environment, then options */
 static void add_mongo(struct tree *t, struct reader *r)
 {
-	const char *path = t->o.config;
 	struct cfg cfg;
-	struct cfg_error err;
-	char protos[PATH_MAX], msg[600];
+	char msg[600];
 	int rc;
 
-	cfg_init(&cfg);
-	if (!path) {
-		path = getenv("IMPULSE_CONFIG");
-		if (!path || !path[0])
-			path = access("hooks.conf", F_OK) ? NULL : "hooks.conf";
-	}
-	if (path) {
-		memset(&err, 0, sizeof(err));
-		if (!locate_proto_dir(protos, sizeof(protos)))
-			cfg_set_proto_dir(&cfg, protos);
-		rc = cfg_parse_file(&cfg, path, &err);
-		if (rc == -EINVAL) {
-			cfg_error_format(&err, msg, sizeof(msg));
-			tree_fail(TOOL_EXIT_USAGE, "%s", msg);
-		}
-		if (rc)
-			tree_fail(TOOL_EXIT_USAGE, "%s: %s", path, strerror(-rc));
-	}
-	{
-		static const struct { const char *key, *env; size_t off; } map[] = {
-			{ "mongo_uri", "IMPULSE_MONGO_URI", offsetof(struct tree_opts, uri) },
-			{ "mongo_database", "IMPULSE_MONGO_DATABASE", offsetof(struct tree_opts, database) },
-			{ "mongo_collection", "IMPULSE_MONGO_COLLECTION",
-			  offsetof(struct tree_opts, collection) },
-		};
-		size_t i;
-
-		for (i = 0; i < 3; i++) {
-			const char *env = getenv(map[i].env);
-			const char *opt = *(const char **)((char *)&t->o + map[i].off);
-
-			if (env && cfg_set(&cfg, map[i].key, env, &err))
-				tree_fail(TOOL_EXIT_USAGE, "%s: %s", map[i].env, err.text);
-			if (opt && cfg_set(&cfg, map[i].key, opt, &err))
-				tree_fail(TOOL_EXIT_USAGE, "--%s: %s", map[i].key + 6, err.text);
-		}
-	}
+	if (tool_settings_read(&cfg, t->o.config, NULL, msg, sizeof(msg)) ||
+	    tool_settings_mongo(&cfg, t->o.uri, t->o.database, t->o.collection, msg, sizeof(msg)))
+		tree_fail(TOOL_EXIT_USAGE, "%s", msg);
 	rc = reader_add_mongo(r, cfg.settings.mongo_uri, cfg.settings.mongo_database,
 			      cfg.settings.mongo_collection, t->o.session);
 	if (rc)
