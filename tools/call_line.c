@@ -168,14 +168,10 @@ size_t call_compact_json(const char *raw, size_t len, int top_keys, size_t max, 
 
 const char *call_status_name(const struct record *rec, char *buf, size_t size)
 {
-	static const char *const names[] = {
-		[RECORD_SUCCESS] = "success", [RECORD_ERROR] = "error",
-		[RECORD_INCOMPLETE] = "incomplete", [RECORD_UNWOUND] = "unwound",
-		[RECORD_EXCEPTION] = "exception", [RECORD_CRASHED] = "crashed",
-	};
+	const char *name = record_status_name(rec->status_code);
 
-	if (rec->status_code < RECORD_STATUS_OTHER)
-		return names[rec->status_code];
+	if (name)
+		return name;
 	record_str_unescape(&rec->status, buf, size);
 	return buf;
 }

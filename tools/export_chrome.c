@@ -53,13 +53,7 @@ struct chrome {
 
 static const char *status_text(const struct record *rec)
 {
-	static const char *const names[] = {
-		[RECORD_SUCCESS] = "success", [RECORD_ERROR] = "error",
-		[RECORD_INCOMPLETE] = "incomplete", [RECORD_UNWOUND] = "unwound",
-		[RECORD_EXCEPTION] = "exception", [RECORD_CRASHED] = "crashed",
-	};
-
-	return rec->status_code < RECORD_STATUS_OTHER ? names[rec->status_code] : NULL;
+	return record_status_name(rec->status_code);
 }
 
 static void put_status(FILE *out, const struct record *rec)

@@ -390,13 +390,7 @@ static void close_group(struct otlp *o, FILE *out)
 
 static const char *status_text(const struct record *rec)
 {
-	static const char *const names[] = {
-		[RECORD_SUCCESS] = "success", [RECORD_ERROR] = "error",
-		[RECORD_INCOMPLETE] = "incomplete", [RECORD_UNWOUND] = "unwound",
-		[RECORD_EXCEPTION] = "exception", [RECORD_CRASHED] = "crashed",
-	};
-
-	return rec->status_code < RECORD_STATUS_OTHER ? names[rec->status_code] : NULL;
+	return record_status_name(rec->status_code);
 }
 
 static void events(FILE *out, const struct record *rec)

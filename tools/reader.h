@@ -163,6 +163,13 @@ int record_parse(const char *line, size_t len, struct record *rec, struct reader
  */
 size_t record_str_unescape(const struct record_str *s, char *out, size_t size);
 
+/*
+ * The status of a known code as libimpulse writes it ("success", "error",
+ * "incomplete", "unwound", "exception", "crashed"), or NULL for RECORD_STATUS_OTHER
+ * (then record.status holds the text).
+ */
+const char *record_status_name(enum record_status code);
+
 /* Whether s (decoded) equals the C string text. */
 bool record_str_eq(const struct record_str *s, const char *text);
 

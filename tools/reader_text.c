@@ -171,3 +171,14 @@ bool reader_rfc3339_ns(const struct record_str *t, int64_t *out)
 	*out = *out * 1000000000 + frac;
 	return true;
 }
+
+const char *record_status_name(enum record_status code)
+{
+	static const char *const names[] = {
+		[RECORD_SUCCESS] = "success", [RECORD_ERROR] = "error",
+		[RECORD_INCOMPLETE] = "incomplete", [RECORD_UNWOUND] = "unwound",
+		[RECORD_EXCEPTION] = "exception", [RECORD_CRASHED] = "crashed",
+	};
+
+	return code < RECORD_STATUS_OTHER ? names[code] : NULL;
+}
