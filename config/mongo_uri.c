@@ -305,3 +305,19 @@ char *mongo_uri_redact_dup(const char *uri)
 		mongo_uri_redact(uri, copy, n + 1);
 	return copy;
 }
+
+void mongo_text_mask_password(const char *password, const char *text, char *out, size_t size)
+{
+	size_t plen = password ? strlen(password) : 0, o = 0;
+
+	while (*text && o + 1 < size) {
+		if (plen && !strncmp(text, password, plen)) {
+			for (int k = 0; k < 3 && o + 1 < size; k++)
+				out[o++] = '*';
+			text += plen;
+		} else {
+			out[o++] = *text++;
+		}
+	}
+	out[o] = '\0';
+}

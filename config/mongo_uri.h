@@ -41,4 +41,11 @@ size_t mongo_uri_redact(const char *uri, char *out, size_t size);
 /* mongo_uri_redact() into a new string owned by the caller, or NULL when out of memory. */
 char *mongo_uri_redact_dup(const char *uri);
 
+/*
+ * text with every occurrence of password replaced by "***", into out (at most
+ * size - 1 bytes and a NUL; size > 0): for the driver's messages, which may quote
+ * the URI or the credentials. A NULL or empty password copies text as it is.
+ */
+void mongo_text_mask_password(const char *password, const char *text, char *out, size_t size);
+
 #endif

@@ -116,23 +116,6 @@ static const char usage_text[] =
 
 /* ------------------------------------------------------------ messages */
 
-/* text with every occurrence of the password replaced by "***", into out. */
-static void mask_password(const char *text, char *out, size_t size)
-{
-	size_t plen = password ? strlen(password) : 0, o = 0;
-
-	while (*text && o + 1 < size) {
-		if (plen && !strncmp(text, password, plen)) {
-			for (int k = 0; k < 3 && o + 1 < size; k++)
-				out[o++] = '*';
-			text += plen;
-		} else {
-			out[o++] = *text++;
-		}
-	}
-	out[o] = '\0';
-}
-
 /* "impulse push: " and the message, to out; the one way anything is printed. */
 static void __attribute__((format(printf, 2, 3))) say(FILE *out, const char *fmt, ...)
 {
@@ -142,7 +125,7 @@ static void __attribute__((format(printf, 2, 3))) say(FILE *out, const char *fmt
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	mask_password(text, shown, sizeof(shown));
+	mongo_text_mask_password(password, text, shown, sizeof(shown));
 	fprintf(out, "impulse push: %s\n", shown);
 	fflush(out);
 }

@@ -33,23 +33,6 @@ struct mongo_source {
 	long n;			/* documents read */
 };
 
-/* text with the password replaced by ***, into out. */
-static void masked(const char *password, const char *text, char *out, size_t size)
-{
-	size_t plen = password ? strlen(password) : 0, o = 0;
-
-	while (*text && o + 1 < size) {
-		if (plen && !strncmp(text, password, plen)) {
-			for (int k = 0; k < 3 && o + 1 < size; k++)
-				out[o++] = '*';
-			text += plen;
-		} else {
-			out[o++] = *text++;
-		}
-	}
-	out[o] = '\0';
-}
-
 static int mongo_next_line(struct reader_source *src, const char **line, size_t *len,
 			   long *lineno, struct reader_error *err)
 {
@@ -63,7 +46,7 @@ static int mongo_next_line(struct reader_source *src, const char **line, size_t 
 	if (!mongoc_cursor_next(m->cursor, &doc)) {
 		if (!mongoc_cursor_error(m->cursor, &error))
 			return 0;
-		masked(m->password, error.message, err->text, sizeof(err->text));
+		mongo_text_mask_password(m->password, error.message, err->text, sizeof(err->text));
 		return -EIO;
 	}
 	m->json = bson_as_relaxed_extended_json(doc, &n);
@@ -151,7 +134,7 @@ int reader_mongo_open(const struct reader_mongo_spec *spec, struct reader_source
 	m->client = mongoc_client_new_from_uri_with_error(uri, &error);
 	mongoc_uri_destroy(uri);
 	if (!m->client) {
-		masked(m->password, error.message, err->text, sizeof(err->text));
+		mongo_text_mask_password(m->password, error.message, err->text, sizeof(err->text));
 		mongo_close(&m->base);
 		return -EINVAL;
 	}
