@@ -381,24 +381,33 @@ out:
 	tls_busy--;
 }
 
+/*
+ * Whether this call is the one that stops recording (then it has stopped it): not
+ * in a vfork child, which shares our memory but not our threads (stopping would
+ * stop the parent's tracing and wait for a logger thread not in this process), not
+ * a second time, not when tracing never started.
+ */
+static bool stop_recording(void)
+{
+	if (getpid() != tracer.pid)
+		return false;
+	if (__atomic_exchange_n(&shutdown_started, 1, __ATOMIC_ACQ_REL))
+		return false;
+	if (!__atomic_load_n(&tracer.active, __ATOMIC_ACQUIRE))
+		return false;
+	__atomic_store_n(&tracer.active, 0, __ATOMIC_RELEASE);
+	return true;
+}
+
 void tracer_shutdown(void)
 {
 	sigset_t all, saved;
 
-	/*
-	 * A vfork child (exec or _exit after vfork) shares our memory but not our
-	 * threads: stopping here would stop the parent's tracing and wait for a
-	 * logger thread that is not in this process.
-	 */
-	if (getpid() != tracer.pid)
-		return;
-	crash_hold();
-	if (__atomic_exchange_n(&shutdown_started, 1, __ATOMIC_ACQ_REL))
-		return;
-	if (!__atomic_load_n(&tracer.active, __ATOMIC_ACQUIRE))
+	if (getpid() == tracer.pid)
+		crash_hold();	/* a crash being written on another thread finishes first */
+	if (!stop_recording())
 		return;
 	tls_busy++;
-	__atomic_store_n(&tracer.active, 0, __ATOMIC_RELEASE);
 	/* A signal that kills now would cut the records short: it waits until they
 	 * are written (crash.c then finds the logger stopped and just dies). */
 	sigfillset(&all);
@@ -410,14 +419,9 @@ void tracer_shutdown(void)
 
 void tracer_abandon(void)
 {
-	if (getpid() != tracer.pid)
-		return;
-	if (__atomic_exchange_n(&shutdown_started, 1, __ATOMIC_ACQ_REL))
-		return;
-	if (!__atomic_load_n(&tracer.active, __ATOMIC_ACQUIRE))
+	if (!stop_recording())
 		return;
 	tls_busy++;
-	__atomic_store_n(&tracer.active, 0, __ATOMIC_RELEASE);
 	logger_abandon();
 	tls_busy--;
 }
