@@ -23,6 +23,7 @@
 #include "config.h"
 #include "export.h"
 #include "reader.h"
+#include "record_filter.h"
 #include "tool.h"
 
 #define DEFAULT_LOG_DIR ".impulselogs"
@@ -59,12 +60,14 @@ static const char usage_text[] =
 	"      --hook H           only the calls of hook H (its id or its function's name)\n"
 	"  -h, --help             this text\n"
 	"\n"
-	"Exit status: 0 something was read (malformed lines are reported, counted and\n"
-	"skipped); 1 nothing could be read, or the output could not be written; 2 usage.\n";
+	"Exit status: 0 every input was read whole; 1 records were read but something was\n"
+	"skipped (malformed lines are reported as FILE:LINE, and counted); 2 a bad command\n"
+	"line, or nothing could be read (no file written); 125 the output could not be\n"
+	"written.\n";
 
 struct export_opts {
 	const char *format, *output, *config, *database, *collection;
-	const char *session, *thread, *hook;
+	struct record_filter filter;	/* --session, --thread, --hook */
 	const char *mongo[MAX_MONGO];
 	int nmongo;
 	char **paths;
@@ -97,9 +100,9 @@ static void parse_args(int argc, char **argv, struct export_opts *o)
 		{ "-c", offsetof(struct export_opts, config) },
 		{ "--database", offsetof(struct export_opts, database) },
 		{ "--collection", offsetof(struct export_opts, collection) },
-		{ "--session", offsetof(struct export_opts, session) },
-		{ "--thread", offsetof(struct export_opts, thread) },
-		{ "--hook", offsetof(struct export_opts, hook) },
+		{ "--session", 0 },
+		{ "--thread", 0 },
+		{ "--hook", 0 },
 		{ "--mongo", 0 },
 	};
 	int i;
@@ -142,6 +145,10 @@ static void parse_args(int argc, char **argv, struct export_opts *o)
 			if (o->nmongo == MAX_MONGO)
 				fail(TOOL_EXIT_USAGE, "at most %d --mongo options", MAX_MONGO);
 			o->mongo[o->nmongo++] = value;
+		} else if (record_filter_is_option(opts[j].name)) {
+			/* repeatable: any of the values given matches */
+			if (record_filter_add(&o->filter, opts[j].name, value))
+				fail(TOOL_EXIT_USAGE, "%s: at most %d values", opts[j].name, RECORD_FILTER_MAX);
 		} else {
 			*(const char **)((char *)o + opts[j].off) = value;
 		}
@@ -208,13 +215,13 @@ static struct reader *open_inputs(const struct export_opts *o, const struct cfg 
 			fail(1, "out of memory");
 		if (rc) {
 			if (!st->quiet)
-				say("%s: %s", o->paths[i], strerror(-rc));
+				say("%s: %s", o->paths[i], reader_add_strerror(rc));
 			(*unusable)++;
 		}
 	}
 	for (int i = 0; i < o->nmongo; i++) {
 		rc = reader_add_mongo(r, o->mongo[i], cfg->settings.mongo_database,
-				      cfg->settings.mongo_collection, o->session);
+				      cfg->settings.mongo_collection, record_filter_one_session(&o->filter));
 		if (rc == -ENOMEM)
 			fail(1, "out of memory");
 		if (rc)
@@ -227,13 +234,8 @@ static struct reader *open_inputs(const struct export_opts *o, const struct cfg 
 
 static bool wanted(const struct export_opts *o, const struct record *rec)
 {
-	if (o->session && !record_str_eq(&rec->session_id, o->session))
-		return false;
-	if (o->thread && !record_str_eq(&rec->thread_id, o->thread))
-		return false;
-	if (o->hook && !record_str_eq(&rec->hook_id, o->hook) && !record_str_eq(&rec->name, o->hook))
-		return false;
-	return true;
+	return record_filter_session_ok(&o->filter, rec) && record_filter_thread_ok(&o->filter, rec) &&
+	       record_filter_hook_ok(&o->filter, rec);
 }
 
 /* ------------------------------------------------------------ progress */
@@ -389,7 +391,7 @@ int cmd_export(int argc, char **argv)
 
 	r = open_inputs(&o, &cfg, &st, &unusable);
 	if (unusable == o.npaths && !o.nmongo)
-		fail(1, "nothing could be read%s", o.output ? ": no file written" : "");
+		fail(TOOL_EXIT_NOTHING_READ, "nothing could be read%s", o.output ? ": no file written" : "");
 	output_open(&out, o.output);
 	if (fmt->begin(&state, out.f))
 		fail(1, "out of memory");
@@ -413,14 +415,14 @@ int cmd_export(int argc, char **argv)
 	if (!read_n && (errors || unusable)) {
 		output_abandon(&out);
 		say("nothing could be read%s", o.output ? ": no file written" : "");
-		status = 1;
+		status = TOOL_EXIT_NOTHING_READ;
 	} else {
-		status = output_close(&out);
+		status = output_close(&out) ? TOOL_EXIT_FAILED : tool_read_status(read_n, errors + unusable);
 	}
 	if (errors)
 		say("%ld malformed line%s or unreadable input%s skipped", errors,
 		    errors == 1 ? "" : "s", errors == 1 ? "" : "s");
-	if (!status && o.output)
+	if (status != TOOL_EXIT_FAILED && status != TOOL_EXIT_NOTHING_READ && o.output)
 		say("%ld of %ld records written to %s", exported, read_n, o.output);
 	cfg_free(&cfg);
 	if (o.paths != default_path)

@@ -18,6 +18,7 @@
 
 struct input {
 	char *path;			/* a file; NULL for MongoDB */
+	bool named;			/* named by the user, not found in a directory */
 	struct reader_mongo_spec mongo;
 };
 
@@ -57,12 +58,13 @@ static struct input *push_input(struct reader *r)
 	return &r->inputs[r->n++];
 }
 
-static int add_file(struct reader *r, const char *path)
+static int add_file(struct reader *r, const char *path, bool named)
 {
 	struct input *in = push_input(r);
 
 	if (!in)
 		return -ENOMEM;
+	in->named = named;
 	in->path = strdup(path);
 	if (!in->path) {
 		r->n--;
@@ -92,6 +94,22 @@ static int by_name(const struct dirent **a, const struct dirent **b)
 	return strcmp((*a)->d_name, (*b)->d_name);
 }
 
+static void report(struct reader *r, struct reader_error *err)
+{
+	r->errors++;
+	if (r->on_error)
+		r->on_error(err, r->data);
+}
+
+/* A directory's entry that is not a regular file: reported, not queued. */
+static void skip_entry(struct reader *r, const char *full, const char *why)
+{
+	struct reader_error err = { .source = full };
+
+	snprintf(err.text, sizeof(err.text), "%s: skipped", why);
+	report(r, &err);
+}
+
 int reader_add_path(struct reader *r, const char *path)
 {
 	struct dirent **names;
@@ -101,7 +119,7 @@ int reader_add_path(struct reader *r, const char *path)
 	if (stat(path, &st))
 		return -errno;
 	if (!S_ISDIR(st.st_mode))
-		return add_file(r, path);
+		return S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode) ? add_file(r, path, true) : -EINVAL;
 	/* libimpulse's names begin with the UTC time: by name is oldest first */
 	n = scandir(path, &names, select_record_file, by_name);
 	if (n < 0)
@@ -113,13 +131,26 @@ int reader_add_path(struct reader *r, const char *path)
 				    names[i]->d_name) < 0)
 			rc = -ENOMEM;
 		if (!rc) {
-			rc = add_file(r, full);
+			/* stat, not lstat: a link to a record file elsewhere is fine */
+			if (stat(full, &st))
+				skip_entry(r, full, strerror(errno));
+			else if (!S_ISREG(st.st_mode))
+				skip_entry(r, full, S_ISFIFO(st.st_mode) ? "a FIFO, not a regular file" :
+					   S_ISDIR(st.st_mode) ? "a directory, not a regular file" :
+					   "a device or socket, not a regular file");
+			else
+				rc = add_file(r, full, false);
 			free(full);
 		}
 		free(names[i]);
 	}
 	free(names);
 	return rc;
+}
+
+const char *reader_add_strerror(int rc)
+{
+	return rc == -EINVAL ? "not a regular file, a directory or a pipe" : strerror(-rc);
 }
 
 int reader_add_mongo(struct reader *r, const char *uri, const char *database,
@@ -154,13 +185,6 @@ int reader_add_mongo(struct reader *r, const char *uri, const char *database,
 	return rc;
 }
 
-static void report(struct reader *r, struct reader_error *err)
-{
-	r->errors++;
-	if (r->on_error)
-		r->on_error(err, r->data);
-}
-
 /* Opens the next input; false when there is none left. A failure is reported and
  * the input skipped. */
 static bool open_next(struct reader *r)
@@ -171,8 +195,11 @@ static bool open_next(struct reader *r)
 		int rc;
 
 		if (in->path) {
-			rc = reader_file_open(in->path, &r->cur);
-			if (rc)
+			rc = reader_file_open(in->path, in->named, &r->cur);
+			if (rc == -EINVAL)
+				snprintf(err.text, sizeof(err.text), "not a regular file%s",
+					 in->named ? " or a pipe" : "");
+			else if (rc)
 				snprintf(err.text, sizeof(err.text), "%s", strerror(-rc));
 		} else {
 			rc = reader_mongo_open(&in->mongo, &r->cur, &err);
@@ -215,6 +242,11 @@ int reader_next(struct reader *r, const struct record **out)
 		rc = r->cur->ops->next_line(r->cur, &line, &len, &lineno, &err);
 		if (rc == 0) {
 			close_current(r);
+			continue;
+		}
+		if (rc == READER_LINE_SKIPPED) {
+			err.line = lineno;
+			report(r, &err);
 			continue;
 		}
 		if (rc < 0) {
@@ -263,18 +295,22 @@ void reader_free(struct reader *r)
 
 int reader_newest_file(const char *dir, char *out, size_t size)
 {
+	const char *sep = dir[strlen(dir) - 1] == '/' ? "" : "/";
 	struct dirent **names;
-	int n, rc;
+	int n, rc = -ENOENT;
 
 	n = scandir(dir, &names, select_record_file, by_name);
 	if (n < 0)
 		return -errno;
-	if (n == 0) {
-		free(names);
-		return -ENOENT;
+	/* the greatest name that is a regular file: a FIFO there would block the reader */
+	for (int i = n - 1; i >= 0 && rc == -ENOENT; i--) {
+		struct stat st;
+
+		if (snprintf(out, size, "%s%s%s", dir, sep, names[i]->d_name) >= (int)size)
+			rc = -ENAMETOOLONG;
+		else if (!stat(out, &st) && S_ISREG(st.st_mode))
+			rc = 0;
 	}
-	rc = snprintf(out, size, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/",
-		      names[n - 1]->d_name) >= (int)size ? -ENAMETOOLONG : 0;
 	for (int i = 0; i < n; i++)
 		free(names[i]);
 	free(names);

@@ -30,6 +30,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+ * The longest line the reader hands out: 64 MiB, far above any record libimpulse
+ * writes (max_capture bounds the captured values, max_children the children). A
+ * longer line (a torn file followed by garbage, a file of NULs) is skipped to its
+ * newline and reported as FILE:LINE, so that memory stays bounded whatever the input.
+ */
+#define READER_LINE_MAX (64u << 20)
+
 /* A JSON string value as it is in the text: the bytes between the quotes. */
 struct record_str {
 	const char *ptr;	/* into the line; NULL when absent or null */
@@ -109,12 +117,20 @@ struct reader *reader_new(reader_error_fn *on_error, void *data);
 
 /*
  * Queues a file or a directory. A directory stands for its logs_*.json and
- * logs_*.json.gz files, oldest first (by name: logs_<UTC time>_<pid>…). Files are
- * opened when their turn comes; gzip is recognised by its magic bytes, not its name.
- * Returns 0; -ENOENT (or another -errno of stat/opendir) when path cannot be used;
- * -ENOMEM. A directory with no record file is not an error (nothing is queued).
+ * logs_*.json.gz files, oldest first (by name: logs_<UTC time>_<pid>…); only regular
+ * files among them are queued (a FIFO would block for ever, a link to /dev/zero never
+ * ends): the others are reported through the callback as skipped. A path named
+ * directly may be a regular file or a pipe (`impulse stats /dev/stdin`), not a
+ * device or a socket. Files are opened when their turn comes; gzip is recognised by
+ * its magic bytes, not its name. Returns 0; -ENOENT (or another -errno of
+ * stat/opendir) when path cannot be used; -EINVAL for a device or socket; -ENOMEM.
+ * A directory with no record file is not an error (nothing is queued).
  */
 int reader_add_path(struct reader *r, const char *path);
+
+/* The text for an error of reader_add_path(): strerror(), but -EINVAL says "not a
+ * regular file, a directory or a pipe". */
+const char *reader_add_strerror(int rc);
 
 /*
  * Queues a MongoDB collection: the documents of database.collection at uri (NULL
@@ -141,7 +157,7 @@ long reader_errors(const struct reader *r);
 void reader_free(struct reader *r);
 
 /*
- * The newest record file (logs_*.json or logs_*.json.gz, greatest name) in dir,
+ * The newest regular record file (logs_*.json or logs_*.json.gz, greatest name) in dir,
  * e.g. ".impulselogs": the subcommands' default input. Writes its path to out.
  * Returns 0, -ENOENT when there is none, -ENAMETOOLONG, or -errno of opendir().
  */

@@ -10,7 +10,8 @@
  * could block forever are read on the caller's thread, with the same chunk code.
  *
  * Memory: FILE_SLOTS chunks of FILE_CHUNK bytes, and a carry buffer as large as the
- * longest line that straddles two chunks — not the file's size. It never writes to
+ * longest line that straddles two chunks, at most READER_LINE_MAX — not the file's
+ * size: a longer line is dropped to its newline and reported. It never writes to
  * the file.
  */
 #include <errno.h>
@@ -63,6 +64,8 @@ struct file_source {
 	size_t pos;		/* next unread byte of cur */
 	char *carry;		/* a line that straddles chunks, assembled */
 	size_t carry_len, carry_cap;
+	bool skipping;		/* the line is past READER_LINE_MAX: dropped to its newline */
+	size_t skipped;		/* bytes of it dropped so far */
 	bool finished;		/* the last chunk has been consumed */
 	long lineno;
 };
@@ -225,6 +228,34 @@ static int carry_add(struct file_source *f, const char *p, size_t n)
 	return 0;
 }
 
+/* The end of a line too long to hand out: its number and the report. */
+static int skipped_line(struct file_source *f, long *lineno, struct reader_error *err)
+{
+	*lineno = ++f->lineno;
+	snprintf(err->text, sizeof(err->text), "a line of %zu bytes, longer than the %u MiB a record may be: "
+		 "skipped", f->skipped, READER_LINE_MAX >> 20);
+	f->skipping = false;
+	f->skipped = 0;
+	return READER_LINE_SKIPPED;
+}
+
+/* Keeps p[0..n), part of a line not ended yet: 0, or -ENOMEM. Past READER_LINE_MAX
+ * the line is dropped instead, and only counted. */
+static int keep_partial(struct file_source *f, const char *p, size_t n)
+{
+	if (f->skipping) {
+		f->skipped += n;
+		return 0;
+	}
+	if (f->carry_len + n > READER_LINE_MAX) {
+		f->skipping = true;
+		f->skipped = f->carry_len + n;
+		f->carry_len = 0;
+		return 0;
+	}
+	return carry_add(f, p, n);
+}
+
 static int file_next_line(struct reader_source *src, const char **line, size_t *len,
 			  long *lineno, struct reader_error *err)
 {
@@ -239,21 +270,26 @@ static int file_next_line(struct reader_source *src, const char **line, size_t *
 			const char *nl = memchr(p, '\n', n);
 
 			if (nl) {
-				f->pos += (size_t)(nl - p) + 1;
-				*lineno = ++f->lineno;
-				if (!f->carry_len) {
+				size_t part = (size_t)(nl - p);
+
+				f->pos += part + 1;
+				if (!f->skipping && !f->carry_len) {
+					*lineno = ++f->lineno;
 					*line = p;
-					*len = (size_t)(nl - p);
+					*len = part;
 					return 1;
 				}
-				if (carry_add(f, p, (size_t)(nl - p)))
+				if (keep_partial(f, p, part))
 					goto nomem;
+				if (f->skipping)
+					return skipped_line(f, lineno, err);
+				*lineno = ++f->lineno;
 				*line = f->carry;
 				*len = f->carry_len;
 				f->carry_len = 0;	/* the text stays until the next call */
 				return 1;
 			}
-			if (carry_add(f, p, n))
+			if (keep_partial(f, p, n))
 				goto nomem;
 		}
 		f->cur = take_chunk(f);
@@ -265,6 +301,8 @@ static int file_next_line(struct reader_source *src, const char **line, size_t *
 		}
 		if (f->cur->len == 0) {
 			f->finished = true;
+			if (f->skipping)
+				return skipped_line(f, lineno, err);
 			if (!f->carry_len)
 				return 0;
 			/* a last line without its newline: torn, or written by hand */
@@ -332,7 +370,7 @@ static int start_filler(struct file_source *f)
 	return 0;
 }
 
-int reader_file_open(const char *path, struct reader_source **out)
+int reader_file_open(const char *path, bool allow_pipe, struct reader_source **out)
 {
 	struct file_source *f = calloc(1, sizeof(*f));
 	struct chunk *first;
@@ -343,11 +381,19 @@ int reader_file_open(const char *path, struct reader_source **out)
 		return -ENOMEM;
 	f->base.ops = &file_ops;
 	f->base.name = path;
-	f->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (f->fd < 0) {
+	/* O_NONBLOCK: opening a FIFO with no writer would wait for one for ever. */
+	f->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (f->fd < 0 || fstat(f->fd, &st)) {
 		err = -errno;
 		goto fail;
 	}
+	if (!S_ISREG(st.st_mode) && !(allow_pipe && S_ISFIFO(st.st_mode))) {
+		err = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+		goto fail;
+	}
+	/* A pipe named on the command line is read as it comes: blocking reads. */
+	if (S_ISFIFO(st.st_mode))
+		fcntl(f->fd, F_SETFL, fcntl(f->fd, F_GETFL) & ~O_NONBLOCK);
 	for (int i = 0; i < FILE_SLOTS; i++) {
 		f->slots[i].data = malloc(FILE_CHUNK);
 		if (!f->slots[i].data) {
@@ -385,7 +431,7 @@ int reader_file_open(const char *path, struct reader_source **out)
 		f->tail = 1;	/* slot 0 holds the first chunk, ready for the parser */
 	}
 	/* A regular file never blocks for long: read ahead on a thread of its own. */
-	if (first->len > 0 && !fstat(f->fd, &st) && S_ISREG(st.st_mode))
+	if (first->len > 0 && S_ISREG(st.st_mode))
 		start_filler(f);
 	*out = &f->base;
 	return 0;

@@ -15,11 +15,16 @@
 
 struct reader_source;
 
+/* next_line()'s answer for a line it skipped (reported, then reading goes on). */
+#define READER_LINE_SKIPPED 2
+
 struct reader_source_ops {
 	/*
 	 * The next line, without its newline, in *line and *len (valid until the next call)
-	 * and its 1-based number in *lineno. Returns 1, 0 at the end, or -errno with
-	 * err->text saying what failed (the source is then abandoned).
+	 * and its 1-based number in *lineno. Returns 1; READER_LINE_SKIPPED with *lineno
+	 * and err->text set for a line that was not handed out (longer than
+	 * READER_LINE_MAX); 0 at the end; or -errno with err->text saying what failed
+	 * (the source is then abandoned).
 	 */
 	int (*next_line)(struct reader_source *src, const char **line, size_t *len,
 			 long *lineno, struct reader_error *err);
@@ -31,8 +36,12 @@ struct reader_source {
 	const char *name;	/* for messages: the path, or the redacted URI and collection */
 };
 
-/* A file, plain or gzip (by its first bytes). 0 or -errno of open(), -ENOMEM. */
-int reader_file_open(const char *path, struct reader_source **out);
+/*
+ * A file, plain or gzip (by its first bytes): a regular file, or with allow_pipe a
+ * FIFO. 0, -errno of open(), -EISDIR, -EINVAL (a device, a socket, or a FIFO
+ * without allow_pipe), -ENOMEM.
+ */
+int reader_file_open(const char *path, bool allow_pipe, struct reader_source **out);
 
 /* What reader_add_mongo() queued. */
 struct reader_mongo_spec {

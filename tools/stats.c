@@ -24,7 +24,6 @@
 #include "stats.h"
 #include "tool.h"
 
-#define STATS_EXIT_NO_INPUT 1
 #define MAX_FILTERS 16
 
 static const char usage_text[] =
@@ -81,9 +80,9 @@ static const char usage_text[] =
 	"                         is unset), always or never\n"
 	"  -h, --help             this text\n"
 	"\n"
-	"Malformed lines are reported as FILE:LINE and skipped. Exit status: 0 when\n"
-	"something was read (skipped lines are counted at the end), 1 when no input could\n"
-	"be read, 2 for a usage or configuration error.\n";
+	"Malformed lines are reported as FILE:LINE and skipped. Exit status: 0 every input\n"
+	"was read whole; 1 records were read but something was skipped (counted at the end);\n"
+	"2 a usage or configuration error, or nothing could be read.\n";
 
 struct stats_opts {
 	const char *paths[256];
@@ -283,7 +282,7 @@ static size_t queue_inputs(struct reader *r, struct stats_opts *o, struct input_
 			    "'impulse run' first", path_for_display(dir), rc == -ENOENT ? "" : ": ",
 			    rc == -ENOENT ? "" : strerror(-rc));
 			cfg_free(&cfg);
-			exit(STATS_EXIT_NO_INPUT);
+			exit(TOOL_EXIT_NOTHING_READ);
 		}
 		o->paths[o->npaths++] = newest;
 	}
@@ -292,7 +291,7 @@ static size_t queue_inputs(struct reader *r, struct stats_opts *o, struct input_
 		if (rc == -ENOMEM)
 			usage_fail("out of memory");
 		if (rc) {
-			say("%s: %s", o->paths[i], strerror(-rc));
+			say("%s: %s", o->paths[i], reader_add_strerror(rc));
 			in->unreadable++;
 		} else {
 			queued++;
@@ -325,8 +324,9 @@ static double now_s(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Reads every record; progress on a terminal once it takes more than a second. */
-static void read_all(struct stats_counter *s, struct reader *r)
+/* Reads every record; progress on a terminal once it takes more than a second.
+ * Returns how many were read, whatever the filters. */
+static uint64_t read_all(struct stats_counter *s, struct reader *r)
 {
 	bool tty = isatty(STDERR_FILENO);
 	double start = now_s(), next = start + 1.0;
@@ -338,7 +338,7 @@ static void read_all(struct stats_counter *s, struct reader *r)
 		if (rc < 0)
 			continue;	/* reported through the callback; the next input follows */
 		stats_counter_add(s, rec);
-		if (tty && !(++n & 0xffff) && now_s() >= next) {
+		if (!(++n & 0xffff) && tty && now_s() >= next) {
 			char count[32];
 
 			snprintf(count, sizeof(count), "%llu", (unsigned long long)n);
@@ -348,6 +348,7 @@ static void read_all(struct stats_counter *s, struct reader *r)
 		}
 	}
 	clear_progress();
+	return n;
 }
 
 /* "--session s --thread llm --hook score": what the filters were, for the header. */
@@ -384,13 +385,14 @@ int cmd_stats(int argc, char **argv)
 	char newest[PATH_MAX];
 	struct reader *r;
 	char *filters;
+	uint64_t read_n;
 	int status;
 
 	parse_args(argc, argv, &o);
 	r = oom(reader_new(on_reader_error, &in));
 	if (!queue_inputs(r, &o, &in, newest, sizeof(newest))) {
 		reader_free(r);
-		return STATS_EXIT_NO_INPUT;
+		return TOOL_EXIT_NOTHING_READ;
 	}
 	f = (struct stats_filters){
 		.sessions = o.sessions, .nsessions = o.nsessions,
@@ -398,7 +400,7 @@ int cmd_stats(int argc, char **argv)
 		.hooks = o.hooks, .nhooks = o.nhooks,
 	};
 	s = stats_counter_new(o.by, o.sort, &f);
-	read_all(s, r);
+	read_n = read_all(s, r);
 	reader_free(r);
 	st = stats_counter_finish(s, (uint64_t)in.skipped);
 
@@ -412,7 +414,7 @@ int cmd_stats(int argc, char **argv)
 	po.filters = filters;
 	stats_print(st, &po);
 	fflush(stdout);
-	status = !st->records && in.unreadable ? STATS_EXIT_NO_INPUT : 0;
+	status = tool_read_status((long)read_n, in.skipped + in.unreadable);
 	free(filters);
 	stats_counter_free(s);
 	if (in.skipped)

@@ -26,6 +26,7 @@
 
 #include "call_line.h"
 #include "reader.h"
+#include "record_filter.h"
 #include "tool.h"
 
 #define TAIL_MAX_FILES 256
@@ -42,13 +43,16 @@ static const char usage_text[] =
 	"  -f, --follow    keep printing records as they are written, also from record files\n"
 	"                  that appear later in the directory (a child process, the next\n"
 	"                  run), until interrupted (Ctrl-C, SIGTERM); one FILE or DIR\n"
-	"  --session S, --thread T, --hook H   only matching records\n"
+	"  --session S, --thread T, --hook H   only matching records (each may be repeated:\n"
+	"                  any of the values given matches)\n"
 	"  --color=WHEN    auto (a terminal without NO_COLOR), always, never\n"
 	"\n"
-	"Exit status: 0; 1 nothing could be read; 2 a bad command line.\n";
+	"Exit status: 0 every input was read whole; 1 records were read but something was\n"
+	"skipped (malformed lines are reported as FILE:LINE); 2 a bad command line, or\n"
+	"nothing could be read.\n";
 
 struct tail_opts {
-	const char *session, *thread, *hook;
+	struct record_filter filter;	/* --session, --thread, --hook */
 	long n;
 	bool follow, colour;
 };
@@ -71,14 +75,8 @@ static void fail(int status, const char *fmt, ...)
 
 static bool keep(const struct record *rec)
 {
-	if (opts.session && !record_str_eq(&rec->session_id, opts.session))
-		return false;
-	if (opts.thread && !record_str_eq(&rec->thread_id, opts.thread))
-		return false;
-	if (opts.hook && !record_str_eq(&rec->hook_id, opts.hook) &&
-	    !record_str_eq(&rec->name, opts.hook))
-		return false;
-	return true;
+	return record_filter_session_ok(&opts.filter, rec) &&
+	       record_filter_thread_ok(&opts.filter, rec) && record_filter_hook_ok(&opts.filter, rec);
 }
 
 /* One record as one line (no newline) into out. */
@@ -157,17 +155,77 @@ struct followed {
 	char *buf;
 	size_t len, size;
 	long line;
+	bool skipping;		/* the line is past READER_LINE_MAX: dropped to its newline */
+	size_t skipped;		/* bytes of it dropped so far */
 };
 
-/* Each complete line read so far: parsed, printed (or put in the ring when r). */
+/* Drops the bytes of a line past READER_LINE_MAX up to its newline, and reports it
+ * when the newline comes: memory stays bounded whatever is appended. */
+static void skip_long_line(struct followed *f)
+{
+	char *nl = memchr(f->buf, '\n', f->len);
+	size_t part = nl ? (size_t)(nl - f->buf) : f->len;
+
+	f->skipped += part;
+	if (!nl) {
+		f->len = 0;
+		return;
+	}
+	f->line++;
+	fprintf(stderr, "impulse tail: %s:%ld: a line of %zu bytes, longer than the %u MiB a record "
+		"may be: skipped\n", f->path, f->line, f->skipped, READER_LINE_MAX >> 20);
+	f->skipping = false;
+	f->skipped = 0;
+	memmove(f->buf, nl + 1, f->len - part - 1);
+	f->len -= part + 1;
+}
+
+/* Each complete line in f's buffer: parsed, printed (or put in the ring when r). */
+static void take_lines(struct followed *f, struct ring *r)
+{
+	size_t start = 0;
+	char *nl;
+
+	while ((nl = memchr(f->buf + start, '\n', f->len - start))) {
+		char out[8192];
+		struct record rec;
+		struct reader_error err;
+		size_t len = (size_t)(nl - (f->buf + start));
+
+		f->line++;
+		memset(&err, 0, sizeof(err));
+		if (len && record_parse(f->buf + start, len, &rec, &err)) {
+			fprintf(stderr, "impulse tail: %s:%ld: %s\n", f->path, f->line, err.text);
+		} else if (len && keep(&rec)) {
+			format_record(&rec, out, sizeof(out));
+			if (r)
+				ring_add(r, out);
+			else
+				puts(out);
+		}
+		start += len + 1;
+	}
+	memmove(f->buf, f->buf + start, f->len - start);
+	f->len -= start;
+}
+
+/* Everything appended to f since the last call, line by line. */
 static void drain(struct followed *f, struct ring *r)
 {
 	for (;;) {
-		char out[8192];
-		char *nl;
 		ssize_t got;
-		size_t start = 0;
 
+		if (!f->skipping && f->len >= READER_LINE_MAX) {
+			/* READER_LINE_MAX bytes and no newline (take_lines left none) */
+			f->skipping = true;
+			f->skipped = 0;
+		}
+		if (f->skipping)
+			skip_long_line(f);
+		if (!f->skipping)
+			take_lines(f, r);
+		if (!r)
+			fflush(stdout);
 		if (f->size - f->len < 65536) {
 			f->size = f->size ? f->size * 2 : 1 << 17;
 			f->buf = realloc(f->buf, f->size);
@@ -180,28 +238,6 @@ static void drain(struct followed *f, struct ring *r)
 		if (got <= 0)
 			return;
 		f->len += (size_t)got;
-		while ((nl = memchr(f->buf + start, '\n', f->len - start))) {
-			struct record rec;
-			struct reader_error err;
-			size_t len = (size_t)(nl - (f->buf + start));
-
-			f->line++;
-			memset(&err, 0, sizeof(err));
-			if (len && record_parse(f->buf + start, len, &rec, &err)) {
-				fprintf(stderr, "impulse tail: %s:%ld: %s\n", f->path, f->line, err.text);
-			} else if (len && keep(&rec)) {
-				format_record(&rec, out, sizeof(out));
-				if (r)
-					ring_add(r, out);
-				else
-					puts(out);
-			}
-			start += len + 1;
-		}
-		memmove(f->buf, f->buf + start, f->len - start);
-		f->len -= start;
-		if (!r)
-			fflush(stdout);
 	}
 }
 
@@ -219,10 +255,19 @@ static struct followed *follow_open(const char *path)
 	if (!f || !(f->path = strdup(path)))
 		fail(1, "out of memory");
 	unsigned char magic[2];
+	struct stat st;
 
-	f->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (f->fd < 0) {
+	/* O_NONBLOCK: a FIFO with no writer would block the open for ever */
+	f->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (f->fd < 0 || fstat(f->fd, &st)) {
 		fprintf(stderr, "impulse tail: %s: %s\n", path, strerror(errno));
+		if (f->fd >= 0)
+			close(f->fd);
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		fprintf(stderr, "impulse tail: %s: not a regular file: cannot be followed\n", path);
+		close(f->fd);
 		goto fail;
 	}
 	/* a gzip file is complete or unreadable: nothing to follow in it */
@@ -268,13 +313,13 @@ static int follow(const char *dir, const char *file)
 		int rc = reader_newest_file(dir, newest, sizeof(newest));
 
 		if (rc && rc != -ENOENT)
-			fail(1, "%s: %s", dir, strerror(-rc));
+			fail(TOOL_EXIT_NOTHING_READ, "%s: %s", dir, strerror(-rc));
 		file = rc ? NULL : newest;
 	}
 	if (file) {
 		files[0] = follow_open(file);
 		if (!files[0])
-			return 1;
+			return TOOL_EXIT_NOTHING_READ;
 		nfiles = 1;
 		drain(files[0], &ring);
 	}
@@ -336,7 +381,7 @@ int cmd_tail(int argc, char **argv)
 	const struct record *rec;
 	struct ring ring;
 	char line[8192];
-	long errors;
+	long errors, records = 0, unreadable = 0;
 
 	if (!inputs)
 		fail(1, "out of memory");
@@ -362,22 +407,14 @@ int cmd_tail(int argc, char **argv)
 		}
 		if (!strncmp(arg, "-n", 2) && arg[2]) {
 			v = arg + 2;
-		} else if (!strcmp(arg, "-n") || !strcmp(arg, "--session") ||
-			   !strcmp(arg, "--thread") || !strcmp(arg, "--hook")) {
+		} else if (!strcmp(arg, "-n") || record_filter_is_option(arg)) {
 			if (i + 1 >= argc)
 				fail(TOOL_EXIT_USAGE, "option '%s' needs a value; see 'impulse tail --help'",
 				     arg);
 			v = argv[++i];
-			if (!strcmp(arg, "--session")) {
-				opts.session = v;
-				continue;
-			}
-			if (!strcmp(arg, "--thread")) {
-				opts.thread = v;
-				continue;
-			}
-			if (!strcmp(arg, "--hook")) {
-				opts.hook = v;
+			if (record_filter_is_option(arg)) {
+				if (record_filter_add(&opts.filter, arg, v))
+					fail(TOOL_EXIT_USAGE, "%s: at most %d values", arg, RECORD_FILTER_MAX);
 				continue;
 			}
 		} else {
@@ -406,7 +443,7 @@ int cmd_tail(int argc, char **argv)
 		if (!ninputs)
 			return follow(".impulselogs", NULL);
 		if (stat(inputs[0], &st))
-			fail(1, "%s: %s", inputs[0], strerror(errno));
+			fail(TOOL_EXIT_NOTHING_READ, "%s: %s", inputs[0], strerror(errno));
 		return S_ISDIR(st.st_mode) ? follow(inputs[0], NULL) : follow(NULL, inputs[0]);
 	}
 
@@ -415,40 +452,47 @@ int cmd_tail(int argc, char **argv)
 		fail(1, "out of memory");
 	for (i = 0; i < ninputs; i++) {
 		rc = reader_add_path(r, inputs[i]);
-		if (rc)
-			fprintf(stderr, "impulse tail: %s: %s\n", inputs[i], strerror(-rc));
-		else
+		if (rc) {
+			fprintf(stderr, "impulse tail: %s: %s\n", inputs[i], reader_add_strerror(rc));
+			unreadable++;
+		} else {
 			added++;
+		}
 	}
 	if (!ninputs) {
 		char path[PATH_MAX];
 
 		rc = reader_newest_file(".impulselogs", path, sizeof(path));
 		if (rc)
-			fail(1, "no record file in .impulselogs/ (%s); name a FILE or DIR", strerror(-rc));
+			fail(TOOL_EXIT_NOTHING_READ, "no record file in .impulselogs/ (%s); name a FILE or DIR",
+			     strerror(-rc));
 		if (!reader_add_path(r, path))
 			added++;
 	}
 	if (!added)
-		fail(1, "nothing to read");
+		fail(TOOL_EXIT_NOTHING_READ, "nothing to read");
 	ring.n = opts.n;
 	ring.next = ring.count = 0;
 	ring.lines = calloc((size_t)opts.n + 1, sizeof(char *));
 	if (!ring.lines)
 		fail(1, "out of memory");
 	while ((rc = reader_next(r, &rec)) != 0) {
-		if (rc < 0 || !keep(rec))
+		if (rc < 0)
+			continue;
+		records++;
+		if (!keep(rec))
 			continue;
 		format_record(rec, line, sizeof(line));
 		ring_add(&ring, line);
 	}
-	errors = reader_errors(r);
+	errors = reader_errors(r) + unreadable;
 	reader_free(r);
 	ring_flush(&ring);
 	free(ring.lines);
 	free(inputs);
 	if (errors)
-		fprintf(stderr, "impulse tail: %ld malformed lines or unreadable inputs skipped\n",
-			errors);
-	return 0;
+		fprintf(stderr, "impulse tail: %ld %s skipped\n", errors,
+			TOOL_PLURAL(errors, "malformed line or unreadable input",
+				    "malformed lines or unreadable inputs"));
+	return tool_read_status(records, errors);
 }

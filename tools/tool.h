@@ -17,6 +17,27 @@
 /* Exit status for a command line that makes no sense, as most Unix tools do. */
 #define TOOL_EXIT_USAGE 2
 
+/*
+ * The exit statuses of the subcommands that read records (tree, stats, tail, export),
+ * the same for each: 0 every input was read whole; 1 records were read but something
+ * was skipped (a malformed or over-long line, an unreadable input or file); 2 a bad
+ * command line (TOOL_EXIT_USAGE), or nothing could be read at all.
+ */
+#define TOOL_EXIT_SKIPPED 1
+#define TOOL_EXIT_NOTHING_READ 2
+
+/* The status for records read and inputs or lines skipped (errors), as above. An
+ * empty input that was read whole is not a failure: 0. */
+static inline int tool_read_status(long records, long errors)
+{
+	if (!errors)
+		return 0;
+	return records ? TOOL_EXIT_SKIPPED : TOOL_EXIT_NOTHING_READ;
+}
+
+/* "1 line" or "2 lines": one or other, by n. */
+#define TOOL_PLURAL(n, one, many) ((n) == 1 ? (one) : (many))
+
 struct subcommand {
 	const char *name;	/* as typed: "run" */
 	const char *summary;	/* one line for `impulse --help` */

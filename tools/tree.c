@@ -54,6 +54,8 @@ static const char usage_text[] =
 	"  --thread T           only calls of the hooks.conf thread group T\n"
 	"  --hook H             only calls of hook H (hook_id or function name), with their\n"
 	"                       callees, and their callers as context\n"
+	"                       (--session, --thread and --hook may be repeated: any of the\n"
+	"                       values given matches)\n"
 	"  --min-duration D     hide calls shorter than D (with their callees); D as 10us,\n"
 	"                       1.5ms, 2s, 300ns; a line says how many were hidden\n"
 	"  --depth N            show N levels of calls per thread; a line counts the rest\n"
@@ -63,8 +65,9 @@ static const char usage_text[] =
 	"More than 5 consecutive sibling calls to one function with one status are folded\n"
 	"into one line: the first is shown, then '… ×N more' with their total, min and max.\n"
 	"\n"
-	"Exit status: 0 something was read (malformed lines are reported as FILE:LINE and\n"
-	"skipped); 1 no input could be read; 2 a bad command line.\n";
+	"Exit status: 0 every input was read whole; 1 records were read but something was\n"
+	"skipped (malformed lines are reported as FILE:LINE); 2 a bad command line, or\n"
+	"nothing could be read.\n";
 
 void tree_fail(int status, const char *fmt, ...)
 {
@@ -81,13 +84,9 @@ void tree_fail(int status, const char *fmt, ...)
 
 static bool keep(const struct tree *t, const struct record *rec)
 {
-	if (t->o.session && !record_str_eq(&rec->session_id, t->o.session))
+	if (!record_filter_session_ok(&t->o.filter, rec))
 		return false;
-	if (rec->is_root)
-		return true;
-	if (t->o.thread && !record_str_eq(&rec->thread_id, t->o.thread))
-		return false;
-	return true;
+	return rec->is_root || record_filter_thread_ok(&t->o.filter, rec);
 }
 
 /* --------------------------------------------------------------- the command */
@@ -131,10 +130,25 @@ static void add_mongo(struct tree *t, struct reader *r)
 	    tool_settings_mongo(&cfg, t->o.uri, t->o.database, t->o.collection, msg, sizeof(msg)))
 		tree_fail(TOOL_EXIT_USAGE, "%s", msg);
 	rc = reader_add_mongo(r, cfg.settings.mongo_uri, cfg.settings.mongo_database,
-			      cfg.settings.mongo_collection, t->o.session);
+			      cfg.settings.mongo_collection,
+			      record_filter_one_session(&t->o.filter));
 	if (rc)
 		tree_fail(TOOL_EXIT_USAGE, "--mongo: %s", rc == -EINVAL ? "an invalid MongoDB URI" : strerror(-rc));
 	cfg_free(&cfg);
+}
+
+/* "--hook" for "--hook" or "--hook=H" (the same for --session, --thread), else NULL. */
+static const char *filter_option(const char *arg)
+{
+	static const char *const names[] = { "--session", "--thread", "--hook" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		size_t n = strlen(names[i]);
+
+		if (!strncmp(arg, names[i], n) && (!arg[n] || arg[n] == '='))
+			return names[i];
+	}
+	return NULL;
 }
 
 static void parse_args(int argc, char **argv, struct tree_opts *o, const char ***files,
@@ -146,9 +160,6 @@ static void parse_args(int argc, char **argv, struct tree_opts *o, const char **
 		{ "--collection", offsetof(struct tree_opts, collection) },
 		{ "--config", offsetof(struct tree_opts, config) },
 		{ "-c", offsetof(struct tree_opts, config) },
-		{ "--session", offsetof(struct tree_opts, session) },
-		{ "--thread", offsetof(struct tree_opts, thread) },
-		{ "--hook", offsetof(struct tree_opts, hook) },
 	};
 	const char *colour = "auto", *min = NULL, *depth = NULL;
 	int i;
@@ -159,6 +170,7 @@ static void parse_args(int argc, char **argv, struct tree_opts *o, const char **
 	o->pager = true;
 	for (i = 1; i < argc; i++) {
 		const char *arg = argv[i], *value = NULL, **slot = NULL;
+		const char *filter = NULL;
 		size_t j, n = 0;
 
 		if (dashdash || arg[0] != '-' || !arg[1]) {
@@ -188,6 +200,10 @@ static void parse_args(int argc, char **argv, struct tree_opts *o, const char **
 				break;
 			}
 		}
+		if (!slot && (filter = filter_option(arg))) {
+			n = strlen(filter);
+			slot = &value;	/* repeatable: any of the values given matches */
+		}
 		if (!slot) {
 			static const char *const extra[] = { "--color", "--colour", "--min-duration",
 							     "--depth" };
@@ -207,6 +223,11 @@ static void parse_args(int argc, char **argv, struct tree_opts *o, const char **
 		if (!value || !value[0])
 			tree_fail(TOOL_EXIT_USAGE, "option '%.*s' needs a value; see 'impulse tree --help'",
 			     (int)n, arg);
+		if (filter) {
+			if (record_filter_add(&o->filter, filter, value))
+				tree_fail(TOOL_EXIT_USAGE, "%s: at most %d values", filter, RECORD_FILTER_MAX);
+			continue;
+		}
 		*slot = value;
 	}
 	if (!strcmp(colour, "always"))
@@ -274,7 +295,7 @@ int cmd_tree(int argc, char **argv)
 	const struct record *rec;
 	struct timespec t0;
 	struct winsize ws;
-	long errors, kept = 0;
+	long errors, kept = 0, unreadable = 0;
 
 	parse_args(argc, argv, &t.o, &files, &nfiles);
 	t.o.args_max = CALL_LINE_ARGS_MAX;
@@ -289,10 +310,12 @@ int cmd_tree(int argc, char **argv)
 		tree_fail(1, "out of memory");
 	for (i = 0; i < nfiles; i++) {
 		rc = reader_add_path(r, files[i]);
-		if (rc)
-			fprintf(stderr, "impulse tree: %s: %s\n", files[i], strerror(-rc));
-		else
+		if (rc) {
+			fprintf(stderr, "impulse tree: %s: %s\n", files[i], reader_add_strerror(rc));
+			unreadable++;
+		} else {
 			added++;
+		}
 	}
 	if (t.o.uri) {
 		add_mongo(&t, r);
@@ -303,13 +326,13 @@ int cmd_tree(int argc, char **argv)
 
 		rc = reader_newest_file(".impulselogs", path, sizeof(path));
 		if (rc)
-			tree_fail(1, "no record file in .impulselogs/ (%s); name a FILE or DIR, or run "
-			     "'impulse run -- PROGRAM' first", strerror(-rc));
+			tree_fail(TOOL_EXIT_NOTHING_READ, "no record file in .impulselogs/ (%s); name a FILE "
+				  "or DIR, or run 'impulse run -- PROGRAM' first", strerror(-rc));
 		if (!reader_add_path(r, path))
 			added++;
 	}
 	if (!added)
-		tree_fail(1, "nothing to read");
+		tree_fail(TOOL_EXIT_NOTHING_READ, "nothing to read");
 	rc = spool_open(&t.sp);
 	if (rc)
 		tree_fail(1, "cannot create a temporary file in $TMPDIR or /tmp: %s", strerror(-rc));
@@ -337,21 +360,23 @@ int cmd_tree(int argc, char **argv)
 			tree_add_call(&t, rec);
 	}
 	progress(&t, &t0, true);
-	errors = reader_errors(r);
+	errors = reader_errors(r) + unreadable;
 	reader_free(r);
 	if (!t.records) {
 		if (errors)
-			fprintf(stderr, "impulse tree: no record could be read (%ld malformed lines or "
-				"unreadable inputs)\n", errors);
+			fprintf(stderr, "impulse tree: no record could be read (%ld %s)\n", errors,
+				TOOL_PLURAL(errors, "malformed line or unreadable input",
+					    "malformed lines or unreadable inputs"));
 		else
 			fprintf(stderr, "impulse tree: no records in the input\n");
-		return errors ? 1 : 0;
+		return tool_read_status(0, errors);
 	}
 	if (!kept) {
-		fprintf(stderr, "impulse tree: %ld records read, none of them of %s%s%s\n", t.records,
-			t.o.session ? "session " : "thread group ",
-			t.o.session ? t.o.session : t.o.thread ? t.o.thread : "", "");
-		return 0;
+		char what[512];
+
+		record_filter_describe(&t.o.filter, what, sizeof(what));
+		fprintf(stderr, "impulse tree: %ld records read, none of them of %s\n", t.records, what);
+		return tool_read_status(t.records, errors);
 	}
 	t.out = open_pager(t.o.pager);
 	tree_print(&t);
@@ -362,7 +387,8 @@ int cmd_tree(int argc, char **argv)
 	}
 	spool_close(&t.sp);
 	if (errors)
-		fprintf(stderr, "impulse tree: %ld malformed lines or unreadable inputs skipped\n",
-			errors);
-	return 0;
+		fprintf(stderr, "impulse tree: %ld %s skipped\n", errors,
+			TOOL_PLURAL(errors, "malformed line or unreadable input",
+				    "malformed lines or unreadable inputs"));
+	return tool_read_status(t.records, errors);
 }

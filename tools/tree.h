@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "reader.h"
+#include "record_filter.h"
 #include "tree_spool.h"
 
 /* More identical siblings in a row than this are folded into one line. */
@@ -71,7 +72,7 @@ struct process {
 
 struct tree_opts {
 	const char *uri, *database, *collection, *config;
-	const char *session, *thread, *hook;
+	struct record_filter filter;	/* --session, --thread, --hook */
 	int64_t min_ns;
 	long max_depth;		/* -1: all */
 	bool colour, pager;

@@ -239,7 +239,7 @@ static void add_log(const char *payload, size_t len, void *data)
 
 static bool hook_matches(const struct tree *t, const struct record *rec)
 {
-	return record_str_eq(&rec->hook_id, t->o.hook) || record_str_eq(&rec->name, t->o.hook);
+	return record_filter_hook_ok(&t->o.filter, rec);
 }
 
 void tree_add_root(struct tree *t, const struct record *rec)
@@ -328,7 +328,7 @@ void tree_add_call(struct tree *t, const struct record *rec)
 	n.fold_key = hash_str(&rec->name) * 7 + rec->status_code +
 		     (rec->status_code == RECORD_STATUS_OTHER ? hash_str(&rec->status) : 0);
 	n.status = (uint8_t)rec->status_code;
-	if (t->o.hook && hook_matches(t, rec))
+	if (t->o.filter.nhooks && hook_matches(t, rec))
 		n.flags |= NODE_MATCH | NODE_SUB_MATCH;
 	if (sub)
 		n.flags |= NODE_SUB_MATCH;

@@ -246,7 +246,7 @@ static void print_thread(struct tree *t, struct thread *th, unsigned indent)
 		if (th->lv[k].first)
 			all = tree_level_merge(t, &all, &th->lv[k]);
 	if (all.first)
-		print_list(t, all.first, indent + 1, 0, t->o.hook != NULL);
+		print_list(t, all.first, indent + 1, 0, t->o.filter.nhooks != 0);
 }
 
 static void print_process(struct tree *t, struct process *p, unsigned indent, const char *note)
@@ -272,7 +272,7 @@ static void print_process(struct tree *t, struct process *p, unsigned indent, co
 		ths[i++] = th;
 	qsort(ths, p->nthreads, sizeof(*ths), cmp_threads);
 	for (i = 0; i < p->nthreads; i++)
-		if (!t->o.hook || ths[i]->match)
+		if (!t->o.filter.nhooks || ths[i]->match)
 			print_thread(t, ths[i], indent + 1);
 	free(ths);
 	/* processes started outside any hooked call: under the root */

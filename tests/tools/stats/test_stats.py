@@ -433,7 +433,7 @@ def test_malformed_lines_skipped():
         with open(path, "w") as f:
             f.writelines(bad)
         status, out, err = stats([path, "--format", "json"], check=False)
-        assert status == 0, (status, err)
+        assert status == 1, (status, err)     # records read, something skipped
         shown = path    # outside the current directory: shown as given
         for line in (4, 11, 21):
             if not re.search(r"^impulse stats: %s:%d(:\d+)?: .+" % (re.escape(shown), line), err, re.M):
@@ -445,9 +445,9 @@ def test_malformed_lines_skipped():
         # the table says it too
         _, out, _ = stats([path], check=False)
         assert re.search(r"^skipped +3 malformed lines$", out, re.M), out
-        # nothing readable at all: status 1
+        # nothing readable at all: status 2
         status, out, err = stats([os.path.join(tmp, "missing.json")], check=False)
-        assert status == 1 and "missing.json" in err, (status, err)
+        assert status == 2 and "missing.json" in err, (status, err)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -486,7 +486,7 @@ def test_default_input_newest_file():
         doc = stats_json([], cwd=tmp, extra_env={"IMPULSE_LOG_DIR": other})
         assert doc["processes"]["outcomes"][0]["program"] == "demo_app", doc
         status, _, err = stats([], cwd=os.path.join(tmp, "other"), check=False)
-        assert status == 1 and "no record file in .impulselogs" in err, err
+        assert status == 2 and "no record file in .impulselogs" in err, err
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
