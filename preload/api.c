@@ -18,6 +18,7 @@
 #include "impulse.h"
 #include "logger.h"
 #include "record.h"
+#include "redact.h"
 #include "thread_ctx.h"
 #include "tracer.h"
 
@@ -104,8 +105,11 @@ int impulse_set_session_id(const char *id, const char *metadata_json)
 		json_error_t err;
 		json_t *v = json_loads(metadata_json, 0, &err);
 
-		if (v && json_is_object(v))
+		if (v && json_is_object(v)) {
+			/* masked now, once: records carry it as raw JSON */
+			redact_json(v);
 			s->metadata_json = json_dumps(v, JSON_COMPACT);
+		}
 		else
 			rc = -EINVAL;
 		json_decref(v);

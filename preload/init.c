@@ -338,6 +338,7 @@ __attribute__((constructor)) static void impulse_init(int argc, char **argv, cha
 	if (load_config())
 		goto fail;
 	redact_setup(tracer.cfg.settings.redact_patterns);
+	redact_config_metadata(&tracer.cfg);
 	tracer.max_string = tracer.cfg.settings.max_string;
 	tracer.buffer_size = round_pow2(tracer.cfg.settings.buffer_size);
 	tracer.max_children = tracer.cfg.settings.max_children;

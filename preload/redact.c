@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "redact.h"
 #include "valw.h"
 #include "redact_pattern.h"
@@ -89,10 +90,37 @@ void redact_json(json_t *v)
 		free(owned);
 		break;
 	}
-	case JSON_OBJECT:
-		json_object_foreach(v, key, item)
+	case JSON_OBJECT: {
+		/* A key can hold a secret too ({"sk-…": 1}): masked keys replace theirs,
+		 * after the walk (the object is not changed while it is iterated). */
+		json_t *renamed = NULL, *gone = NULL;
+
+		json_object_foreach(v, key, item) {
+			char *owned;
+			size_t n;
+			const char *k = redact_string(key, strlen(key), &n, &owned);
+
 			redact_json(item);
+			if (k == key)
+				continue;
+			if (!renamed) {
+				renamed = json_object();
+				gone = json_array();
+			}
+			json_array_append_new(gone, json_string(key));
+			/* out of memory for the masked key: the member is dropped, never kept */
+			if (owned && renamed)
+				json_object_setn(renamed, k, n, item);
+			free(owned);
+		}
+		json_array_foreach(gone, i, item)
+			json_object_del(v, json_string_value(item));
+		if (renamed)
+			json_object_update(v, renamed);
+		json_decref(renamed);
+		json_decref(gone);
 		break;
+	}
 	case JSON_ARRAY:
 		json_array_foreach(v, i, item)
 			redact_json(item);
@@ -100,4 +128,45 @@ void redact_json(json_t *v)
 	default:
 		break;
 	}
+}
+
+char *redact_json_text(const char *json)
+{
+	json_error_t err;
+	json_t *v;
+	char *text;
+
+	if (!npatterns || !json)
+		return NULL;
+	v = json_loads(json, JSON_DECODE_ANY, &err);
+	if (!v)
+		return NULL;
+	redact_json(v);
+	text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+	json_decref(v);
+	return text;
+}
+
+/* *json masked in place: replaced by its masked text, or freed and NULL. */
+static void mask_owned(char **json)
+{
+	char *masked;
+
+	if (!*json)
+		return;
+	masked = redact_json_text(*json);
+	free(*json);
+	*json = masked;
+}
+
+void redact_config_metadata(struct cfg *cfg)
+{
+	if (!npatterns)
+		return;
+	mask_owned(&cfg->settings.tracer_metadata);
+	mask_owned(&cfg->settings.session_metadata);
+	for (int i = 0; i < cfg->nhooks; i++)
+		mask_owned(&cfg->hooks[i].metadata_json);
+	for (int i = 0; i < cfg->nprotos; i++)
+		mask_owned(&cfg->protos[i].metadata_json);
 }

@@ -6,7 +6,8 @@
  * the logger masks them when it renders a record, before any byte leaves the
  * process: every string value (arguments, outputs, struct fields, buffers shown as
  * text or as binary, varargs, argv, trace_logs text) through valw.h's vw_string and
- * vw_binary_member, and every string inside an impulse_log_json payload.
+ * vw_binary_member, every key and string inside an impulse_log_json payload, and the
+ * metadata (tracer, session, hook), masked once when it is set.
  */
 #ifndef IMPULSE_REDACT_H
 #define IMPULSE_REDACT_H
@@ -19,8 +20,24 @@
  * "" leaves it off. At start-up, before the logger runs. */
 void redact_setup(const char *patterns);
 
-/* Masks the string values inside v (not its keys), in place. */
+/* Masks the string values inside v and the keys of its objects, in place. */
 void redact_json(json_t *v);
+
+/*
+ * json (an object's compact text) with redact_json() applied, as new compact text the
+ * caller frees; NULL when masking is off, json is NULL, or out of memory (then the
+ * caller must not write json as it is: see redact_config_metadata()).
+ */
+char *redact_json_text(const char *json);
+
+struct cfg;
+/*
+ * Masks the metadata of the configuration in place, once, right after
+ * redact_setup(): tracer_metadata, session_metadata and every hook's and prototype's
+ * [meta=…], which records carry as raw JSON. Metadata that cannot be masked (out of
+ * memory) is dropped rather than written unmasked.
+ */
+void redact_config_metadata(struct cfg *cfg);
 
 #pragma GCC visibility pop
 

@@ -31,6 +31,29 @@ STATUSES = ("success", "error", "incomplete", "unwound", "exception", "crashed")
 _RFC3339_US = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
 
 
+# ---------------------------------------------------------------- skipping
+
+class Skip(Exception):
+    """Raised by skip(): tests/run_tests.py lists the test as skipped, with the reason."""
+
+
+def skip(reason):
+    """Ends the current test as one that cannot run here, saying why. Never a silent
+    return: a test that returns early passes without having checked anything."""
+    raise Skip(reason)
+
+
+def sanitizer_runtime():
+    """'AddressSanitizer' or 'ThreadSanitizer' when libimpulse is a sanitizer build
+    (its runtime is preloaded first), else None."""
+    value = _preload_value()
+    if "libasan" in value:
+        return "AddressSanitizer"
+    if "libtsan" in value:
+        return "ThreadSanitizer"
+    return None
+
+
 # ---------------------------------------------------------------- paths
 
 def program(case, name, variant="def"):

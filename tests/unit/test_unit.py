@@ -13,6 +13,8 @@ passes; so it does when the ThreadSanitizer runtime cannot start on this kernel.
 import os
 import subprocess
 
+import impulse_test as it
+
 TIMEOUT = 300
 
 BINARIES = ["jsonw_test", "ring_test", "calls_test", "safe_copy_test", "status_test",
@@ -55,14 +57,12 @@ def ring_tsan():
     exe = os.path.join(build_dir(), "tests", "unit", "ring_tsan")
     if os.path.exists(exe + ".skip") and not os.access(exe, os.X_OK):
         with open(exe + ".skip", encoding="utf-8", errors="replace") as f:
-            print("skipped: ThreadSanitizer unavailable\n" + f.read().rstrip())
-        return
+            it.skip("ThreadSanitizer unavailable: " + f.read().strip().replace("\n", " "))
     # A race report makes the binary exit 66 even when every check passed.
     rc, out = run("ring_tsan", env_extra={"TSAN_OPTIONS": "halt_on_error=1:exitcode=66"})
     if rc != 0 and "ThreadSanitizer: unexpected memory mapping" in out:
-        print("skipped: the ThreadSanitizer runtime cannot start here "
-              "(try: sysctl vm.mmap_rnd_bits=28)\n" + out.rstrip())
-        return
+        it.skip("the ThreadSanitizer runtime cannot start here (try: sysctl "
+                "vm.mmap_rnd_bits=28): " + out.strip()[-300:].replace("\n", " "))
     if rc != 0 or "WARNING: ThreadSanitizer" in out:
         raise AssertionError("ring_tsan exited %d\n%s" % (rc, out))
     print(out.rstrip())

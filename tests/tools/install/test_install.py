@@ -14,8 +14,7 @@ import impulse_test as it
 
 def test_install_layout_runs():
     if "libasan" in it._preload_value():
-        print("SKIP: a sanitizer build's library needs its runtime preloaded first")
-        return
+        it.skip("a sanitizer build's library needs its runtime preloaded first")
     dest = tempfile.mkdtemp(prefix="impulse-install-")
     try:
         subprocess.run(["make", "-s", "-C", it.REPO, "install", "DESTDIR=" + dest, "PREFIX=/opt/imp",

@@ -12,7 +12,9 @@ Regenerate the goldens after a deliberate change of the output:
 and read the diff.
 """
 import gzip
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -81,7 +83,7 @@ def case_test(name):
 
 
 def tests():
-    return [("golden_" + n, case_test(n)) for n in CASES]
+    return [("golden_" + n, case_test(n)) for n in CASES] + _oracle_tests()
 
 
 def test_colour_always_marks_errors_red():
@@ -290,3 +292,129 @@ def test_large_random_forest_exact_order():
                                      % (t, i, a[i:i + 3], b[i:i + 3]))
     finally:
         shutil.rmtree(tmp)
+
+
+# ---------------------------------------------------------------- an independent oracle
+
+FOLD_MIN = 5    # README: more than 5 consecutive like siblings are folded into one line
+
+
+def oracle_outline(path):
+    """The tree's outline recomputed from the records with Python's json, knowing
+    nothing of impulse tree's code: [(indent, text)] where text is "process PROGRAM",
+    'thread TID (N calls)', the called function's name, or "… ×N more NAME". Processes
+    sit under the call that started them, threads in their process (main thread first,
+    then by first call), calls under their parent in the same thread, siblings by start
+    time, runs of more than FOLD_MIN like siblings (name and status) folded."""
+    with open(path) as f:
+        recs = [json.loads(line)["payload"] for line in f if line.strip()]
+    roots = {p["trace_module"]["tracer_id"]: p for p in recs if not p["stack_trace"]["parents"]
+             or p["trace_module"]["hook_id"] == "root"}
+    roots = {t: p for t, p in roots.items() if p["trace_module"]["hook_id"] == "root"}
+    calls = [p for p in recs if p["trace_module"]["hook_id"] != "root"]
+    by_id = {p["call_id"]: p for p in calls}
+    where = lambda p: (p["process"]["pid"], p["process"]["tid"])
+    children, top = {}, {}
+    for p in calls:
+        parent = by_id.get(p["stack_trace"]["parents"][-1]["call_id"]) if p["stack_trace"]["parents"] else None
+        if parent is not None and where(parent) == where(p):
+            children.setdefault(parent["call_id"], []).append(p)
+        else:
+            top.setdefault((p["trace_module"]["tracer_id"], where(p)), []).append(p)
+    procs_under = {}
+    for t, r in roots.items():
+        parents = r["stack_trace"]["parents"]
+        if parents:
+            procs_under.setdefault(parents[-1]["call_id"], []).append(r)
+    start = lambda p: p["timestamps"]["start_ns"]
+    out = []
+
+    def call_list(items, indent):
+        items = sorted(items, key=start)
+        i = 0
+        while i < len(items):
+            j = i
+            key = lambda p: (p["function"]["name"], p["status"])
+            while j < len(items) and key(items[j]) == key(items[i]):
+                j += 1
+            one_call(items[i], indent)
+            if j - i > FOLD_MIN:
+                out.append((indent, "… ×%d more %s" % (j - i - 1, items[i]["function"]["name"])))
+            else:
+                for p in items[i + 1:j]:
+                    one_call(p, indent)
+            i = j
+
+    def one_call(p, indent):
+        out.append((indent, p["function"]["name"]))
+        # child calls and the processes this call started, in start order
+        subs = [(start(c), 0, c) for c in children.get(p["call_id"], [])]
+        subs += [(start(r), 1, r) for r in procs_under.get(p["call_id"], [])]
+        if not procs_under.get(p["call_id"]):
+            call_list(children.get(p["call_id"], []), indent + 1)
+            return
+        for _, kind, x in sorted(subs, key=lambda s: (s[0], s[1])):
+            if kind:
+                process(x, indent + 1)
+            else:
+                call_list([x], indent + 1)
+
+    def process(r, indent):
+        out.append((indent, "process " + r["function"]["name"]))
+        tracer = r["trace_module"]["tracer_id"]
+        threads = [k for k in top if k[0] == tracer]
+        pid = r["process"]["pid"]
+        threads.sort(key=lambda k: (k[1][1] != pid, min(start(p) for p in top[k]), k[1][1]))
+        for k in threads:
+            n = sum(1 for p in calls if p["trace_module"]["tracer_id"] == tracer and where(p) == k[1])
+            out.append((indent + 1, "thread %d (%d call%s)" % (k[1][1], n, "" if n == 1 else "s")))
+            call_list(top[k], indent + 2)
+
+    for r in sorted(roots.values(), key=start):
+        if not r["stack_trace"]["parents"] or r["stack_trace"]["parents"][-1]["call_id"] not in by_id:
+            process(r, 0)
+    return out
+
+
+_TREE_LINE = re.compile(r"^\s*\S+ \S+  ( *)(.*)$")
+
+
+def tree_outline(text):
+    """impulse tree's lines as [(indent, text)] in oracle_outline()'s terms (trace
+    logs, which the oracle does not model, left out)."""
+    out = []
+    for line in text.splitlines():
+        m = _TREE_LINE.match(line)
+        if not m or m.group(2).startswith("\u00bb"):
+            continue
+        indent, body = len(m.group(1)) // 2, m.group(2)
+        if body.startswith("process "):
+            body = "process " + body.split()[1]
+        elif body.startswith("thread "):
+            body = "thread %s %s" % (body.split()[1], body[body.rindex("("):])
+        elif body.startswith("\u2026 "):
+            body = body[:body.index(" (")] if " (" in body else body
+        else:
+            body = body[:body.index("(")]
+        out.append((indent, body))
+    return out
+
+
+def oracle_case(fixture):
+    def test():
+        path = os.path.join(FIX, fixture + ".json")
+        rc, out, err = tree([path])
+        if rc != 0:
+            raise AssertionError("exit %d: %s" % (rc, err))
+        got, want = tree_outline(out), oracle_outline(path)
+        if got != want:
+            for i, (g, w) in enumerate(zip(got + [None] * len(want), want + [None] * len(got))):
+                if g != w:
+                    raise AssertionError("%s: line %d: tree %r, records say %r\n%s"
+                                         % (fixture, i + 1, g, w, out))
+    return test
+
+
+def _oracle_tests():
+    return [("test_oracle_" + f, oracle_case(f))
+            for f in ("nested", "threads", "procs", "crash", "api", "capture")]

@@ -45,7 +45,8 @@ def check(variant):
     # unpoison the stack a cancelled thread leaves, and reports a stack-buffer-
     # underflow in a later thread (its own hint: "a custom stack unwind mechanism").
     if "libasan" in it._preload_value():
-        return
+        it.skip("AddressSanitizer build: the program fails untraced (ASan does not unpoison "
+                "the stack a cancelled thread leaves)")
     argv = [it.program(CASE, "cancel_main", variant)]
     run_, recs = it.check_run(argv, it.conf(CASE))
     if run_.stdout.decode() != OUTPUT or run_.returncode != 3:

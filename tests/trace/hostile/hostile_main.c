@@ -5,7 +5,7 @@
  * (stdout is compared with an untraced run); the addresses the test needs go to
  * stderr as "ADDR name 0x…".
  *
- *   hostile_main bad | huge | redact | var | proto
+ *   hostile_main bad | huge | redact | meta | var | proto
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,6 +94,19 @@ static int redact(void)
 	return 0;
 }
 
+/* Secrets in session metadata and in the keys of a JSON note, then hooked calls
+ * whose records carry the metadata. */
+static int meta(void)
+{
+	/* its status is not printed: untraced, the stub answers -ENOSYS */
+	impulse_set_session_id("s-meta", "{\"user\":\"bob\",\"api_key\":\"sk-METAsecret31\","
+					"\"nested\":{\"sk-NESTEDKEYsecret\":[\"sk-ARRAYsecret\"]}}");
+
+	impulse_log_json("{\"sk-KEYsecret77\":1,\"plain\":\"sk-VALUEsecret\"}");
+	printf("header %zu\n", hs_strlen("no secret here"));
+	return 0;
+}
+
 static int var(void)
 {
 	hs_counter++;
@@ -123,6 +136,8 @@ int main(int argc, char **argv)
 		return huge();
 	if (!strcmp(mode, "redact"))
 		return redact();
+	if (!strcmp(mode, "meta"))
+		return meta();
 	if (!strcmp(mode, "var"))
 		return var();
 	if (!strcmp(mode, "proto"))

@@ -142,6 +142,39 @@ def test_redact_patterns():
         run_.cleanup()
 
 
+def test_redact_metadata_and_json_keys():
+    """Issue 12.5: tracer, session and hook metadata and the keys of impulse_log_json
+    objects go through redact_pattern like every other text: masked where a pattern
+    matches, the rest kept, no secret byte in any record file."""
+    conf = ('[tracer]\nredact_pattern = "sk-*"\n'
+            'tracer_metadata = {"owner": "ops", "token": "sk-TRACERsecret9"}\n'
+            'session_metadata = {"sk-SESSKEYsecret": "x"}\n'
+            + it.conf(CASE).replace("[tracer]\n", "").replace(
+                "size_t hs_strlen(const char *s);",
+                'size_t hs_strlen(const char *s) [meta={"key": "sk-HOOKsecret12", "ok": 1}];'))
+    if 'sk-HOOKsecret12' not in conf:
+        raise AssertionError("the test's hooks.conf did not get its [meta=]")
+    run_, recs, _ = traced("meta", conf)
+    try:
+        call = recs.one("hs_strlen")
+        tm = call["payload"]["trace_module"]
+        expect("hook_metadata", {"key": "sk-[redacted]", "ok": 1}, tm["hook_metadata"])
+        expect("tracer_metadata", {"owner": "ops", "token": "sk-[redacted]"}, tm["tracer_metadata"])
+        expect("session_metadata", {"user": "bob", "api_key": "sk-[redacted]",
+                                    "nested": {"sk-[redacted]": ["sk-[redacted]"]}},
+               tm["session_metadata"])
+        expect("session_id", "s-meta", tm["session_id"])
+        logs = [e["payload"] for e in recs.root()["payload"]["trace_logs"]]
+        expect("trace_logs", [{"sk-[redacted]": 1, "plain": "sk-[redacted]"}], logs)
+        secrets = [b"TRACERsecret9", b"SESSKEYsecret", b"METAsecret31", b"NESTEDKEYsecret",
+                   b"ARRAYsecret", b"KEYsecret77", b"VALUEsecret", b"HOOKsecret12"]
+        for f in run_.log_files():
+            with open(f, "rb") as fh:
+                assert_no_secret(fh.read(), f, secrets)
+    finally:
+        run_.cleanup()
+
+
 def test_redact_pattern_env():
     """IMPULSE_REDACT_PATTERN adds patterns to the file's: here only "sk-*", so the
     header (no pattern for it) stays, and the sk- keys go."""

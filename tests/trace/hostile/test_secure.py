@@ -55,8 +55,7 @@ def test_secure_execution_takes_nothing_from_env_or_cwd():
     if os.geteuid() != 0:
         raise AssertionError("this test needs root (tests run as root)")
     if "libasan" in it._preload_value() or "libtsan" in it._preload_value():
-        print("SKIP: sanitizer build (its runtime cannot be preloaded in secure mode)")
-        return
+        it.skip("sanitizer build: its runtime cannot be preloaded in secure mode")
     work = tempfile.mkdtemp(prefix="impulse-secure-")
     lib = "libimpulse-test-%d.so" % os.getpid()
     lib_path = os.path.join(_system_lib_dir(), lib)

@@ -89,8 +89,7 @@ def _valgrind_run(argv, conf_text):
 def _check(case, prog, extra_args=(), conf=None, want_suppressed=False):
     why = _skip_reason()
     if why:
-        print("SKIP: " + why)
-        return None
+        it.skip(why)
     argv = [it.program(case, prog)] + list(extra_args)
     untraced = it.run_untraced(argv)
     proc, log, recs = _valgrind_run(argv, conf or it.conf(case))

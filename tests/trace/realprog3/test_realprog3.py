@@ -290,7 +290,8 @@ def test_curl_fetch_local_page():
     # curl hangs in setlocale with the AddressSanitizer runtime preloaded, with or
     # without libimpulse (seen with Debian's gcc 12 libasan): nothing to learn there.
     if "libasan" in it._preload_value():
-        return
+        it.skip("AddressSanitizer build: curl hangs in setlocale with the ASan runtime "
+                "preloaded, with or without libimpulse")
     need("libcurl.so.4" in needed_libs(CURL), "curl does not link libcurl.so.4")
     body = page_body(300000)
     server = PageServer(body)

@@ -206,7 +206,8 @@ def sanitized():
 def _everything(conf):
     def body():
         if sanitized() and conf.startswith("libc"):
-            return
+            it.skip("sanitizer build: its runtime defines printf, strtol… itself, so "
+                    "'libc.so.6:' patterns do not reach them")
         argv, run_, recs = run(conf)
         names = set(fn_name(r) for r in recs.calls())
         want = {"strtol", "printf"} | ({"sel_a_one"} if conf.startswith("*") else set())
@@ -267,7 +268,8 @@ zzz_*
 
 def test_check_program():
     if sanitized():
-        return
+        it.skip("sanitizer build: impulse check preloads libimpulse alone, without the "
+                "sanitizer runtime that must come first")
     mark = tempfile.mktemp(prefix="impulse-check-mark-")
     status, out, err = check([prog()], CHECK_CONF, env={"SELECT_MARK": mark})
     try:
@@ -324,7 +326,8 @@ def test_check_program():
 
 def test_check_all_installed():
     if sanitized():
-        return
+        it.skip("sanitizer build: impulse check preloads libimpulse alone, without the "
+                "sanitizer runtime that must come first")
     for v in VARIANTS:
         status, out, err = check([prog(v)], "int sel_a_one(int x);\nsel_b_*\n")
         if status != 0 or "every hook and pattern (2) is installed" not in out:
