@@ -153,12 +153,23 @@ static bool call_may_come(uint64_t id)
  * The module a call through an address-taken stub came from. Named now, not when
  * the record is written: a library unloaded meanwhile could have another in its
  * place by then (unload.c has the logger drain before it lets that happen).
+ *
+ * The return address names the caller, except after a tail call: a function that
+ * ends in `jmp *ptr` leaves its own caller's return address. When that address is
+ * in libimpulse (a trampoline: the hooked function parent tail-called) the caller
+ * is parent's library; when it is in ld.so (which calls only constructors,
+ * destructors and resolvers, never our stubs itself) it is unknown: NULL. Neither
+ * libimpulse nor ld.so is ever named as the caller of a call the program made.
  */
-static const char *caller_by_address(uint64_t return_address)
+static const char *caller_by_address(uint64_t return_address, const struct call *parent)
 {
 	const struct module *m = modules_find((uintptr_t)return_address);
 
-	return m ? m->path : NULL;
+	if (!m || m->is_loader)
+		return NULL;
+	if (m->is_self)
+		return parent && parent != root && parent->slot ? parent->slot->library_path : NULL;
+	return m->path;
 }
 
 /* Returns false when the event names a parent not seen yet: try again next cycle. */
@@ -186,7 +197,8 @@ static bool on_enter(const struct thread_ctx *ctx, const struct ev_enter *ev, un
 	c->session = ev->session;
 	c->start_ticks = ev->ticks;
 	c->return_address = ev->return_address;
-	c->caller_path = slot->caller_path ? slot->caller_path : caller_by_address(ev->return_address);
+	c->caller_path = slot->caller_path ? slot->caller_path :
+			 caller_by_address(ev->return_address, parent);
 	c->tid = ctx->tid;
 	memcpy(c->thread_name, ctx->name, sizeof(c->thread_name));
 	c->parent = parent;
