@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "crash.h"
+#include "dlopen_caller.h"
 #include "altstack.h"
 #include "event.h"
 #include "exits.h"
@@ -69,7 +70,8 @@ void *impulse_dlsym_wrapped(void *handle, const char *name, const char *version,
 
 static void *wrap_dlopen(const char *file, int flags)
 {
-	void *h = dlopen(file, flags);
+	/* A bare name is searched for on the program's caller's run path, not ours. */
+	void *h = dlopen_caller_open(file, flags, __builtin_return_address(0));
 	int saved_errno = errno;
 
 	/* The scan may wait for the logger (unload.c): errno stays dlopen's. */

@@ -7,7 +7,9 @@ named by its return address; after a tail call that address is the caller's call
 - a destructor ld.so runs at dlclose ends in `jmp *ptr` to cl_leaf: the return
   address is in ld.so, which calls no stub itself; the caller is unknown (null),
   never ld-linux;
-- calls the program makes through a pointer or the PLT name the program.
+- calls the program makes through a pointer or the PLT name the program;
+- dlopen of a bare name or of "$ORIGIN/…" finds what it finds untraced: glibc resolves
+  them against the object that called dlopen, which must stay the program.
 
 The tail calls are checked in the disassembly first (objdump), so the test cannot pass
 on a build where the compiler made ordinary calls of them."""
@@ -30,14 +32,20 @@ def ends_in_tail_jump(lib, fn):
     return bool(m) and re.search(r"\bjmp\s+\*%r", m.group(1)) is not None
 
 
-def check(variant):
+def check(variant, how):
+    """how: the name the program gives dlopen: "path" (absolute), "bare" (found on
+    the program's $ORIGIN run path: glibc searches the caller's, and the caller must
+    stay the program, not libimpulse's wrapper) or "origin" ("$ORIGIN/libcdtor.so")."""
     argv = [it.program(CASE, "callers_main", variant)]
     libdir = os.path.dirname(argv[0])
     for lib, fn in (("libctail.so", "cl_tail"), ("libcdtor.so", "cl_dtor")):
         if not ends_in_tail_jump(os.path.join(libdir, lib), fn):
             raise AssertionError("%s: %s does not end in a tail jump: the test would prove nothing"
                                  % (lib, fn))
-    argv.append(os.path.join(libdir, "libcdtor.so"))
+    if how == "path":
+        argv.append(os.path.join(libdir, "libcdtor.so"))
+    elif how == "origin":
+        argv.append("$ORIGIN/libcdtor.so")
     run_, recs = it.check_run(argv, it.conf(CASE))
     prog = it.realpath(argv[0])
     oracle = [(fn, dict(a), ret) for fn, a, ret in it.oracle_lines(run_.stdout)]
@@ -76,4 +84,5 @@ def check(variant):
 
 
 def tests():
-    return [("callers_" + v, (lambda v=v: check(v))) for v in VARIANTS]
+    return [("callers_%s_%s" % (v, how), (lambda v=v, how=how: check(v, how)))
+            for v in VARIANTS for how in ("path", "bare", "origin")]
