@@ -179,6 +179,10 @@ static void config_error(const char *path, int rc, const struct cfg_error *err)
 		cfg_error_format(err, msg, sizeof(msg));
 	else
 		snprintf(msg, sizeof(msg), "%s: %s", path, strerror(-rc));
+	/* IMPULSE_STRICT stops the program: that it did, and why, is said where the
+	 * user looks (stderr), as well as in the .diag file. */
+	if (env_flag("IMPULSE_STRICT"))
+		diag_verbose_enabled = true;
 	diag_error("%s", msg);
 	if (env_flag("IMPULSE_STRICT")) {
 		diag_error("IMPULSE_STRICT is set: exiting with status 2");
