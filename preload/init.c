@@ -195,7 +195,9 @@ static void config_error(const char *path, int rc, const struct cfg_error *err)
 /* Returns 0 when there is something to trace, -1 to stay out of the way. */
 static int load_config(void)
 {
-	const char *path = child_env_path("IMPULSE_CONFIG");
+	/* As named (messages say what the user wrote); read before any chdir of the
+	 * program, and handed to children in its absolute form (child_env.c). */
+	const char *path = getenv("IMPULSE_CONFIG");
 	bool named = path && *path;
 	struct cfg_error err;
 	int rc;
