@@ -142,6 +142,44 @@ static char *without_self(char *entry, char *buf)
 	return kept ? buf : NULL;
 }
 
+/*
+ * entry ("LD_PRELOAD=…") with libimpulse's name made absolute, into buf, when the
+ * loader was given a relative one (with a slash: looked up from the directory the
+ * new image starts in, where a child that changed directory would not find it, and
+ * the loader would say so on the program's stderr). entry itself when there is
+ * nothing to change or the result would not fit.
+ */
+static char *self_absolute(char *entry, char *buf)
+{
+	static const char name[] = "LD_PRELOAD=";
+	const char *p = entry + sizeof(name) - 1;
+	size_t n = sizeof(name) - 1, self_len = strlen(self_path);
+	bool changed = false;
+
+	if (!self_real[0] || self_path[0] == '/' || !strchr(self_path, '/'))
+		return entry;
+	memcpy(buf, name, n);
+	while (*p) {
+		size_t sep = strspn(p, " :"), len = strcspn(p + sep, " :");
+		const char *word = p + sep;
+		size_t wlen = len;
+
+		if (len == self_len && !memcmp(word, self_path, len)) {
+			word = self_real;
+			wlen = strlen(self_real);
+			changed = true;
+		}
+		if (n + sep + wlen >= CHILD_ENV_PRELOAD_MAX)
+			return entry;
+		memcpy(buf + n, p, sep);
+		memcpy(buf + n + sep, word, wlen);
+		n += sep + wlen;
+		p += sep + len;
+	}
+	buf[n] = '\0';
+	return changed ? buf : entry;
+}
+
 /* entry ("LD_PRELOAD=…") names libimpulse. */
 static bool preloads_self(const char *entry)
 {
@@ -218,6 +256,8 @@ char **child_env_build(struct child_env *ce, char *const envp[], char **arr,
 				e = without_self(e, ce->preload);
 				if (!e)
 					continue;
+			} else if (traced) {
+				e = self_absolute(e, ce->preload);
 			}
 		}
 		arr[n++] = e;

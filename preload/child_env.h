@@ -21,7 +21,7 @@
 struct child_env {
 	char tp[LINEAGE_TP_SIZE];		/* "IMPULSE_TRACEPARENT=…" */
 	char ts[LINEAGE_TS_SIZE];		/* "IMPULSE_TRACESTATE=…" */
-	char preload[CHILD_ENV_PRELOAD_MAX];	/* "LD_PRELOAD=…" without us */
+	char preload[CHILD_ENV_PRELOAD_MAX];	/* "LD_PRELOAD=…" without us, or with our name made absolute */
 };
 
 /*
@@ -55,7 +55,8 @@ size_t child_env_slots(char *const envp[]);
  * Fills arr (child_env_slots(envp) entries) with envp's entries for a new image
  * whose parent call is ref: the two lineage variables replaced by ours when envp's
  * LD_PRELOAD names libimpulse (else left out: the program would not be traced, and
- * would see them), with the path variables made absolute (child_env_take_paths), or with trace_exec = false, LD_PRELOAD without libimpulse
+ * would see them), with the path variables and a relative LD_PRELOAD name of
+ * libimpulse made absolute (child_env_take_paths), or with trace_exec = false, LD_PRELOAD without libimpulse
  * (dropped when nothing else is left in it). The strings added live in ce.
  * Returns arr.
  */

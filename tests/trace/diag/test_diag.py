@@ -158,7 +158,7 @@ def _relative_run(conf_text, env):
     argv = [it.program(CASE, "diag_main"), "parent", "sub"]
     untraced = it.run_untraced(argv, cwd=work)
     full = {"IMPULSE_CONFIG": "hooks.conf", "IMPULSE_LOG_DIR": None}
-    full.update(env)
+    full.update(env(work) if callable(env) else env)
     run_ = it.run_traced(argv, conf_text, env=full, cwd=work)
     return work, untraced, run_
 
@@ -198,6 +198,22 @@ def test_relative_log_dir_env():
     work, untraced, run_ = _relative_run(conf, {"IMPULSE_LOG_DIR": "env_logs"})
     try:
         _check_relative(work, untraced, run_, "env_logs")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+        run_.cleanup()
+
+
+def test_relative_ld_preload():
+    """LD_PRELOAD names libimpulse relatively too: the image exec'd after the chdir is
+    handed the absolute name, so it is traced and the loader says nothing on stderr."""
+    conf = "[tracer]\nlog_dir = rel_logs\n[thread main]\nint puts(const char *s);\n"
+    def env(work):
+        rel = os.path.relpath(it.LIBIMPULSE, work)
+        return {"LD_PRELOAD": it._preload_value().replace(it.LIBIMPULSE, rel)}
+
+    work, untraced, run_ = _relative_run(conf, env)
+    try:
+        _check_relative(work, untraced, run_, "rel_logs")
     finally:
         shutil.rmtree(work, ignore_errors=True)
         run_.cleanup()
