@@ -217,3 +217,60 @@ def test_relative_ld_preload():
     finally:
         shutil.rmtree(work, ignore_errors=True)
         run_.cleanup()
+
+
+def test_tree_and_stats_show_them_once():
+    """`impulse tree` and `impulse stats` of a run's directory show its messages on
+    stderr, each distinct one once, with the number of processes that said it."""
+    tar, gzip = shutil.which("tar"), shutil.which("gzip")
+    if not tar or not gzip:
+        return _skip("tar or gzip not installed")
+    src = _tree("impulse-diag-tools-")
+    run_ = it.run_traced([tar, "czf", "-", "-C", src, "data.txt"], NOMATCH_CONF)
+    try:
+        nproc = len(run_.diag_files())
+        for cmd in (["tree", "--color=never"], ["stats", "--color=never"]):
+            p = subprocess.run([os.path.join(it.BUILD, "impulse")] + cmd + [run_.log_dir],
+                               env=it._base_env(None), capture_output=True, timeout=100)
+            err = p.stderr.decode("utf-8", "replace")
+            head = "libimpulse: %d diagnostics from %d processes:" % (2 * nproc, nproc)
+            if err.count(head) != 1:
+                raise AssertionError("impulse %s: no %r once on stderr:\n%s" % (cmd[0], head, err))
+            for name in ("one", "two"):
+                lines = [l for l in err.splitlines() if "impulse_nomatch_%s " % name in l]
+                if len(lines) != 1 or not lines[0].endswith("(%d processes)" % nproc):
+                    raise AssertionError("impulse %s: impulse_nomatch_%s lines %s"
+                                         % (cmd[0], name, lines))
+            if b"impulse_nomatch" in p.stdout:
+                raise AssertionError("impulse %s put the messages on stdout" % cmd[0])
+    finally:
+        run_.cleanup()
+        shutil.rmtree(src, ignore_errors=True)
+
+
+def test_root_keeps_32_and_counts_the_rest():
+    """40 hooks installed nowhere: the .diag file has all 40 lines, the root record the
+    first 32 and "omitted": 8."""
+    conf = "".join("int impulse_nomatch_%02d(int x);\n" % i for i in range(40))
+    argv = [it.program(CASE, "diag_main"), "child"]
+    untraced = it.run_untraced(argv)
+    run_ = it.run_traced(argv, conf)
+    try:
+        it.assert_same_behaviour(run_, untraced)
+        lines = run_.diagnostics()
+        said = sorted(int(m.group(1)) for m in
+                      (re.search(r"hook impulse_nomatch_(\d\d) \(", l) for l in lines) if m)
+        if said != list(range(40)):
+            raise AssertionError(".diag file: %d lines, hooks %s" % (len(lines), said))
+        recs = it.Records(run_.records)
+        recs.check_all(argv=argv, exit_status=0)
+        d = recs.root()["payload"]["arguments"]["diagnostics"]
+        if len(d["messages"]) != 32 or d["omitted"] != len(lines) - 32:
+            raise AssertionError("root diagnostics: %d messages, omitted %d, file %d lines"
+                                 % (len(d["messages"]), d["omitted"], len(lines)))
+        want = [l.split(": ", 1)[1] for l in lines[:32]]
+        if d["messages"] != want:
+            raise AssertionError("root messages differ from the file's first 32:\n%s\n%s"
+                                 % (d["messages"][:3], want[:3]))
+    finally:
+        run_.cleanup()
