@@ -1,8 +1,13 @@
 /*
- * diag.h — the tracer's own messages: "libimpulse[pid]: ..." on stderr.
+ * diag.h — the tracer's own messages ("libimpulse[pid]: ...").
  *
- * Formatted into a stack buffer and written with one write(2); errno is kept.
- * Errors always print; notes print only with IMPULSE_VERBOSE=1.
+ * The program's descriptors are the program's: by default nothing is written on
+ * them. Errors go to a file beside the records (diag_file.c: created on the first
+ * message, logs_<UTC>_<pid>.diag in the log directory) and into the root record
+ * (diag_put); with IMPULSE_VERBOSE=1 they, and the notes, also go to stderr as
+ * they always did. Messages said before the log directory is known (a broken
+ * hooks.conf) wait in a static buffer. Every function here is async-signal-safe,
+ * allocates nothing, takes no lock that can be waited on, and keeps errno.
  */
 #ifndef IMPULSE_DIAG_H
 #define IMPULSE_DIAG_H
@@ -10,13 +15,37 @@
 
 #include <stdbool.h>
 
+struct valw;
+
 /* Internal to libimpulse: direct, GOT-free access from the hot path. */
 #pragma GCC visibility push(hidden)
 
+/* IMPULSE_VERBOSE: notes are said at all, and everything also goes to stderr. */
 extern bool diag_verbose_enabled;
+
+/* impulse check: messages go to stderr only (the program never runs, and a check
+ * leaves no file behind). */
+extern bool diag_to_stderr_only;
 
 void diag_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void diag_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * The log directory (absolute) where the .diag file goes; messages kept so far
+ * are written there. Called at start-up once the directory is known, and again in
+ * a fork child. Not signal-safe (start-up only).
+ */
+void diag_set_dir(const char *abs_dir);
+
+/* In a fork child: the parent's messages and file are the parent's. */
+void diag_forget_in_child(void);
+
+/*
+ * Adds "diagnostics": {"messages": [...], "omitted": N} to the object being written
+ * when this process said anything (nothing otherwise): the first DIAG_KEEP messages,
+ * without their "libimpulse[pid]: " prefix, and how many more there were.
+ */
+void diag_put(struct valw *w);
 
 #pragma GCC visibility pop
 

@@ -86,7 +86,7 @@ static void apply_env(struct cfg *cfg)
 	};
 
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
-		const char *v = getenv(map[i][0]);
+		const char *v = child_env_path(map[i][0]);
 		struct cfg_error err;
 
 		if (v && cfg_set(cfg, map[i][1], v, &err))
@@ -106,7 +106,7 @@ static void apply_env(struct cfg *cfg)
  */
 static int set_proto_dir(struct cfg *cfg)
 {
-	const char *env = getenv("IMPULSE_PROTO_DIR");
+	const char *env = child_env_path("IMPULSE_PROTO_DIR");
 	char dir[PATH_MAX], beside[PATH_MAX + 16], installed[PATH_MAX + 32];
 	Dl_info info;
 	char *slash;
@@ -129,6 +129,48 @@ static int set_proto_dir(struct cfg *cfg)
 	return cfg_set_proto_dir(cfg, beside);
 }
 
+/*
+ * A relative log_dir (from hooks.conf) made absolute against the directory the
+ * process starts in, for this process (a fork child opens its file later, maybe
+ * after a chdir) and for the programs it starts (child_env.c). 0 or -ENOMEM.
+ */
+static int absolute_log_dir(struct cfg *cfg)
+{
+	const char *dir = cfg->settings.log_dir;
+	char cwd[PATH_MAX], abs[2 * PATH_MAX];
+	struct cfg_error err;
+	bool from_file = !child_env_path("IMPULSE_LOG_DIR") || !*child_env_path("IMPULSE_LOG_DIR");
+
+	if (dir[0] != '/') {
+		if (!getcwd(cwd, sizeof(cwd)))
+			return 0;	/* a removed directory: left as it is */
+		snprintf(abs, sizeof(abs), "%s/%s", strcmp(cwd, "/") ? cwd : "",
+			 dir[0] == '.' && dir[1] == '/' ? dir + 2 : dir);
+		if (cfg_set(cfg, "log_dir", abs, &err))
+			return -ENOMEM;
+	}
+	if (from_file)
+		child_env_set_log_dir(cfg->settings.log_dir);
+	return 0;
+}
+
+/* Where the .diag file goes when hooks.conf could not be read: $IMPULSE_LOG_DIR
+ * (absolute by now), else the default, as the file logger would have used. */
+static void diag_fallback_dir(void)
+{
+	const char *env = child_env_path("IMPULSE_LOG_DIR");
+	char cwd[PATH_MAX], abs[PATH_MAX + 32];
+
+	if (env && env[0] == '/') {
+		diag_set_dir(env);
+		return;
+	}
+	if (!getcwd(cwd, sizeof(cwd)))
+		return;
+	snprintf(abs, sizeof(abs), "%s/%s", strcmp(cwd, "/") ? cwd : "", env && *env ? env : ".impulselogs");
+	diag_set_dir(abs);
+}
+
 static void config_error(const char *path, int rc, const struct cfg_error *err)
 {
 	char msg[600];
@@ -137,9 +179,14 @@ static void config_error(const char *path, int rc, const struct cfg_error *err)
 		cfg_error_format(err, msg, sizeof(msg));
 	else
 		snprintf(msg, sizeof(msg), "%s: %s", path, strerror(-rc));
+	/* IMPULSE_STRICT stops the program: that it did, and why, is said where the
+	 * user looks (stderr), as well as in the .diag file. */
+	if (env_flag("IMPULSE_STRICT"))
+		diag_verbose_enabled = true;
 	diag_error("%s", msg);
 	if (env_flag("IMPULSE_STRICT")) {
 		diag_error("IMPULSE_STRICT is set: exiting with status 2");
+		diag_fallback_dir();
 		_exit(2);
 	}
 	diag_error("configuration error: the program runs untraced");
@@ -148,6 +195,8 @@ static void config_error(const char *path, int rc, const struct cfg_error *err)
 /* Returns 0 when there is something to trace, -1 to stay out of the way. */
 static int load_config(void)
 {
+	/* As named (messages say what the user wrote); read before any chdir of the
+	 * program, and handed to children in its absolute form (child_env.c). */
 	const char *path = getenv("IMPULSE_CONFIG");
 	bool named = path && *path;
 	struct cfg_error err;
@@ -175,6 +224,10 @@ static int load_config(void)
 	}
 	apply_env(&tracer.cfg);
 	diag_verbose_enabled = tracer.cfg.settings.verbose;
+	if (absolute_log_dir(&tracer.cfg)) {
+		diag_error("out of memory reading the configuration: the program runs untraced");
+		return -1;
+	}
 	if (tracer.cfg.nhooks == 0 && tracer.cfg.npatterns == 0) {
 		diag_note("%s declares no hooks: nothing to trace", path);
 		return -1;
@@ -308,6 +361,7 @@ static void after_fork_in_child(void)
 	int err;
 
 	logger_held = false;
+	diag_forget_in_child();
 	if (shutdown_started || !tracer_is_active()) {
 		stay_off_in_child();
 	} else {
@@ -335,8 +389,13 @@ __attribute__((constructor)) static void impulse_init(int argc, char **argv, cha
 	lineage_take_from_env();
 	diag_verbose_enabled = env_flag("IMPULSE_VERBOSE");
 	read_check_fd();
-	if (load_config())
+	diag_to_stderr_only = select_check_fd >= 0;
+	child_env_take_paths();
+	if (load_config()) {
+		diag_fallback_dir();
 		goto fail;
+	}
+	diag_set_dir(tracer.cfg.settings.log_dir);
 	redact_setup(tracer.cfg.settings.redact_patterns);
 	redact_config_metadata(&tracer.cfg);
 	tracer.max_string = tracer.cfg.settings.max_string;

@@ -15,6 +15,7 @@
 
 #include "clock.h"
 #include "decode.h"
+#include "diag.h"
 #include "drops.h"
 #include "hooks.h"
 #include "lineage.h"
@@ -511,6 +512,7 @@ static void put_root_args(struct valw *w, const void *arg)
 	vw_end_array(w);
 	vw_klit(w, "dropped");
 	drops_put(w);
+	diag_put(w);	/* "diagnostics", when this process said anything */
 	vw_end_object(w);
 }
 

@@ -5,7 +5,8 @@
  *
  * The program keeps the terminal, its standard streams and its environment apart
  * from the IMPULSE_* variables and LD_PRELOAD set here. impulse speaks only on
- * stderr, and only before the program starts (-v) or after it has ended. While it
+ * stderr, and only before the program starts (-v) or after it has ended: then it
+ * also shows, once, what libimpulse said in the run's processes (their .diag files). While it
  * runs, impulse ignores SIGINT and SIGQUIT (the terminal sends them to the program
  * as well, which decides) and passes SIGTERM and SIGHUP on to it, as a shell would.
  */
@@ -18,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -61,7 +63,10 @@ static const char usage_text[] =
 	"\n"
 	"Runs PROGRAM with libimpulse preloaded, tracing the calls declared in hooks.conf,\n"
 	"then says on stderr which record files the run wrote (one per traced process,\n"
-	"so programs PROGRAM starts have their own) and how many records each holds.\n"
+	"so programs PROGRAM starts have their own) and how many records each holds,\n"
+	"and what libimpulse had to say in the run's processes (their .diag files beside\n"
+	"the records), each message once: libimpulse itself writes nothing on PROGRAM's\n"
+	"stderr unless -v or $IMPULSE_VERBOSE asks for it.\n"
 	"\n"
 	"options:\n"
 	"  -c, --config FILE   the hooks.conf to use (default: $IMPULSE_CONFIG, else\n"
@@ -468,6 +473,26 @@ static void report_records(const struct run_plan *plan, const struct timespec *s
 }
 
 /*
+ * What libimpulse had to say in this run's processes, each distinct message once
+ * (libimpulse writes nothing on the program's stderr unless IMPULSE_VERBOSE is
+ * set; then, as with -v, the messages were already shown as they came).
+ */
+static void report_diagnostics(const struct run_plan *plan, const struct timespec *start, bool verbose)
+{
+	const char *v = getenv("IMPULSE_VERBOSE");
+	struct diagnostics *d;
+
+	if (verbose || (v && (!strcmp(v, "1") || !strcasecmp(v, "true") || !strcasecmp(v, "yes"))))
+		return;
+	d = diagnostics_new();
+	if (!d)
+		return;
+	diagnostics_add_since(d, plan->log_dir, start);
+	diagnostics_print(d, stderr);
+	diagnostics_free(d);
+}
+
+/*
  * Ends impulse as the program ended. A signal is raised again on impulse itself,
  * with its default action, so that the shell sees the same death; the core-size
  * limit goes to zero first, since only the program's core is worth keeping and
@@ -516,5 +541,6 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "impulse: %s was killed by signal %d (%s)%s\n", opts.program[0], WTERMSIG(status),
 			strsignal(WTERMSIG(status)), WCOREDUMP(status) ? ", core dumped" : "");
 	report_records(&plan, &start, pid);
+	report_diagnostics(&plan, &start, opts.verbose);
 	return end_like(status);
 }

@@ -374,6 +374,20 @@ static char *describe_filters(const struct stats_opts *o)
 	return out;
 }
 
+/* What libimpulse said in the processes read, each message once, on stderr (the
+ * table, or the JSON, is on stdout). */
+static void show_diagnostics(const struct stats_opts *o)
+{
+	struct diagnostics *d = diagnostics_new();
+
+	if (!d)
+		return;
+	for (size_t i = 0; i < o->npaths; i++)
+		diagnostics_add_path(d, o->paths[i]);
+	diagnostics_print(d, stderr);
+	diagnostics_free(d);
+}
+
 int cmd_stats(int argc, char **argv)
 {
 	static struct stats_opts o;
@@ -419,5 +433,6 @@ int cmd_stats(int argc, char **argv)
 	stats_counter_free(s);
 	if (in.skipped)
 		say("%ld malformed line%s skipped", in.skipped, in.skipped == 1 ? "" : "s");
+	show_diagnostics(&o);
 	return status;
 }

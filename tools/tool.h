@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <time.h>
 
 /* Exit status for a command line that makes no sense, as most Unix tools do. */
@@ -124,6 +125,24 @@ int path_absolute(const char *path, char *out, size_t size);
 
 /* path without the current directory in front when it is inside it: for messages. */
 const char *path_for_display(const char *path);
+
+/* diagnostics.c: libimpulse's messages of a run, from the .diag files beside the records */
+
+struct diagnostics;
+
+struct diagnostics *diagnostics_new(void);	/* NULL when out of memory */
+void diagnostics_free(struct diagnostics *d);
+
+/* The .diag files in dir created (last written) at or after since; 0 or -errno of opendir(). */
+int diagnostics_add_since(struct diagnostics *d, const char *dir, const struct timespec *since);
+
+/* For a directory, its .diag files; for a record file logs_<UTC>_<pid>*.json[.gz], those
+ * of the same pid beside it. 0 or -errno. A file read twice counts once. */
+int diagnostics_add_path(struct diagnostics *d, const char *path);
+
+/* "libimpulse: N diagnostics from M processes:" and each distinct text once, on out;
+ * nothing when there were none. Returns N. */
+long diagnostics_print(const struct diagnostics *d, FILE *out);
 
 /* logfiles.c */
 

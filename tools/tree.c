@@ -293,6 +293,7 @@ int cmd_tree(int argc, char **argv)
 	int nfiles, i, rc, added = 0;
 	struct reader *r;
 	const struct record *rec;
+	struct diagnostics *diags;
 	struct timespec t0;
 	struct winsize ws;
 	long errors, kept = 0, unreadable = 0;
@@ -308,7 +309,10 @@ int cmd_tree(int argc, char **argv)
 	r = reader_new(on_error, NULL);
 	if (!r)
 		tree_fail(1, "out of memory");
+	diags = diagnostics_new();
 	for (i = 0; i < nfiles; i++) {
+		if (diags)
+			diagnostics_add_path(diags, files[i]);
 		rc = reader_add_path(r, files[i]);
 		if (rc) {
 			fprintf(stderr, "impulse tree: %s: %s\n", files[i], reader_add_strerror(rc));
@@ -330,6 +334,8 @@ int cmd_tree(int argc, char **argv)
 				  "or DIR, or run 'impulse run -- PROGRAM' first", strerror(-rc));
 		if (!reader_add_path(r, path))
 			added++;
+		if (diags)
+			diagnostics_add_path(diags, path);
 	}
 	if (!added)
 		tree_fail(TOOL_EXIT_NOTHING_READ, "nothing to read");
@@ -362,6 +368,9 @@ int cmd_tree(int argc, char **argv)
 	progress(&t, &t0, true);
 	errors = reader_errors(r) + unreadable;
 	reader_free(r);
+	/* What libimpulse said in the processes read (on stderr: the tree is on stdout). */
+	diagnostics_print(diags, stderr);
+	diagnostics_free(diags);
 	if (!t.records) {
 		if (errors)
 			fprintf(stderr, "impulse tree: no record could be read (%ld %s)\n", errors,

@@ -28,6 +28,7 @@ _TRACER_ENV = ("IMPULSE_CONFIG", "IMPULSE_LOG_DIR", "IMPULSE_SESSION_ID", "IMPUL
                "IMPULSE_DEBUG_BSON_FILE", "IMPULSE_ON_FULL", "LD_PRELOAD")
 
 STATUSES = ("success", "error", "incomplete", "unwound", "exception", "crashed")
+_DIAG_NAME = re.compile(r"^logs_.+_\d+(_\d+)?\.diag$")
 _RFC3339_US = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
 
 
@@ -94,9 +95,26 @@ class Run:
         return self.proc.stderr
 
     def log_files(self):
+        """The record files (logs_*.json), not the diagnostics beside them."""
         if not os.path.isdir(self.log_dir):
             return []
-        return sorted(os.path.join(self.log_dir, n) for n in os.listdir(self.log_dir))
+        return sorted(os.path.join(self.log_dir, n) for n in os.listdir(self.log_dir)
+                      if not _DIAG_NAME.match(n))
+
+    def diag_files(self):
+        """libimpulse's .diag files (one per process image that said anything)."""
+        if not os.path.isdir(self.log_dir):
+            return []
+        return sorted(os.path.join(self.log_dir, n) for n in os.listdir(self.log_dir)
+                      if _DIAG_NAME.match(n))
+
+    def diagnostics(self):
+        """Every line of every .diag file, as written ("libimpulse[pid]: text")."""
+        lines = []
+        for path in self.diag_files():
+            with open(path, "rb") as f:
+                lines += f.read().decode("utf-8", "replace").splitlines()
+        return lines
 
     def iter_records(self):
         """Every record of every log file, parsed; streams, for very large runs."""
@@ -202,9 +220,14 @@ def mask_addresses(data):
     return _ADDRESS.sub(b"0x?", data)
 
 
-def assert_same_behaviour(traced, untraced, what="", compare_stderr=False, mask=None):
-    """The traced run's exit status and stdout equal the untraced run's (both passed
-    through mask, if given, e.g. mask_addresses)."""
+def assert_same_behaviour(traced, untraced, what="", compare_stderr=True, mask=None,
+                          stderr_differs=None):
+    """The traced run's exit status, stdout and stderr equal the untraced run's (all
+    passed through mask, if given, e.g. mask_addresses). libimpulse writes nothing on
+    the program's descriptors by default (README, "Diagnostics"), so stderr is
+    compared too; a test whose stderr legitimately differs says why in
+    stderr_differs="reason" (compare_stderr=False is kept for callers that
+    compare stderr themselves)."""
     t = traced.proc if isinstance(traced, Run) else traced
     if t.returncode != untraced.returncode:
         raise AssertionError("%sexit status traced %d, untraced %d; traced stderr:\n%s"
@@ -215,9 +238,15 @@ def assert_same_behaviour(traced, untraced, what="", compare_stderr=False, mask=
     if tout != uout:
         raise AssertionError("%sstdout differs traced vs untraced:\n%s\ntraced stderr:\n%s"
                              % (what, _first_difference(tout, uout), _tail(t.stderr)))
-    if compare_stderr and t.stderr != untraced.stderr:
-        raise AssertionError("%sstderr differs traced vs untraced:\n%s"
-                             % (what, _first_difference(t.stderr, untraced.stderr)))
+    if compare_stderr and stderr_differs is None:
+        terr, uerr = t.stderr, untraced.stderr
+        if mask:
+            terr, uerr = mask(terr), mask(uerr)
+        if terr != uerr:
+            raise AssertionError("%sstderr differs traced vs untraced (libimpulse must write "
+                                 "nothing there; pass stderr_differs=\"why\" if the program's "
+                                 "own stderr legitimately differs):\n%s"
+                                 % (what, _first_difference(terr, uerr)))
 
 
 def _tail(data, n=2000):
@@ -237,15 +266,17 @@ def _first_difference(a, b):
     return "  (same lines, different bytes)"
 
 
-def check_run(argv, conf_text, env=None, timeout=100, untraced_env=None, mask=None, **kw):
+def check_run(argv, conf_text, env=None, timeout=100, untraced_env=None, mask=None,
+              stderr_differs=None, **kw):
     """The usual test body: runs argv untraced and traced, checks that behaviour is
-    unchanged and that the records are well formed and one consistent tree with one
-    root whose argv is argv. Returns (run, Records)."""
+    unchanged (exit status, stdout and stderr; see assert_same_behaviour for
+    stderr_differs) and that the records are well formed and one consistent tree
+    with one root whose argv is argv. Returns (run, Records)."""
     untraced = run_untraced(argv, env=untraced_env if untraced_env is not None else env,
                             timeout=timeout)
     run = run_traced(argv, conf_text, env=env, timeout=timeout, **kw)
     try:
-        assert_same_behaviour(run, untraced, mask=mask)
+        assert_same_behaviour(run, untraced, mask=mask, stderr_differs=stderr_differs)
         recs = Records(run.records)
         recs.check_all(argv=argv, exit_status=untraced.returncode)
         return run, recs
@@ -437,10 +468,12 @@ class Records:
                 raise AssertionError("root record hook_id must be \"root\": %s" % describe(rt))
             if p["stack_trace"]["parents"]:
                 raise AssertionError("root record must have no parents: %s" % describe(rt))
-            if set(p["arguments"]) != {"argv", "dropped"}:
+            if set(p["arguments"]) - {"diagnostics"} != {"argv", "dropped"}:
                 raise AssertionError("root arguments must be {\"argv\": [...], \"dropped\": "
-                                     "{...}}: %s" % p["arguments"])
+                                     "{...}[, \"diagnostics\": {...}]}: %s" % p["arguments"])
             check_dropped_shape(p["arguments"]["dropped"])
+            if "diagnostics" in p["arguments"]:
+                check_diagnostics_shape(p["arguments"]["diagnostics"])
         if argv is not None and len(rts) == 1:
             got = rts[0]["payload"]["arguments"]["argv"]
             if got != list(argv):
@@ -615,6 +648,18 @@ def realpath(p):
 
 
 # ---------------------------------------------------------------- drops (on_full)
+
+def check_diagnostics_shape(d):
+    """The root's arguments.diagnostics: {"messages": [text, ...], "omitted": N}, at
+    least one message (the field is left out when there is none), at most 32."""
+    if (not isinstance(d, dict) or set(d) != {"messages", "omitted"}
+            or not isinstance(d["messages"], list) or not d["messages"]
+            or len(d["messages"]) > 32
+            or not all(isinstance(m, str) and m and not m.startswith("libimpulse[")
+                       for m in d["messages"])
+            or not isinstance(d["omitted"], int) or d["omitted"] < 0):
+        raise AssertionError("root arguments.diagnostics malformed: %r" % (d,))
+
 
 def check_dropped_shape(d):
     """The root's arguments.dropped: {"total": N, "threads": [{"thread_id", "thread_name",

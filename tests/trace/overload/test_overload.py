@@ -294,8 +294,13 @@ def test_drop_env():
         r.check_common()
         want = "libimpulse[%d]: IMPULSE_ON_FULL: invalid value 'never' for 'on_full' (wait or drop) (ignored)" \
             % r.root["payload"]["process"]["pid"]
-        if want not in r.stderr.splitlines():
-            raise AssertionError("expected %r on stderr:\n%s" % (want, r.stderr))
+        # Said in the .diag file and the root record, never on the program's stderr.
+        if want not in r.run.diagnostics():
+            raise AssertionError("expected %r in the .diag file:\n%s" % (want, r.run.diagnostics()))
+        if want.split(": ", 1)[1] not in r.root["payload"]["arguments"]["diagnostics"]["messages"]:
+            raise AssertionError("not in the root's diagnostics: %r" % (want,))
+        if r.stderr:
+            raise AssertionError("libimpulse wrote on the program's stderr: %r" % r.stderr[:500])
         if r.root["payload"]["arguments"]["dropped"]["total"] != 0 or r.records != THREADS * 20_000:
             raise AssertionError("a bad IMPULSE_ON_FULL did not leave the run lossless: %d records, %s"
                                  % (r.records, r.root["payload"]["arguments"]["dropped"]))

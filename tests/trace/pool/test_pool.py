@@ -30,7 +30,8 @@ def context_stats(run_):
 
 def test_pool():
     argv = [it.program(CASE, "pool_main")]
-    run_, recs = it.check_run(argv, it.conf(CASE), env={"IMPULSE_VERBOSE": "1"})
+    run_, recs = it.check_run(argv, it.conf(CASE), env={"IMPULSE_VERBOSE": "1"},
+                              stderr_differs="IMPULSE_VERBOSE=1: the test reads libimpulse's figures there")
     if run_.stdout != b"submitted 1200 sum 36048 attach failures 0\n":
         raise AssertionError("program output %r" % run_.stdout)
     counts = dict(recs.counts())
@@ -85,7 +86,8 @@ def test_pool_churn_keeps_nothing():
     """100k capture/attach/detach cycles: every capture is let go, and the tracer
     keeps no call beyond the root at the end (not one per queuing call)."""
     argv = [it.program(CASE, "pool_main"), "churn", "100000"]
-    run_, recs = it.check_run(argv, it.conf(CASE), env={"IMPULSE_VERBOSE": "1"}, timeout=300)
+    run_, recs = it.check_run(argv, it.conf(CASE), env={"IMPULSE_VERBOSE": "1"},
+                              stderr_differs="IMPULSE_VERBOSE=1: the test reads libimpulse's figures there", timeout=300)
     if run_.stdout != b"submitted 499500 sum 0 attach failures 0\n":
         raise AssertionError("program output %r" % run_.stdout)
     if dict(recs.counts()) != {"pool_batch": 1000}:
@@ -98,7 +100,8 @@ def test_pool_churn_keeps_nothing():
 def test_bogus_token_is_harmless():
     """A token no capture made: counted as unknown, the calls go under the root."""
     argv = [it.program(CASE, "pool_main"), "bogus"]
-    run_, recs = it.check_run(argv, it.conf(CASE), env={"IMPULSE_VERBOSE": "1"})
+    run_, recs = it.check_run(argv, it.conf(CASE), env={"IMPULSE_VERBOSE": "1"},
+                              stderr_differs="IMPULSE_VERBOSE=1: the test reads libimpulse's figures there")
     leaf = recs.one("pool_leaf", k=7, i=7)
     if parent_ids(leaf) != [call_id(recs.root())]:
         raise AssertionError("pool_leaf under a bogus context: parents %s" % parent_ids(leaf))

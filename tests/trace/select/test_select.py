@@ -386,14 +386,15 @@ def test_verbose_says_where():
                  "pattern sel_b_m* (", "1 symbol: 1 from libselb.so (sel_b_mul)"):
         if want not in err:
             raise AssertionError("verbose stderr lacks %r:\n%s" % (want, err[-3000:]))
-    # Without verbose, only what went nowhere is said.
+    # Without verbose, only what went nowhere is said, in the .diag file, not on stderr.
     run_ = it.run_traced([prog()], conf)
     try:
         err = run_.stderr.decode("utf-8", "replace")
+        said = "\n".join(run_.diagnostics())
     finally:
         run_.cleanup()
-    if "nothing_here" not in err or "hook sel_a_one" in err:
-        raise AssertionError("quiet stderr:\n%s" % err)
+    if err or "nothing_here" not in said or "hook sel_a_one" in said:
+        raise AssertionError("quiet stderr:\n%s\n.diag file:\n%s" % (err, said))
 
 
 def tests():

@@ -214,7 +214,8 @@ def test_thread_buffers_released():
         argv = [it.program(CASE, "threads_waves")]
         run_, recs = it.check_run(argv, it.conf(CASE, "many.conf"), timeout=300,
                                   env={"WAVES_RESULTS": res_t, "IMPULSE_VERBOSE": "1"},
-                                  untraced_env={"WAVES_RESULTS": res_u})
+                                  untraced_env={"WAVES_RESULTS": res_u},
+                                  stderr_differs="IMPULSE_VERBOSE=1: libimpulse's figures")
         mem, mem_u = {}, {}
         for path, d in ((res_t, mem), (res_u, mem_u)):
             with open(path) as f:
