@@ -31,6 +31,7 @@
 #include "diag.h"
 #include "exits.h"
 #include "fault.h"
+#include "fd_high.h"
 #include "fork_child.h"
 #include "hooks.h"
 #include "interpose.h"
@@ -308,6 +309,7 @@ static void after_fork_in_child(void)
 	int err;
 
 	logger_held = false;
+	fd_high_begin_alone();	/* the child's only thread, until fork() returns */
 	if (shutdown_started || !tracer_is_active()) {
 		stay_off_in_child();
 	} else {
@@ -317,6 +319,7 @@ static void after_fork_in_child(void)
 			stay_off_in_child();
 		}
 	}
+	fd_high_end_alone();
 	tls_busy--;	/* before_fork's */
 }
 
@@ -327,6 +330,7 @@ __attribute__((constructor)) static void impulse_init(int argc, char **argv, cha
 
 	(void)envp;
 	tls_busy++;
+	fd_high_begin_alone();	/* before main: the program has no thread yet */
 	tracer.pid = getpid();
 	/* setuid/setgid programs: no configuration from the environment or cwd. */
 	if (getauxval(AT_SECURE))
@@ -378,6 +382,7 @@ __attribute__((constructor)) static void impulse_init(int argc, char **argv, cha
 fail:
 	check_failed();
 out:
+	fd_high_end_alone();
 	tls_busy--;
 }
 
