@@ -91,6 +91,10 @@ int fd_move_high(int fd)
 		high = dup_above_limit(fd, &rl, (int)want);
 	if (high < 0)
 		high = dup_below_limit(fd, rl.rlim_cur < FD_HIGH_MAX ? rl.rlim_cur : FD_HIGH_MAX);
+	if (high >= 0 && high < fd) {
+		close(high);	/* never lower: fd was as high as it gets already */
+		high = fd;
+	}
 	if (high >= 0 && high != fd)
 		close(fd);
 	errno = saved;
