@@ -134,7 +134,7 @@ static void config_error(const char *path, int rc, const struct cfg_error *err)
 {
 	char msg[600];
 
-	if (rc == -EINVAL || err->text[0])	/* -EIO and -ENOENT say why too */
+	if (rc == -EINVAL || (rc == -EIO && err->text[0]))	/* -EIO says why too */
 		cfg_error_format(err, msg, sizeof(msg));
 	else
 		snprintf(msg, sizeof(msg), "%s: %s", path, strerror(-rc));
