@@ -13,6 +13,7 @@
  * Requests are handed over under a mutex: never from a signal handler.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/close_range.h>
 #include <pthread.h>
 #include <signal.h>
@@ -43,6 +44,17 @@ static void *fd_thread_main(void *unused)
 
 	(void)unused;
 	tls_busy = 1;	/* for ever: nothing this thread does is the program's */
+	/*
+	 * 2 of our table holds a descriptor nothing can be written to (O_PATH), so
+	 * that a stray write to "stderr" from this thread fails instead of landing in
+	 * a log file that took number 2 here. One slot only: 0 and 1 are ours to use
+	 * (a program under `ulimit -n 3` still gets its log file).
+	 */
+	if (own && open("/", O_PATH | O_CLOEXEC) == 0 && open("/", O_PATH | O_CLOEXEC) == 1 &&
+	    open("/", O_PATH | O_CLOEXEC) == 2) {
+		close(0);
+		close(1);
+	}
 	pthread_mutex_lock(&fdt.lock);
 	fdt.tid = gettid();
 	fdt.state = own ? FDT_PRIVATE : FDT_SHARED;

@@ -28,6 +28,8 @@
  * failing), fn runs on the calling thread, in the program's table: then
  * fd_thread_is_private() is false and fn must move what it opens out of the way
  * itself (fd_high.h). Calls are one at a time; a call from fn itself runs at once.
+ * fn says nothing (diag.h): 0-2 of the fd thread's table are not the program's
+ * stdio; it returns an error for its caller to say.
  */
 int fd_thread_call(int (*fn)(void *arg), void *arg);
 

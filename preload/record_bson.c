@@ -181,10 +181,9 @@ static int debug_flush_here(void *unused)
 		if (n <= 0) {
 			if (n < 0 && errno == EINTR)
 				continue;
-			diag_error("IMPULSE_DEBUG_BSON_FILE: write failed: %s", strerror(errno));
 			close(debug_fd);
 			debug_fd = -1;
-			break;
+			return n < 0 ? -errno : -EIO;	/* said by the caller */
 		}
 		off += (size_t)n;
 	}
@@ -202,8 +201,11 @@ static int debug_close_here(void *unused)
 
 static void debug_flush(void)
 {
-	if (debug_fd >= 0)
-		fd_thread_call(debug_flush_here, NULL);
+	int err = debug_fd >= 0 ? fd_thread_call(debug_flush_here, NULL) : 0;
+
+	/* Here, not on the fd thread, whose stderr is not the program's. */
+	if (err)
+		diag_error("IMPULSE_DEBUG_BSON_FILE: write failed: %s", strerror(-err));
 	debug_out.len = 0;
 }
 

@@ -98,11 +98,13 @@ static int write_all(int fd, const char *p, size_t len, off_t off, bool at)
 	return 0;
 }
 
+/* Kept to be said by the caller (say_failure()): on the fd thread, stderr is not the program's. */
 static void say_failed(struct spill *s, const char *what, int err)
 {
-	if (!s->failed)
-		diag_error("mongo: cannot %s the spill file in '%s': %s; records not delivered to MongoDB are lost",
-			   what, s->dir, strerror(-err));
+	if (!s->failed) {
+		s->failed_what = what;
+		s->failed_err = err;
+	}
 	s->failed = true;
 }
 
@@ -276,6 +278,16 @@ struct spill_req {
 	uint64_t held;		/* out: OP_CLOSE's */
 };
 
+/* On the caller's thread: says a failure once. */
+static void say_failure(struct spill *s)
+{
+	if (!s->failed || s->failed_said)
+		return;
+	s->failed_said = true;
+	diag_error("mongo: cannot %s the spill file in '%s': %s; records not delivered to MongoDB are lost",
+		   s->failed_what, s->dir, strerror(-s->failed_err));
+}
+
 static int run_here(void *arg)
 {
 	struct spill_req *r = arg;
@@ -302,22 +314,28 @@ int spill_append(struct spill *s, const char *json, size_t json_len, const uint8
 {
 	struct spill_req r = { .op = OP_APPEND, .s = s, .json = json, .json_len = json_len,
 			       .doc = doc, .doc_len = doc_len };
+	int err = fd_thread_call(run_here, &r);
 
-	return fd_thread_call(run_here, &r);
+	say_failure(s);
+	return err;
 }
 
 int spill_sync(struct spill *s)
 {
 	struct spill_req r = { .op = OP_SYNC, .s = s };
+	int err = fd_thread_call(run_here, &r);
 
-	return fd_thread_call(run_here, &r);
+	say_failure(s);
+	return err;
 }
 
 int spill_read(struct spill *s, struct jbuf *docs, unsigned max, unsigned *n)
 {
 	struct spill_req r = { .op = OP_READ, .s = s, .docs = docs, .max = max, .n = n };
+	int err = fd_thread_call(run_here, &r);
 
-	return fd_thread_call(run_here, &r);
+	say_failure(s);
+	return err;
 }
 
 void spill_delivered(struct spill *s, unsigned n)
@@ -332,5 +350,6 @@ uint64_t spill_close(struct spill *s)
 	struct spill_req r = { .op = OP_CLOSE, .s = s };
 
 	fd_thread_call(run_here, &r);
+	say_failure(s);
 	return r.held;
 }
