@@ -47,8 +47,8 @@ static void *fd_thread_main(void *unused)
 	/*
 	 * 2 of our table holds a descriptor nothing can be written to (O_PATH), so
 	 * that a stray write to "stderr" from this thread fails instead of landing in
-	 * a log file that took number 2 here. One slot only: 0 and 1 are ours to use
-	 * (a program under `ulimit -n 3` still gets its log file).
+	 * a log file that took number 2 here. One slot only: 0 and 1 stay free for our
+	 * files (under a very low RLIMIT_NOFILE, which limits this table too).
 	 */
 	if (own && open("/", O_PATH | O_CLOEXEC) == 0 && open("/", O_PATH | O_CLOEXEC) == 1 &&
 	    open("/", O_PATH | O_CLOEXEC) == 2) {
@@ -57,7 +57,7 @@ static void *fd_thread_main(void *unused)
 	}
 	pthread_mutex_lock(&fdt.lock);
 	fdt.tid = gettid();
-	fdt.state = own ? FDT_PRIVATE : FDT_SHARED;
+	__atomic_store_n(&fdt.state, own ? FDT_PRIVATE : FDT_SHARED, __ATOMIC_RELAXED);
 	pthread_cond_broadcast(&fdt.cond);
 	while (own) {
 		while (fdt.asked == fdt.answered)
@@ -89,12 +89,20 @@ static void start_locked(void)
 	pthread_sigmask(SIG_SETMASK, &was, NULL);
 }
 
+/* Whether this is the fd thread (then it runs fn with fdt.lock held). Relaxed: the
+ * fd thread reads its own store; any other thread reads false either way. */
+static bool on_fd_thread(void)
+{
+	return __atomic_load_n(&fdt.state, __ATOMIC_RELAXED) == FDT_PRIVATE &&
+	       pthread_equal(pthread_self(), fdt.thread);
+}
+
 int fd_thread_call(int (*fn)(void *arg), void *arg)
 {
 	unsigned mine;
 	int ret;
 
-	if (fdt.state == FDT_PRIVATE && pthread_equal(pthread_self(), fdt.thread))
+	if (on_fd_thread())
 		return fn(arg);	/* from fn itself */
 	pthread_mutex_lock(&fdt.lock);
 	start_locked();
@@ -117,12 +125,15 @@ int fd_thread_call(int (*fn)(void *arg), void *arg)
 
 bool fd_thread_is_private(void)
 {
-	if (fdt.state == FDT_PRIVATE && pthread_equal(pthread_self(), fdt.thread))
+	bool private;
+
+	if (on_fd_thread())
 		return true;	/* from fn, which runs with the lock held */
 	pthread_mutex_lock(&fdt.lock);
 	start_locked();
+	private = fdt.state == FDT_PRIVATE;
 	pthread_mutex_unlock(&fdt.lock);
-	return fdt.state == FDT_PRIVATE;
+	return private;
 }
 
 pid_t fd_thread_tid(void)
