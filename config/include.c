@@ -35,6 +35,16 @@ static int read_error(struct cfg_error *err, const char *path, const char *what,
 	return errnum == ENOENT ? -ENOENT : -EIO;
 }
 
+static int not_regular(struct cfg_error *err, const char *path, mode_t mode)
+{
+	const char *what = S_ISFIFO(mode) ? "a FIFO, " : S_ISDIR(mode) ? "a directory, " :
+			   S_ISCHR(mode) ? "a character device, " : S_ISBLK(mode) ? "a block device, " :
+			   S_ISSOCK(mode) ? "a socket, " : "";
+
+	cfg_error_set(err, path, 0, 0, "%snot a regular file: refused", what);
+	return -EIO;
+}
+
 /* Reports the first NUL byte, which a text file cannot hold, at its position. */
 static int check_nul(const char *text, size_t len, const char *path, struct cfg_error *err)
 {
@@ -54,19 +64,35 @@ static int check_nul(const char *text, size_t len, const char *path, struct cfg_
 
 /*
  * Reads the whole file into a new buffer; *len excludes the NUL added at the end.
- * Returns 0, -ENOENT, -EIO (err says why, without a line), -EINVAL (a NUL byte,
- * with its position) or -ENOMEM.
+ * Returns 0, -ENOENT, -EIO (err says why, without a line: unreadable, or not a
+ * regular file — a FIFO, a device, a directory — which is never opened for
+ * reading), -EINVAL (a NUL byte, with its position) or -ENOMEM.
  */
 int cfg_read_file(const char *path, char **text, size_t *len, struct cfg_error *err)
 {
 	size_t cap = 4096, used = 0;
 	char *buf, *bigger;
+	struct stat st;
 	ssize_t n;
 	int fd, ret = 0;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/*
+	 * Only a regular file: opening a FIFO waits for a writer and reading a device
+	 * may never end, either of which would hold the program's start for ever; a
+	 * device's open can even act (a tape rewinds). Looked at before the open, and
+	 * again on what was opened (without blocking) in case the name changed hands.
+	 */
+	if (stat(path, &st))
+		return read_error(err, path, "cannot open", errno);
+	if (!S_ISREG(st.st_mode))
+		return not_regular(err, path, st.st_mode);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return read_error(err, path, "cannot open", errno);
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return not_regular(err, path, st.st_mode);
+	}
 	buf = malloc(cap);
 	if (!buf) {
 		close(fd);

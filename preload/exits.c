@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "exits.h"
+#include "fd_thread.h"
 #include "tracer.h"
 
 static int main_thread_gone;	/* atomic */
@@ -50,22 +51,39 @@ void exits_pthread_exit(void *retval)
 	pthread_exit(retval);
 }
 
+struct count_req {
+	pid_t caller;
+	unsigned others;
+};
+
+/* On the fd thread: its directory descriptor never takes a number of the program's. */
+static int count_others(void *arg)
+{
+	struct count_req *req = arg;
+	pid_t fd_thread = fd_thread_tid();
+	struct dirent *e;
+	DIR *d;
+
+	/* Threads that ended are gone from the list, main excepted (a zombie until
+	 * the last one ends): count the others, ours (the caller, the fd thread) not. */
+	d = opendir("/proc/self/task");
+	if (!d)
+		return -1;
+	while ((e = readdir(d))) {
+		pid_t tid = (pid_t)atoi(e->d_name);
+
+		if (e->d_name[0] != '.' && tid != tracer.pid && tid != req->caller && tid != fd_thread)
+			req->others++;
+	}
+	closedir(d);
+	return 0;
+}
+
 bool exits_only_caller_left(void)
 {
-	struct dirent *e;
-	unsigned others = 0;
-	DIR *d;
+	struct count_req req = { gettid(), 0 };
 
 	if (!__atomic_load_n(&main_thread_gone, __ATOMIC_ACQUIRE))
 		return false;
-	/* Threads that ended are gone from the list, main excepted (a zombie until
-	 * the last one ends): count the others. */
-	d = opendir("/proc/self/task");
-	if (!d)
-		return false;
-	while ((e = readdir(d)))
-		if (e->d_name[0] != '.' && atoi(e->d_name) != tracer.pid && atoi(e->d_name) != gettid())
-			others++;
-	closedir(d);
-	return others == 0;
+	return fd_thread_call(count_others, &req) == 0 && req.others == 0;
 }

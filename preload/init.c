@@ -31,6 +31,7 @@
 #include "diag.h"
 #include "exits.h"
 #include "fault.h"
+#include "fd_high.h"
 #include "fork_child.h"
 #include "hooks.h"
 #include "interpose.h"
@@ -175,7 +176,7 @@ static void config_error(const char *path, int rc, const struct cfg_error *err)
 {
 	char msg[600];
 
-	if (rc == -EINVAL)
+	if (rc == -EINVAL || (rc == -EIO && err->text[0]))	/* -EIO says why too */
 		cfg_error_format(err, msg, sizeof(msg));
 	else
 		snprintf(msg, sizeof(msg), "%s: %s", path, strerror(-rc));
@@ -362,6 +363,7 @@ static void after_fork_in_child(void)
 
 	logger_held = false;
 	diag_forget_in_child();
+	fd_high_begin_alone();	/* the child's only thread, until fork() returns */
 	if (shutdown_started || !tracer_is_active()) {
 		stay_off_in_child();
 	} else {
@@ -371,6 +373,7 @@ static void after_fork_in_child(void)
 			stay_off_in_child();
 		}
 	}
+	fd_high_end_alone();
 	tls_busy--;	/* before_fork's */
 }
 
@@ -381,6 +384,7 @@ __attribute__((constructor)) static void impulse_init(int argc, char **argv, cha
 
 	(void)envp;
 	tls_busy++;
+	fd_high_begin_alone();	/* before main: the program has no thread yet */
 	tracer.pid = getpid();
 	/* setuid/setgid programs: no configuration from the environment or cwd. */
 	if (getauxval(AT_SECURE))
@@ -438,6 +442,7 @@ __attribute__((constructor)) static void impulse_init(int argc, char **argv, cha
 fail:
 	check_failed();
 out:
+	fd_high_end_alone();
 	tls_busy--;
 }
 

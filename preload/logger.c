@@ -23,6 +23,7 @@
 #include "drops.h"
 #include "exception_text.h"
 #include "exits.h"
+#include "fd_thread.h"
 #include "hooks.h"
 #include "logger.h"
 #include "modules.h"
@@ -633,10 +634,12 @@ static sigset_t program_mask;	/* the signal mask of the thread that started us *
 /*
  * Main ended its thread with pthread_exit and every other thread of the program
  * has ended too: the process ends when the last thread does (glibc then calls
- * exit(0)), and that must not wait for us. Returning makes this thread the last:
- * exit(0) runs here, the program's atexit handlers and our destructor (which
- * drains everything, logger_stop's join of this thread failing at once) included;
- * so as the program's, not busy, with the program's signal mask.
+ * exit(0)), and that must not wait for us. This thread calls exit(0) as glibc
+ * would have (returning would leave the fd thread, which glibc counts, as the
+ * last one, and nobody would call it): the program's atexit handlers and our
+ * destructor (which drains everything, logger_stop's join of this thread failing
+ * at once) run here, in the program's descriptor table, as the program's, not
+ * busy, with the program's signal mask.
  */
 static void leave_as_last_thread(void)
 {
@@ -683,7 +686,7 @@ static void *logger_main(void *arg)
 		logger_ns += now_ns() - t0;
 		if (idle % 8 == 7 && exits_only_caller_left()) {
 			leave_as_last_thread();
-			return NULL;
+			exit(0);
 		}
 		/* Back off while idle: 50 µs up to 2 ms between looks. */
 		{
@@ -842,6 +845,7 @@ int logger_start_in_fork_child(void)
 	int err;
 
 	sink_forget_in_child(&sink);
+	fd_thread_forget_in_child();	/* after the sink: it asks whether ours was private */
 	state = LOGGER_WORKING;
 	hold_wanted = 0;
 	dying_exception = NULL;

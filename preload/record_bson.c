@@ -17,6 +17,8 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "fd_high.h"
+#include "fd_thread.h"
 #include "record_bson.h"
 #include "tracer.h"
 #include "valw_bson.h"
@@ -124,6 +126,21 @@ static void put_whole(struct valw *w, const void *arg)
 	record_put(w, r->c, r->end);	/* what record_bson() does */
 }
 
+/* On the fd thread (fd_thread.h): out of the program's descriptor table. */
+static int debug_open_here(void *name)
+{
+	int fd = open(name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return -errno;
+	if (!fd_thread_is_private()) {
+		int high = fd_move_high(fd);
+
+		fd = high >= 0 ? high : fd;
+	}
+	return fd;
+}
+
 void record_bson_debug_open(void)
 {
 	const char *path = secure_getenv("IMPULSE_DEBUG_BSON_FILE");
@@ -145,28 +162,50 @@ void record_bson_debug_open(void)
 	name[n] = '\0';
 	if (record_bson_enable())
 		return;
-	debug_fd = open(name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (debug_fd < 0)
-		diag_error("IMPULSE_DEBUG_BSON_FILE: cannot create %s: %s", name, strerror(errno));
+	debug_fd = fd_thread_call(debug_open_here, name);
+	if (debug_fd < 0) {
+		diag_error("IMPULSE_DEBUG_BSON_FILE: cannot create %s: %s", name, strerror(-debug_fd));
+		debug_fd = -1;
+	}
 }
 
-static void debug_flush(void)
+/* On the fd thread. */
+static int debug_flush_here(void *unused)
 {
 	size_t off = 0;
 
+	(void)unused;
 	while (debug_fd >= 0 && off < debug_out.len) {
 		ssize_t n = write(debug_fd, debug_out.p + off, debug_out.len - off);
 
 		if (n <= 0) {
 			if (n < 0 && errno == EINTR)
 				continue;
-			diag_error("IMPULSE_DEBUG_BSON_FILE: write failed: %s", strerror(errno));
 			close(debug_fd);
 			debug_fd = -1;
-			break;
+			return n < 0 ? -errno : -EIO;	/* said by the caller */
 		}
 		off += (size_t)n;
 	}
+	debug_out.len = 0;
+	return 0;
+}
+
+static int debug_close_here(void *unused)
+{
+	(void)unused;
+	if (debug_fd >= 0)
+		close(debug_fd);
+	return 0;
+}
+
+static void debug_flush(void)
+{
+	int err = debug_fd >= 0 ? fd_thread_call(debug_flush_here, NULL) : 0;
+
+	/* Here, not on the fd thread, whose stderr is not the program's. */
+	if (err)
+		diag_error("IMPULSE_DEBUG_BSON_FILE: write failed: %s", strerror(-err));
 	debug_out.len = 0;
 }
 
@@ -186,15 +225,16 @@ void record_bson_debug_close(void)
 {
 	debug_flush();
 	if (debug_fd >= 0)
-		close(debug_fd);
+		fd_thread_call(debug_close_here, NULL);
 	debug_fd = -1;
 	jb_free(&debug_out);
 }
 
 void record_bson_debug_reopen_in_child(void)
 {
-	if (debug_fd >= 0)
-		close(debug_fd);
+	/* The parent's is in its fd thread's table, not here (or, without one, in
+	 * ours, close-on-exec: left for the exec or the exit, never a number we now
+	 * know to be ours). */
 	debug_fd = -1;
 	debug_out = (struct jbuf){ 0 };	/* may have been mid-update: leaked */
 	record_bson_debug_open();

@@ -4,7 +4,8 @@
  * Logs can hold secrets: the JSON file is created like the file logger's (0600,
  * O_EXCL, O_NOFOLLOW, in the 0700 directory); the companion is an O_TMPFILE in the
  * same directory, so it has no name anybody could open or that could be left
- * behind. A fully replayed spill is truncated (not removed) while the program
+ * behind. Both live on the fd thread, out of the program's descriptor table
+ * (fd_thread.h). A fully replayed spill is truncated (not removed) while the program
  * runs, so that a later outage reuses it; an empty one is removed at exit.
  */
 #include <errno.h>
@@ -17,6 +18,8 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "fd_high.h"
+#include "fd_thread.h"
 #include "sink.h"
 #include "spill.h"
 #include "tracer.h"
@@ -60,6 +63,13 @@ static int create(struct spill *s)
 	s->doc_fd = openat(dfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	err = s->doc_fd < 0 ? -errno : 0;
 	close(dfd);
+	if (!err && !fd_thread_is_private()) {
+		/* In the program's table (no fd thread): out of its way. */
+		int json = fd_move_high(s->json_fd), doc = fd_move_high(s->doc_fd);
+
+		s->json_fd = json >= 0 ? json : s->json_fd;
+		s->doc_fd = doc >= 0 ? doc : s->doc_fd;
+	}
 	snprintf(path, sizeof(path), "%s/%s", s->dir, name);
 	s->path = strdup(path);
 	if (err || !s->path) {
@@ -88,15 +98,17 @@ static int write_all(int fd, const char *p, size_t len, off_t off, bool at)
 	return 0;
 }
 
+/* Kept to be said by the caller (say_failure()): on the fd thread, stderr is not the program's. */
 static void say_failed(struct spill *s, const char *what, int err)
 {
-	if (!s->failed)
-		diag_error("mongo: cannot %s the spill file in '%s': %s; records not delivered to MongoDB are lost",
-			   what, s->dir, strerror(-err));
+	if (!s->failed) {
+		s->failed_what = what;
+		s->failed_err = err;
+	}
 	s->failed = true;
 }
 
-int spill_sync(struct spill *s)
+static int sync_here(struct spill *s)
 {
 	int err;
 
@@ -113,8 +125,8 @@ int spill_sync(struct spill *s)
 	return err;
 }
 
-int spill_append(struct spill *s, const char *json, size_t json_len, const uint8_t *doc,
-		 size_t doc_len)
+static int append_here(struct spill *s, const char *json, size_t json_len, const uint8_t *doc,
+		       size_t doc_len)
 {
 	uint64_t end;
 	int err;
@@ -141,7 +153,7 @@ int spill_append(struct spill *s, const char *json, size_t json_len, const uint8
 	s->held++;
 	s->spilled++;
 	if (s->json.len >= SPILL_FLUSH_BYTES || s->docs.len >= SPILL_FLUSH_BYTES)
-		return spill_sync(s);
+		return sync_here(s);
 	return 0;
 }
 
@@ -161,10 +173,10 @@ static int read_at(int fd, void *p, size_t len, uint64_t off)
 	return 0;
 }
 
-int spill_read(struct spill *s, struct jbuf *docs, unsigned max, unsigned *n)
+static int read_here(struct spill *s, struct jbuf *docs, unsigned max, unsigned *n)
 {
 	uint64_t off = s->read_off, json_end = s->json_done;
-	int err = spill_sync(s);
+	int err = sync_here(s);
 
 	docs->len = 0;
 	*n = 0;
@@ -194,7 +206,7 @@ int spill_read(struct spill *s, struct jbuf *docs, unsigned max, unsigned *n)
 	return err;
 }
 
-void spill_delivered(struct spill *s, unsigned n)
+static void delivered_here(struct spill *s, unsigned n)
 {
 	s->read_off = s->next_off;
 	s->json_done = s->next_json;
@@ -229,13 +241,13 @@ static void cut_head(struct spill *s, uint64_t from)
 	close(fd);
 }
 
-uint64_t spill_close(struct spill *s)
+static uint64_t close_here(struct spill *s)
 {
 	uint64_t held = s->held;
 
 	if (s->json_fd < 0)
 		return 0;
-	spill_sync(s);
+	sync_here(s);
 	if (!held || s->json_size == s->json_done)
 		unlink(s->path);
 	else if (s->json_done)
@@ -246,4 +258,98 @@ uint64_t spill_close(struct spill *s)
 	jb_free(&s->json);
 	jb_free(&s->docs);
 	return held;
+}
+
+/*
+ * The public functions: each runs its part on the fd thread, where the two files
+ * live (fd_thread.h), out of the program's descriptor table.
+ */
+enum spill_op { OP_APPEND, OP_SYNC, OP_READ, OP_DELIVERED, OP_CLOSE };
+
+struct spill_req {
+	enum spill_op op;
+	struct spill *s;
+	const char *json;
+	size_t json_len;
+	const uint8_t *doc;
+	size_t doc_len;
+	struct jbuf *docs;
+	unsigned max, *n;
+	uint64_t held;		/* out: OP_CLOSE's */
+};
+
+/* On the caller's thread: says a failure once. */
+static void say_failure(struct spill *s)
+{
+	if (!s->failed || s->failed_said)
+		return;
+	s->failed_said = true;
+	diag_error("mongo: cannot %s the spill file in '%s': %s; records not delivered to MongoDB are lost",
+		   s->failed_what, s->dir, strerror(-s->failed_err));
+}
+
+static int run_here(void *arg)
+{
+	struct spill_req *r = arg;
+
+	switch (r->op) {
+	case OP_APPEND:
+		return append_here(r->s, r->json, r->json_len, r->doc, r->doc_len);
+	case OP_SYNC:
+		return sync_here(r->s);
+	case OP_READ:
+		return read_here(r->s, r->docs, r->max, r->n);
+	case OP_DELIVERED:
+		delivered_here(r->s, r->max);
+		return 0;
+	case OP_CLOSE:
+		r->held = close_here(r->s);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int spill_append(struct spill *s, const char *json, size_t json_len, const uint8_t *doc,
+		 size_t doc_len)
+{
+	struct spill_req r = { .op = OP_APPEND, .s = s, .json = json, .json_len = json_len,
+			       .doc = doc, .doc_len = doc_len };
+	int err = fd_thread_call(run_here, &r);
+
+	say_failure(s);
+	return err;
+}
+
+int spill_sync(struct spill *s)
+{
+	struct spill_req r = { .op = OP_SYNC, .s = s };
+	int err = fd_thread_call(run_here, &r);
+
+	say_failure(s);
+	return err;
+}
+
+int spill_read(struct spill *s, struct jbuf *docs, unsigned max, unsigned *n)
+{
+	struct spill_req r = { .op = OP_READ, .s = s, .docs = docs, .max = max, .n = n };
+	int err = fd_thread_call(run_here, &r);
+
+	say_failure(s);
+	return err;
+}
+
+void spill_delivered(struct spill *s, unsigned n)
+{
+	struct spill_req r = { .op = OP_DELIVERED, .s = s, .max = n };
+
+	fd_thread_call(run_here, &r);
+}
+
+uint64_t spill_close(struct spill *s)
+{
+	struct spill_req r = { .op = OP_CLOSE, .s = s };
+
+	fd_thread_call(run_here, &r);
+	say_failure(s);
+	return r.held;
 }

@@ -35,6 +35,9 @@ struct spill {
 	uint64_t held;		/* records spilled and not delivered */
 	uint64_t spilled;	/* records ever spilled */
 	bool failed;		/* a file could not be created or written: said once */
+	bool failed_said;	/* ... by the caller's thread, not the fd thread */
+	const char *failed_what;	/* the first failure: "create", "write", "buffer" */
+	int failed_err;		/* its -errno */
 };
 
 /* An empty spill for dir (nothing created yet). */

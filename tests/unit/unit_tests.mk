@@ -22,8 +22,9 @@ UNIT_safe_copy_test := preload/fault.c preload/arch/x86_64/machine.c
 UNIT_status_test := preload/status.c preload/jsonw.c preload/valw_bson.c preload/diag.c preload/diag_file.c
 UNIT_fmtscan_test := preload/fmtscan.c preload/jsonw.c preload/valw_bson.c preload/diag.c preload/diag_file.c
 UNIT_bufrender_test := preload/bufrender.c preload/valw.c preload/jsonw.c preload/valw_bson.c preload/diag.c preload/diag_file.c
+UNIT_fd_high_test := preload/fd_high.c preload/fd_thread.c
 UNIT_NAMES := jsonw_test ring_test calls_test safe_copy_test status_test fmtscan_test \
-	bufrender_test
+	bufrender_test fd_high_test
 
 UNIT_LIBS_jsonw_test := $(JANSSON_LIBS) -lm
 UNIT_LIBS_ring_test := -pthread
@@ -32,6 +33,7 @@ UNIT_LIBS_safe_copy_test :=
 UNIT_LIBS_status_test := $(JANSSON_LIBS) -ldl -lpthread -lm
 UNIT_LIBS_fmtscan_test := $(JANSSON_LIBS) -ldl -lpthread -lm
 UNIT_LIBS_bufrender_test := $(JANSSON_LIBS) -ldl -lpthread -lm
+UNIT_LIBS_fd_high_test := -pthread
 $(UNIT_OUT)/obj/jsonw_test.o: CFLAGS_EXTRA += $(JANSSON_CFLAGS)
 $(UNIT_OUT)/obj/status_test.o $(UNIT_OUT)/obj/fmtscan_test.o \
 $(UNIT_OUT)/obj/bufrender_test.o: CFLAGS_EXTRA += $(JANSSON_CFLAGS)

@@ -1,6 +1,6 @@
 """A program that closes every descriptor and reuses the numbers: the tracer never
-writes into the program's files, and still delivers every record (it reopens its own
-log file)."""
+writes into the program's files, and still delivers every record (its log file is
+in a descriptor table of its own, which the program's closes do not reach)."""
 
 import os
 import tempfile
