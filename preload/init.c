@@ -280,20 +280,20 @@ static void stay_off_in_child(void)
 	shutdown_started = 1;
 }
 
-static bool logger_held;	/* by before_fork; forks run their handlers one at a time */
+static bool logger_held;	/* by tracer_fork_prepare; forks run their handlers one at a time */
 
 /*
  * The forking thread stays busy from here to the end of our parent or child
  * handler: a hooked call made by a prepare handler that runs after ours must not
  * wait for the logger we hold.
  */
-static void before_fork(void)
+void tracer_fork_prepare(void)
 {
 	tls_busy++;
 	logger_held = tracer_is_active() && logger_hold_for_fork();
 }
 
-static void after_fork_in_parent(void)
+void tracer_fork_parent(void)
 {
 	if (logger_held)
 		logger_release_after_fork();
@@ -303,7 +303,7 @@ static void after_fork_in_parent(void)
 
 /* The child is traced as a process of its own (fork_child.c), unless the parent
  * was not tracing (any more) when it forked. */
-static void after_fork_in_child(void)
+void tracer_fork_child(void)
 {
 	int err;
 
@@ -317,7 +317,7 @@ static void after_fork_in_child(void)
 			stay_off_in_child();
 		}
 	}
-	tls_busy--;	/* before_fork's */
+	tls_busy--;	/* tracer_fork_prepare's */
 }
 
 __attribute__((constructor)) static void impulse_init(int argc, char **argv, char **envp)
@@ -369,7 +369,7 @@ __attribute__((constructor)) static void impulse_init(int argc, char **argv, cha
 		diag_error("cannot start: %s; the program runs untraced", strerror(-err));
 		goto fail;
 	}
-	pthread_atfork(before_fork, after_fork_in_parent, after_fork_in_child);
+	pthread_atfork(tracer_fork_prepare, tracer_fork_parent, tracer_fork_child);
 	exits_setup();
 	__atomic_store_n(&tracer.active, 1, __ATOMIC_RELEASE);
 	interpose_scan(true);

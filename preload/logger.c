@@ -931,7 +931,9 @@ int logger_flush(void)
 {
 	unsigned want;
 
-	if (!__atomic_load_n(&tracer.logger_running, __ATOMIC_ACQUIRE))
+	/* A raw clone child libimpulse did not see start has a copy of a logger that
+	 * is not in it (raw_clone.c): nothing to wait for. */
+	if (!__atomic_load_n(&tracer.logger_running, __ATOMIC_ACQUIRE) || getpid() != tracer.pid)
 		return -EIO;
 	want = __atomic_add_fetch(&flush_requested, 1, __ATOMIC_ACQ_REL);
 	for (int i = 0; i < 50000; i++) {
