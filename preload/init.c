@@ -280,7 +280,9 @@ static void stay_off_in_child(void)
 	shutdown_started = 1;
 }
 
-static bool logger_held;	/* by tracer_fork_prepare; forks run their handlers one at a time */
+/* By tracer_fork_prepare, for the same thread's parent handler: per thread, since
+ * a raw clone's handlers (raw_clone.c) may run beside another thread's fork(). */
+static __thread bool logger_held;
 
 /*
  * The forking thread stays busy from here to the end of our parent or child
