@@ -4,10 +4,10 @@
  * Never: malloc, locks, formatting, system calls other than reading the clock
  * (the exceptions: a thread's very first traced call, which maps its ring; a full
  * ring, where lossless delivery waits for the logger; and, once a raw CLONE_VM
- * child may share our memory, gettid() to tell it from its parent thread). Never changes
- * errno as the program sees it: nothing here sets it, and the two slow paths that
- * make system calls (thread_ctx.c) restore it. No stdio, Jansson or libmongoc
- * header here.
+ * child may share our memory, gettid() to tell it from its parent thread). Never
+ * changes errno as the program sees it: nothing here sets it, the two slow paths
+ * that make system calls (thread_ctx.c) restore it, and gettid() and getpid()
+ * never fail. No stdio, Jansson or libmongoc header here.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -143,7 +143,6 @@ long impulse_hook_enter(struct arch_frame *f)
 	struct thread_ctx *ctx;
 	struct ev_enter *ev;
 	uint8_t *p;
-
 	int active;
 
 	/* The trampoline jumps here on every path, traced or not. */
