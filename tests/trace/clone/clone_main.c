@@ -8,12 +8,16 @@
  *   inline    a clone system call made by a syscall instruction here (libc never sees it)
  *   vm        clone(fn, stack, CLONE_VM | SIGCHLD, …) while we go on calling
  *   vmvfork   clone(fn, stack, CLONE_VM | CLONE_VFORK | SIGCHLD, …)
+ *   race      two threads at once, one forking with fork(), one with
+ *             syscall(SYS_clone), RACE_FORKS times each, calling the hooked
+ *             function between; the children exit at once
  *
  * Each child makes CHILD_CALLS hooked calls (many ring buffers' worth) and exits
  * with a status computed from their results; the parent calls the hooked function
  * before and after (and, for vm, PARENT_CALLS times while the child runs) and prints
  * what it saw.
  */
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -25,6 +29,7 @@
 
 #define CHILD_CALLS 20000
 #define PARENT_CALLS 3000
+#define RACE_FORKS 40
 
 int cl_leaf(int x);
 pid_t _Fork(void);
@@ -58,6 +63,40 @@ static long inline_clone(void)
 	return ret;
 }
 
+/* RACE_FORKS children, by fork() (arg NULL) or a raw clone; their exit statuses' sum. */
+static void *forker(void *arg)
+{
+	long sum = 0;
+
+	for (int i = 0; i < RACE_FORKS; i++) {
+		pid_t pid = arg ? (pid_t)syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0) : fork();
+		int status = 0;
+
+		if (pid == 0)
+			_exit(i % 7);
+		if (pid < 0)
+			return (void *)-1L;
+		cl_leaf(arg ? 2000 + i : 3000 + i);
+		waitpid(pid, &status, 0);
+		sum += WEXITSTATUS(status);
+	}
+	return (void *)sum;
+}
+
+static int race(void)
+{
+	pthread_t a, b;
+	void *ra, *rb;
+
+	if (pthread_create(&a, NULL, forker, NULL) || pthread_create(&b, NULL, forker, (void *)1))
+		return 1;
+	pthread_join(a, &ra);
+	pthread_join(b, &rb);
+	printf("race %ld %ld\n", (long)ra, (long)rb);
+	printf("after %d\n", cl_leaf(-20));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "syscall";
@@ -68,6 +107,8 @@ int main(int argc, char **argv)
 
 	printf("before %d\n", cl_leaf(-10));
 	fflush(stdout);
+	if (!strcmp(mode, "race"))
+		return race();
 	if (!strcmp(mode, "syscall"))
 		pid = (pid_t)syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
 	else if (!strcmp(mode, "_Fork"))

@@ -117,3 +117,37 @@ def test_clone_vm():
 def test_clone_vm_vfork():
     """CLONE_VM | CLONE_VFORK: the parent waits until the child ends."""
     _check_vm("vmvfork", 0)
+
+
+def test_fork_and_raw_clone_race():
+    """fork() on one thread and syscall(SYS_clone) on another, at once, 40 times
+    each: each thread's prepare handler holds and lets go of the logger for its own
+    fork (was one flag for the process), no hang, every parent call recorded."""
+    run = _run_plain("race")
+    try:
+        recs = [r for r in run.records
+                if r["payload"]["trace_module"]["thread_id"] != "root"
+                and r["payload"]["process"]["pid"] == _main_pid(run)]
+        got = sorted(it.args(r)["x"] for r in recs)
+        want = sorted([-10, -20] + [2000 + i for i in range(40)] + [3000 + i for i in range(40)])
+        if got != want:
+            raise AssertionError("race: parent calls %s" % got[:20])
+    finally:
+        run.cleanup()
+
+
+def _run_plain(mode):
+    argv = [it.program(CASE, "clone_main"), mode]
+    untraced = it.run_untraced(argv, timeout=TIMEOUT)
+    run = it.run_traced(argv, it.conf(CASE), timeout=TIMEOUT)
+    it.assert_same_behaviour(run, untraced, what="%s: " % mode)
+    return run
+
+
+def _main_pid(run):
+    """The pid of the image whose root names no parent (the program itself)."""
+    roots = [r for r in run.records if r["payload"]["trace_module"]["thread_id"] == "root"
+             and not r["payload"]["stack_trace"]["parents"]]
+    if len(roots) != 1:
+        raise AssertionError("%d unlinked roots" % len(roots))
+    return roots[0]["payload"]["process"]["pid"]
