@@ -47,6 +47,7 @@ bench:
 	    --conf-dir bench
 	$(Q)$(MAKE) --no-print-directory bench-soak-run
 	$(Q)$(MAKE) --no-print-directory bench-tools-run
+	$(Q)$(MAKE) --no-print-directory bench-fork-run
 
 # The soak (bench/soak.py): 4 threads at full speed for SOAK_SECONDS (default 60) with
 # the file logger, lossless then on_full = drop; fails when the lossless run drops or
@@ -63,6 +64,21 @@ bench-soak-run:
 	    --conf bench/work.conf
 bench-soak: all bench-progs
 	$(Q)$(MAKE) --no-print-directory bench-soak-run
+
+# Fork latency with 4 threads calling a hooked function, untraced and traced
+# (bench/fork_latency.py; issue 11). `make bench-fork` runs it alone.
+BENCH_PROGS += $(BENCH_DIR)/fork_latency
+bench-progs: $(BENCH_DIR)/fork_latency
+$(BENCH_DIR)/fork_latency: $(BENCH_DIR)/fork_latency.o $(BENCH_DIR)/libwork.so
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) -o $@ $< -L$(BENCH_DIR) -lwork -Wl,-rpath,'$$ORIGIN' -lpthread $(LDFLAGS_SAN)
+
+.PHONY: bench-fork bench-fork-run
+bench-fork-run:
+	$(Q)/usr/bin/python3 bench/fork_latency.py --bench-dir $(BENCH_DIR) --libimpulse $(LIBIMPULSE) \
+	    --conf bench/work.conf
+bench-fork: all bench-progs
+	$(Q)$(MAKE) --no-print-directory bench-fork-run
 
 include bench/fuzz/fuzz.mk
 # make bench-mongo-baseline: the Mongo test server's own insert rate (issue 4's reference).

@@ -36,6 +36,9 @@ int fork_child_restart(void)
 	lineage_parent = link;
 	lineage_random_hex(tracer.tracer_id, 16);
 	tracer.pid = getpid();
+	/* No raw CLONE_VM child of the parent's shares this copy of our memory. */
+	if (__atomic_load_n(&tracer.active, __ATOMIC_RELAXED) == TRACER_SHARED)
+		__atomic_store_n(&tracer.active, TRACER_ON, __ATOMIC_RELAXED);
 	tracer.exit_status = -1;
 	tracer.start_ticks = clock_ticks();
 	child.forked = true;

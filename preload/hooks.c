@@ -15,6 +15,7 @@
 #include "jsonw.h"
 #include "hooks.h"
 #include "modules.h"
+#include "select.h"
 #include "tracer.h"
 
 #define HASH_BUCKETS 1024
@@ -127,12 +128,12 @@ int hooks_build(const struct cfg *cfg)
 	for (int i = 0; i < cfg->nhooks; i++) {
 		struct hook *h = &hooks_array[nhooks];
 
-		/* dlsym answers RTLD_NEXT by its caller's return address: a trampoline
-		 * between the program and dlsym would change the answer. */
-		if (!strcmp(cfg->hooks[i].symbol, "dlsym") || !strcmp(cfg->hooks[i].symbol, "dlvsym")) {
-			diag_error("%s:%d:%d: %s cannot be hooked (its answer depends on who calls it); ignored",
-				   cfg->hooks[i].file, cfg->hooks[i].line, cfg->hooks[i].column,
-				   cfg->hooks[i].symbol);
+		const char *why = select_refusal(cfg->hooks[i].symbol, true);
+
+		/* A trampoline would break it (select.c says why): never installed. */
+		if (why) {
+			diag_error("%s:%d:%d: %s cannot be hooked (%s); ignored", cfg->hooks[i].file,
+				   cfg->hooks[i].line, cfg->hooks[i].column, cfg->hooks[i].symbol, why);
 			continue;
 		}
 		hook_plan(h, &cfg->hooks[i]);

@@ -2,11 +2,12 @@
  * hot_path.c — what runs on every hooked call, called from the trampoline.
  *
  * Never: malloc, locks, formatting, system calls other than reading the clock
- * (the one exception is a thread's very first traced call, which maps its ring,
- * and a full ring, where lossless delivery waits for the logger). Never changes
- * errno as the program sees it: nothing here sets it, and the two slow paths that
- * make system calls (thread_ctx.c) restore it. No stdio, Jansson or libmongoc
- * header here.
+ * (the exceptions: a thread's very first traced call, which maps its ring; a full
+ * ring, where lossless delivery waits for the logger; and, once a raw CLONE_VM
+ * child may share our memory, gettid() to tell it from its parent thread). Never
+ * changes errno as the program sees it: nothing here sets it, the two slow paths
+ * that make system calls (thread_ctx.c) restore it, and gettid() and getpid()
+ * never fail. No stdio, Jansson or libmongoc header here.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -19,6 +20,7 @@
 #include "event.h"
 #include "hooks.h"
 #include "hot_path.h"
+#include "raw_clone.h"
 #include "thread_ctx.h"
 #include "tracer.h"
 
@@ -141,13 +143,25 @@ long impulse_hook_enter(struct arch_frame *f)
 	struct thread_ctx *ctx;
 	struct ev_enter *ev;
 	uint8_t *p;
+	int active;
 
 	/* The trampoline jumps here on every path, traced or not. */
 	f->real = (uint64_t)slot->real;
-	if (tls_busy || !tracer_is_active())
+	/* Relaxed, as tracer_is_active(): a call racing with a change may go either way. */
+	active = __atomic_load_n(&tracer.active, __ATOMIC_RELAXED);
+	if (!active)
+		return 0;
+	ctx = tls_ctx;
+	/* A raw CLONE_VM child runs on its parent thread's thread-local data: it must
+	 * not touch that thread's buffer, call stack or tls_busy, which its parent may
+	 * have raised at this very moment (raw_clone.c). */
+	if (__builtin_expect(active == TRACER_SHARED, 0) && raw_clone_is_foreign(ctx, tracer.pid)) {
+		thread_ctx_count_foreign((uint32_t)f->slot);
+		return 0;
+	}
+	if (tls_busy)
 		return 0;
 	tls_busy = 1;
-	ctx = tls_ctx;
 	if (__builtin_expect(!ctx, 0)) {
 		ctx = thread_ctx_attach();
 		if (!ctx)

@@ -334,20 +334,22 @@ static void stay_off_in_child(void)
 	shutdown_started = 1;
 }
 
-static bool logger_held;	/* by before_fork; forks run their handlers one at a time */
+/* By tracer_fork_prepare, for the same thread's parent handler: per thread, since
+ * a raw clone's handlers (raw_clone.c) may run beside another thread's fork(). */
+static __thread bool logger_held;
 
 /*
  * The forking thread stays busy from here to the end of our parent or child
  * handler: a hooked call made by a prepare handler that runs after ours must not
  * wait for the logger we hold.
  */
-static void before_fork(void)
+void tracer_fork_prepare(void)
 {
 	tls_busy++;
 	logger_held = tracer_is_active() && logger_hold_for_fork();
 }
 
-static void after_fork_in_parent(void)
+void tracer_fork_parent(void)
 {
 	if (logger_held)
 		logger_release_after_fork();
@@ -357,7 +359,7 @@ static void after_fork_in_parent(void)
 
 /* The child is traced as a process of its own (fork_child.c), unless the parent
  * was not tracing (any more) when it forked. */
-static void after_fork_in_child(void)
+void tracer_fork_child(void)
 {
 	int err;
 
@@ -374,7 +376,7 @@ static void after_fork_in_child(void)
 		}
 	}
 	fd_high_end_alone();
-	tls_busy--;	/* before_fork's */
+	tls_busy--;	/* tracer_fork_prepare's */
 }
 
 __attribute__((constructor)) static void impulse_init(int argc, char **argv, char **envp)
@@ -433,7 +435,7 @@ __attribute__((constructor)) static void impulse_init(int argc, char **argv, cha
 		diag_error("cannot start: %s; the program runs untraced", strerror(-err));
 		goto fail;
 	}
-	pthread_atfork(before_fork, after_fork_in_parent, after_fork_in_child);
+	pthread_atfork(tracer_fork_prepare, tracer_fork_parent, tracer_fork_child);
 	exits_setup();
 	__atomic_store_n(&tracer.active, 1, __ATOMIC_RELEASE);
 	interpose_scan(true);

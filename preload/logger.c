@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,7 +70,26 @@ enum { LOGGER_WORKING, LOGGER_SLEEPING, LOGGER_HELD };
 static int state;	/* atomic */
 static int hold_wanted;	/* atomic: a fork's prepare handler waits for LOGGER_SLEEPING */
 
+/*
+ * A fork waits for this thread to be at rest: a pass stops at the next event
+ * boundary (every FORK_CHECK_EVENTS events, and between rings) rather than drain
+ * rings that busy threads keep filling, so that fork() waits microseconds, not a
+ * pass of tens of milliseconds. Never inside a nested drain, which must finish to
+ * keep its order. What is left is drained after the fork.
+ */
+#define FORK_CHECK_EVENTS 64
+
+static bool fork_waits(void)
+{
+	return !nested_drain && __atomic_load_n(&hold_wanted, __ATOMIC_ACQUIRE);
+}
+
 static void wake_up(void);
+static uint64_t now_ns(void);
+
+/* The longest fork() waits for the logger before it forks anyway (the child then
+ * may inherit the logger's state mid-change, as README.md says). */
+#define FORK_HOLD_MAX_NS (100 * 1000000ull)
 
 static void out_flush(void)
 {
@@ -440,6 +460,8 @@ static unsigned drain_ring(struct thread_ctx *ctx, unsigned i)
 		}
 		pos += h->size;
 		n++;
+		if (n % FORK_CHECK_EVENTS == 0 && fork_waits())
+			break;
 	}
 out:
 	ring_consumed(r, pos);
@@ -495,6 +517,8 @@ static unsigned drain_all(bool final)
 		struct thread_ctx *ctx = __atomic_load_n(&impulse_threads[i], __ATOMIC_ACQUIRE);
 		bool closed;
 
+		if (n && fork_waits())
+			break;	/* n > 0: callers that drain until a pass finds nothing come back */
 		if (!ctx || draining[i])
 			continue;
 		/* Read closed before draining: events committed before it are then visible. */
@@ -682,6 +706,21 @@ static void *logger_main(void *arg)
 		}
 		if (n)
 			idle = 0;
+		if (__atomic_load_n(&hold_wanted, __ATOMIC_ACQUIRE)) {
+			/* At rest until the fork is made (or given up): the forking thread
+			 * holds us then, and lets go after it (wake_up waits for that). */
+			logger_ns += now_ns() - t0;
+			/* Pairs with logger_hold_for_fork()'s compare-exchange. */
+			__atomic_store_n(&state, LOGGER_SLEEPING, __ATOMIC_RELEASE);
+			while (__atomic_load_n(&hold_wanted, __ATOMIC_ACQUIRE) &&
+			       __atomic_load_n(&state, __ATOMIC_ACQUIRE) == LOGGER_SLEEPING) {
+				struct timespec ts = { 0, 20000 };
+
+				nanosleep(&ts, NULL);
+			}
+			wake_up();
+			continue;
+		}
 		out_flush();
 		logger_ns += now_ns() - t0;
 		if (idle % 8 == 7 && exits_only_caller_left()) {
@@ -718,11 +757,15 @@ static void wake_up(void)
 
 bool logger_hold_for_fork(void)
 {
+	uint64_t deadline = now_ns() + FORK_HOLD_MAX_NS;
+	unsigned tries = 0;
 	bool held = false;
 
 	__atomic_store_n(&hold_wanted, 1, __ATOMIC_RELEASE);
-	/* About 100 ms at most: a long drain pass is not worth a longer wait. */
-	for (int i = 0; i < 5000 && !held; i++) {
+	/* The logger stops at its next event boundary (fork_waits) and rests until
+	 * we let go; bounded by the clock, not by a count of sleeps, which take far
+	 * longer than asked on a busy machine. */
+	while (!held && now_ns() < deadline) {
 		int expected = LOGGER_SLEEPING;
 		struct timespec ts = { 0, 20000 };
 
@@ -731,7 +774,9 @@ bool logger_hold_for_fork(void)
 		/* Pairs with the store-release before the logger's nanosleep. */
 		held = __atomic_compare_exchange_n(&state, &expected, LOGGER_HELD, false,
 						   __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
-		if (!held)
+		/* Yield first: on a machine with more busy threads than cores, this
+		 * CPU is the logger's fastest way to its rest. */
+		if (!held && sched_yield() == 0 && tries++ > 8)
 			nanosleep(&ts, NULL);
 	}
 	__atomic_store_n(&hold_wanted, 0, __ATOMIC_RELEASE);
@@ -947,7 +992,9 @@ int logger_flush(void)
 {
 	unsigned want;
 
-	if (!__atomic_load_n(&tracer.logger_running, __ATOMIC_ACQUIRE))
+	/* A raw clone child libimpulse did not see start has a copy of a logger that
+	 * is not in it (raw_clone.c): nothing to wait for. */
+	if (!__atomic_load_n(&tracer.logger_running, __ATOMIC_ACQUIRE) || getpid() != tracer.pid)
 		return -EIO;
 	want = __atomic_add_fetch(&flush_requested, 1, __ATOMIC_ACQ_REL);
 	for (int i = 0; i < 50000; i++) {

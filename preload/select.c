@@ -28,34 +28,57 @@ const struct cfg *select_cfg;
 struct decision *select_decisions[DECISION_BUCKETS];
 
 /*
- * Symbols a pattern never hooks, even "libc.so.6: *". Each one breaks when a
+ * The one table of symbols libimpulse will not hook. Each one breaks when a
  * trampoline stands between the caller and the function, or is libimpulse's own
- * business. An explicit hook still may (dlsym/dlvsym excepted, see hooks.c).
+ * business. A pattern never hooks any of them, even "libc.so.6: *"; an explicit
+ * hook is refused too (never_explicit) for those whose trampoline would break the
+ * program rather than merely hide a wrapper: the functions whose answer depends
+ * on their caller, and those that return twice or switch stacks (the trampoline's
+ * frame is popped by the first return, or is another stack's). select_refusal()
+ * reads the table for hooks.c (start-up) and select_report.c (impulse check).
  */
+#define RETURNS_TWICE "returns twice on one stack: the parent returns through the frame its child left"
+#define CLONE_STARTS "its child starts on another stack and never returns through the call"
+#define SECOND_RETURN(by) "returns a second time from " by ", after the trampoline's frame is gone"
+
 static const struct {
 	const char *name;
 	const char *why;
-} never_by_pattern[] = {
-	{ "dlsym", "its answer depends on who calls it" },
-	{ "dlvsym", "its answer depends on who calls it" },
-	{ "__libc_start_main", "libimpulse wraps it to find main and the exit status" },
-	{ "exit", "libimpulse wraps it to write the last records; it never returns" },
-	{ "_exit", "libimpulse wraps it to write the last records; it never returns" },
-	{ "_Exit", "libimpulse wraps it to write the last records; it never returns" },
-	{ "_init", "a module's own initialiser, run by the loader" },
-	{ "_fini", "a module's own finaliser, run by the loader" },
-	{ "vfork", "returns twice on one stack: the child would leave through the trampoline's frame" },
-	{ "__vfork", "returns twice on one stack: the child would leave through the trampoline's frame" },
-	{ "setjmp", "saves the trampoline's frame, which is gone when longjmp comes back to it" },
-	{ "_setjmp", "saves the trampoline's frame, which is gone when longjmp comes back to it" },
-	{ "__sigsetjmp", "saves the trampoline's frame, which is gone when longjmp comes back to it" },
-	{ "sigsetjmp", "saves the trampoline's frame, which is gone when longjmp comes back to it" },
-	{ "getcontext", "saves the trampoline's frame, which is gone when setcontext comes back to it" },
-	{ "swapcontext", "saves the trampoline's frame, which is gone when the context is resumed" },
-	{ "__tls_get_addr", "compiler-generated TLS code calls it with a misaligned stack" },
-	{ "__gxx_personality_v0", "called by the unwinder while an exception is in flight" },
-	{ "__gcc_personality_v0", "called by the unwinder while an exception is in flight" },
+	bool never_explicit;		/* an explicit hook is refused too */
+} refusals[] = {
+	{ "dlsym", "its answer depends on who calls it", true },
+	{ "dlvsym", "its answer depends on who calls it", true },
+	{ "vfork", RETURNS_TWICE, true },
+	{ "__vfork", RETURNS_TWICE, true },
+	{ "clone", CLONE_STARTS, true },
+	{ "__clone", CLONE_STARTS, true },
+	{ "clone3", CLONE_STARTS, true },
+	{ "__clone3", CLONE_STARTS, true },
+	{ "setjmp", SECOND_RETURN("longjmp"), true },
+	{ "_setjmp", SECOND_RETURN("longjmp"), true },
+	{ "__setjmp", SECOND_RETURN("longjmp"), true },
+	{ "__sigsetjmp", SECOND_RETURN("siglongjmp"), true },
+	{ "sigsetjmp", SECOND_RETURN("siglongjmp"), true },
+	{ "getcontext", SECOND_RETURN("setcontext or swapcontext"), true },
+	{ "swapcontext", "switches stacks; " SECOND_RETURN("a later swap"), true },
+	{ "__libc_start_main", "libimpulse wraps it to find main and the exit status", false },
+	{ "exit", "libimpulse wraps it to write the last records; it never returns", false },
+	{ "_exit", "libimpulse wraps it to write the last records; it never returns", false },
+	{ "_Exit", "libimpulse wraps it to write the last records; it never returns", false },
+	{ "_init", "a module's own initialiser, run by the loader", false },
+	{ "_fini", "a module's own finaliser, run by the loader", false },
+	{ "__tls_get_addr", "compiler-generated TLS code calls it with a misaligned stack", false },
+	{ "__gxx_personality_v0", "called by the unwinder while an exception is in flight", false },
+	{ "__gcc_personality_v0", "called by the unwinder while an exception is in flight", false },
 };
+
+const char *select_refusal(const char *name, bool explicit_hook)
+{
+	for (size_t i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++)
+		if (!strcmp(refusals[i].name, name))
+			return !explicit_hook || refusals[i].never_explicit ? refusals[i].why : NULL;
+	return NULL;
+}
 
 void select_reset_lock_in_child(void)
 {
@@ -125,9 +148,10 @@ unsigned select_name_hash(const char *s)
 /* Why libimpulse refuses to hook name (defined in def) through a pattern, or NULL. */
 static const char *refusal(const char *name, const struct module *def, bool is_function)
 {
-	for (size_t i = 0; i < sizeof(never_by_pattern) / sizeof(never_by_pattern[0]); i++)
-		if (!strcmp(never_by_pattern[i].name, name))
-			return never_by_pattern[i].why;
+	const char *why = select_refusal(name, false);
+
+	if (why)
+		return why;
 	if (!def)
 		return "its definition is in no loaded module";
 	if (def->is_loader)

@@ -24,6 +24,14 @@
  * once, after hooks_build() and before the first interpose_scan(). */
 void select_setup(const struct cfg *cfg);
 
+/*
+ * Why libimpulse never hooks name, or NULL when it may. explicit_hook: the name is
+ * declared in hooks.conf (a shorter list: functions that break under a trampoline,
+ * such as vfork, setjmp or dlsym); otherwise a pattern matched it (the full list,
+ * which adds what libimpulse wraps itself). The answer lives as long as the process.
+ */
+const char *select_refusal(const char *name, bool explicit_hook);
+
 /* In a fork child: the decisions lock, as free as the child's one thread finds it. */
 void select_reset_lock_in_child(void);
 

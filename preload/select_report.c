@@ -264,7 +264,9 @@ static void report_explicit(struct report *r, const struct cfg *cfg)
 		put_callers(&l, c);
 		put(&l, " (%s:%d:%d%s): ", c->file, c->line, c->column, c->has_prototype ? "" : ", no prototype: timing only");
 		if (!h || h->cfg != c) {
-			put(&l, "cannot be hooked: its answer depends on who calls it");
+			const char *why = select_refusal(c->symbol, true);
+
+			put(&l, "cannot be hooked: %s", why ? why : "libimpulse refused it at start");
 			ok = false;
 		} else {
 			ok = put_hook_state(&l, h);

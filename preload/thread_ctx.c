@@ -111,7 +111,8 @@ struct thread_ctx *thread_ctx_attach(void)
 	return ctx;
 }
 
-static struct thread_ctx *attach(void)
+/* A mapped, registered context with its ring, naming no thread yet; NULL on failure. */
+static struct thread_ctx *new_ctx(void)
 {
 	size_t ring_size = tracer.buffer_size;
 	size_t counters = (size_t)MAX_SLOTS * sizeof(uint64_t);
@@ -130,18 +131,73 @@ static struct thread_ctx *attach(void)
 	number = __atomic_add_fetch(&next_thread_number, 1, __ATOMIC_RELAXED);
 	ctx->number = number;
 	ctx->next_id = (uint64_t)number << 40;
+	return ctx;
+}
+
+static bool publish_ctx(struct thread_ctx *ctx)
+{
+	if (register_ctx(ctx))
+		return true;
+	munmap(ctx, ctx->map_size);
+	return false;
+}
+
+static struct thread_ctx *attach(void)
+{
+	struct thread_ctx *ctx = new_ctx();
+
+	if (!ctx)
+		return NULL;
 	ctx->link_parent = tls_link_parent;
 	ctx->top_parent = tls_link_parent;
 	ctx->tid = gettid();
 	prctl(PR_GET_NAME, ctx->name, 0, 0, 0);
 	altstack_learn(ctx);	/* one set before our wrapper saw it, or by a library's raw call */
-	if (!register_ctx(ctx)) {
-		munmap(ctx, ctx->map_size);
+	if (!publish_ctx(ctx))
 		return NULL;
-	}
 	pthread_setspecific(exit_key, ctx);
 	tls_ctx = ctx;
 	return ctx;
+}
+
+/*
+ * The calls made by raw CLONE_VM children (raw_clone.c), counted and never
+ * recorded: a context of no thread (tid 0) whose ring stays empty, never closed,
+ * so the logger reports its counts with the others' at stop. NULL until needed.
+ */
+static struct thread_ctx *foreign;
+
+void thread_ctx_foreign_setup(void)
+{
+	struct thread_ctx *ctx, *expected = NULL;
+
+	if (__atomic_load_n(&foreign, __ATOMIC_ACQUIRE))
+		return;
+	ctx = new_ctx();
+	if (!ctx)
+		return;		/* the children's calls then go uncounted */
+	memcpy(ctx->name, "raw clone", sizeof("raw clone"));
+	/* Two threads cloning at once: one context wins; the other is never seen. */
+	if (!__atomic_compare_exchange_n(&foreign, &expected, ctx, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE)) {
+		munmap(ctx, ctx->map_size);
+		return;
+	}
+	/* Pairs with the logger's load-acquire of the entry. */
+	if (!register_ctx(ctx))
+		__atomic_store_n(&foreign, NULL, __ATOMIC_RELEASE);	/* leaked: a child may hold it */
+}
+
+void thread_ctx_count_foreign(uint32_t slot)
+{
+	struct thread_ctx *ctx = __atomic_load_n(&foreign, __ATOMIC_ACQUIRE);
+
+	/* Children of one parent count at once: atomic adds, where one thread's own
+	 * counts get relaxed stores. */
+	if (!ctx)
+		return;
+	__atomic_add_fetch(&ctx->calls_dropped, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&ctx->slot_drops[slot], 1, __ATOMIC_RELAXED);
 }
 
 static void futex_wait(uint32_t *word, uint32_t expected, long timeout_ns)
@@ -165,6 +221,15 @@ void *thread_ctx_wait_reserve(struct thread_ctx *ctx, uint32_t need)
 	if (need > ctx->ring.size / 2) {
 		ctx->dropped++;
 		return NULL;
+	}
+	/*
+	 * A process that is not the one this tracer records, and was not made a
+	 * tracer of its own: a raw clone child libimpulse did not see start (an
+	 * inline syscall instruction). Its logger is not in it: never wait, count.
+	 */
+	if (getpid() != tracer.pid) {
+		ctx->dropped++;
+		return NULL;	/* getpid() never fails: errno is the program's */
 	}
 	while (!(p = ring_reserve(&ctx->ring, need))) {
 		uint32_t seq;
@@ -235,6 +300,7 @@ void thread_ctx_forget_others_in_child(struct thread_ctx *own)
 		munmap(ctx, ctx->map_size);
 	}
 	impulse_threads_hint = hint;
+	foreign = NULL;		/* unmapped above: the parent's children's, not ours */
 	tls_link_parent = 0;
 	if (!own)
 		return;

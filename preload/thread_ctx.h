@@ -134,6 +134,13 @@ static inline void thread_ctx_count_drop(struct thread_ctx *ctx, uint32_t slot)
 	__atomic_store_n(&ctx->slot_drops[slot], ctx->slot_drops[slot] + 1, __ATOMIC_RELAXED);
 }
 
+/* A context that counts the calls of raw CLONE_VM children (raw_clone.c): made
+ * once, before the first such child, registered so the logger reports its counts. */
+void thread_ctx_foreign_setup(void);
+
+/* Counts a call of slot made by such a child: not recorded. Any thread, lock-free. */
+void thread_ctx_count_foreign(uint32_t slot);
+
 /* Called by the logger after consuming from ctx's ring: wakes a thread waiting for room. */
 void thread_ctx_wake(struct thread_ctx *ctx);
 

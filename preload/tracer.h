@@ -26,7 +26,9 @@ struct session {
 struct tracer {
 	/* Read on every hooked call, written a few times a run: a cache line of
 	 * their own, so that nothing the logger writes often shares it. */
-	_Alignas(64) int active;	/* 1 while hooked calls are recorded; atomic, see tracer_is_active() */
+	_Alignas(64) int active;	/* TRACER_ON while hooked calls are recorded, TRACER_SHARED
+					 * once a raw CLONE_VM child may share our memory
+					 * (raw_clone.c); atomic, see tracer_is_active() */
 	int logger_running;		/* 1 while the logger thread drains; atomic */
 	struct session *session;	/* of records that start now; replaced by impulse_set_session_id() */
 
@@ -46,6 +48,11 @@ struct tracer {
 	int exit_status;		/* set by the main/exit wrappers; -1 when unknown */
 };
 
+/* tracer.active: not recording; recording; recording, and a process made by a raw
+ * clone with CLONE_VM (our thread-local data included) may be running: the hot path
+ * then asks who is calling (raw_clone_is_foreign). */
+enum { TRACER_OFF, TRACER_ON, TRACER_SHARED };
+
 extern struct tracer tracer;
 
 static inline bool tracer_is_active(void)
@@ -60,6 +67,17 @@ void tracer_shutdown(void);
 /* Stops recording and the logger without writing anything more (a fork child that
  * recorded nothing and execs: it leaves no file). */
 void tracer_abandon(void);
+
+/*
+ * What fork() runs around the system call (pthread_atfork handlers, init.c), and
+ * what libimpulse's wrappers of raw clones and _Fork run around theirs
+ * (raw_clone.c): prepare holds the logger at rest; child makes the child a tracer
+ * of its own (fork_child.c); parent lets the logger go. They may change errno:
+ * callers that return to the program keep the system call's.
+ */
+void tracer_fork_prepare(void);
+void tracer_fork_parent(void);
+void tracer_fork_child(void);
 
 #pragma GCC visibility pop
 

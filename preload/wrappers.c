@@ -7,7 +7,8 @@
  * family, posix_spawn, system, popen: wrap_exec.c; vfork: vfork_entry.S),
  * sigaction/signal and their aliases (fault.c: the signals whose records must be
  * written before the process dies), quick_exit and pthread_exit (exits.c), abort
- * (crash.c).
+ * (crash.c), and the ways of making a child without fork()'s handlers: clone,
+ * _Fork, syscall(SYS_clone…) (raw_clone.c).
  *
  * Each wrapper calls the real function through libimpulse's own GOT, which is
  * never patched, and marks its own work busy so that hooked calls it makes
@@ -27,6 +28,7 @@
 #include "exits.h"
 #include "fault.h"
 #include "interpose.h"
+#include "raw_clone.h"
 #include "select.h"
 #include "thread_ctx.h"
 #include "tracer.h"
@@ -254,11 +256,15 @@ static const struct wrapper wrappers[] = {
 	{ "pthread_exit", (void *)exits_pthread_exit },
 	{ "abort", (void *)crash_abort },
 	{ "sigaltstack", (void *)altstack_wrap_sigaltstack },
+	{ "clone", (void *)raw_clone_clone },
+	{ "__clone", (void *)raw_clone_clone },
+	{ "_Fork", (void *)raw_clone__Fork },
+	{ "syscall", (void *)impulse_syscall_entry },
 };
 
 void *wrappers_find(const char *name)
 {
-	if (!strchr("dp_esfvbqa", name[0]))
+	if (!strchr("dp_esfvbqac", name[0]))
 		return NULL;
 	for (size_t i = 0; i < sizeof(wrappers) / sizeof(wrappers[0]); i++)
 		if (strcmp(wrappers[i].name, name) == 0)

@@ -22,13 +22,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "thread_ctx.h"
 #include "tracer.h"
 
 #define PRODUCERS 4
 
-struct tracer tracer;	/* thread_ctx.c reads buffer_size and logger_running */
+struct tracer tracer;	/* thread_ctx.c reads buffer_size, logger_running and pid */
 
 struct ev_test {
 	struct ev_head h;
@@ -137,6 +138,7 @@ int main(int argc, char **argv)
 	if (argc > 1)
 		events = atol(argv[1]);
 	tracer.buffer_size = 4096;
+	tracer.pid = getpid();	/* as init.c: a full ring elsewhere is a raw clone child's */
 	__atomic_store_n(&tracer.logger_running, 1, __ATOMIC_RELEASE);
 	if (thread_ctx_setup())
 		return 1;
