@@ -243,7 +243,10 @@ static int open_log(const char *dir)
 	while ((d = readdir(dp)) != NULL) {
 		char path[4096];
 
-		if (strncmp(d->d_name, "logs_", 5))
+		size_t n = strlen(d->d_name);
+
+		/* the record file, not the .diag file beside it */
+		if (strncmp(d->d_name, "logs_", 5) || n < 5 || strcmp(d->d_name + n - 5, ".json"))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, d->d_name);
 		fd = open(path, O_RDWR);
