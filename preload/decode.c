@@ -411,7 +411,12 @@ void decode_args(struct valw *w, const struct hook *h, const struct ev_enter *ev
 		if (h->redact_mask & (1u << i)) {
 			vw_alit(w, "[redacted]");
 		} else if (t->kind == CT_STRUCT) {
-			render_struct_blob(&r, w, t, n, 0);
+			/* A struct passed in memory: its raw value is its address on the
+			 * caller's stack (arch_arg_raw), named when it could not be read. */
+			bool in_memory = i < ARCH_MAX_ARG_LOCS && h->locs[i].where == ARG_ON_STACK &&
+					 h->locs[i].size > 8;
+
+			render_struct_blob(&r, w, t, n, in_memory ? ev->args[i] : 0);
 		} else if (n && n->after) {
 			if (px)
 				render(px, w, t, n, (const uint8_t *)&px->args[i], NULL, 0);
