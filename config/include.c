@@ -61,24 +61,33 @@ int cfg_read_file(const char *path, char **text, size_t *len, struct cfg_error *
 {
 	size_t cap = 4096, used = 0;
 	char *buf, *bigger;
+	struct stat st;
 	ssize_t n;
 	int fd, ret = 0;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return read_error(err, path, "cannot open", errno);
+	/* A directory opens fine and fails at read with EISDIR: say it plainly. */
+	if (!fstat(fd, &st) && S_ISDIR(st.st_mode)) {
+		close(fd);
+		cfg_error_set(err, path, 0, 0, "is a directory, not a configuration file");
+		return -EIO;
+	}
 	buf = malloc(cap);
 	if (!buf) {
 		close(fd);
 		return -ENOMEM;
 	}
 	for (;;) {
+		/* Exactly CFG_FILE_MAX bytes are allowed: one more is refused. */
+		if (used > CFG_FILE_MAX) {
+			cfg_error_set(err, path, 0, 0, "larger than the 16 MiB a configuration file may have "
+				      "(is it the right file?)");
+			ret = -EIO;
+			break;
+		}
 		if (used + 1 == cap) {
-			if (cap > CFG_FILE_MAX) {
-				cfg_error_set(err, path, 0, 0, "file larger than 16 MiB");
-				ret = -EIO;
-				break;
-			}
 			bigger = realloc(buf, cap * 2);
 			if (!bigger) {
 				ret = -ENOMEM;

@@ -133,7 +133,9 @@ static void config_error(const char *path, int rc, const struct cfg_error *err)
 {
 	char msg[600];
 
-	if (rc == -EINVAL)
+	/* The reader says why whenever it can (a directory, over 16 MiB, the open's
+	 * error): errno's text alone ("Input/output error") says nothing. */
+	if (rc == -EINVAL || err->text[0])
 		cfg_error_format(err, msg, sizeof(msg));
 	else
 		snprintf(msg, sizeof(msg), "%s: %s", path, strerror(-rc));

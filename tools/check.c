@@ -133,7 +133,7 @@ static const char *load_config(const struct check_opts *o, struct cfg *cfg)
 	rc = cfg_parse_file(cfg, path, &err);
 	if (!rc)
 		rc = cfg_resolve(cfg, &err);
-	if (rc == -EINVAL) {
+	if (rc == -EINVAL || (rc && err.text[0])) {
 		cfg_error_format(&err, msg, sizeof(msg));
 		fail(CHECK_EXIT_CONFIG, "%s", msg);
 	}
