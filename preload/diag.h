@@ -18,6 +18,12 @@ extern bool diag_verbose_enabled;
 void diag_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void diag_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* The plural ending for a count in a message: "1 call", "2 calls", "0 calls". */
+static inline const char *diag_s(unsigned long long n)
+{
+	return n == 1 ? "" : "s";
+}
+
 #pragma GCC visibility pop
 
 #endif

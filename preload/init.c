@@ -375,7 +375,8 @@ __attribute__((constructor)) static void impulse_init(int argc, char **argv, cha
 	exits_setup();
 	__atomic_store_n(&tracer.active, 1, __ATOMIC_RELEASE);
 	interpose_scan(true);
-	diag_note("tracing %d hooks, records to %s", hooks_count(), sink.description);
+	diag_note("tracing %d hook%s, records to %s", hooks_count(), diag_s((unsigned)hooks_count()),
+		  sink.description);
 	goto out;
 fail:
 	check_failed();

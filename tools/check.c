@@ -322,7 +322,8 @@ static int print_report(char *report, const char *shown)
 	if (total < 0)
 		return -1;
 	if (nowhere)
-		printf("%d of %d hooks and patterns %s installed nowhere in %s\n", nowhere, total,
+		printf("%d of %d %s %s installed nowhere in %s\n", nowhere, total,
+		       total == 1 ? "hook or pattern" : "hooks and patterns",
 		       nowhere == 1 ? "is" : "are", shown);
 	else
 		printf("every hook and pattern (%d) is installed in %s\n", total, shown);

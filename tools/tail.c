@@ -448,7 +448,7 @@ int cmd_tail(int argc, char **argv)
 	free(ring.lines);
 	free(inputs);
 	if (errors)
-		fprintf(stderr, "impulse tail: %ld malformed lines or unreadable inputs skipped\n",
-			errors);
+		fprintf(stderr, "impulse tail: %ld malformed line%s or unreadable input%s skipped\n",
+			errors, tool_s(errors), tool_s(errors));
 	return 0;
 }

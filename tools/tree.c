@@ -262,7 +262,7 @@ static void progress(struct tree *t, const struct timespec *t0, bool done)
 	if (now.tv_sec - t0->tv_sec + (now.tv_nsec - t0->tv_nsec) / 1e9 < 1.0)
 		return;
 	shown = true;
-	fprintf(stderr, "\rimpulse tree: %ld records read", t->records);
+	fprintf(stderr, "\rimpulse tree: %ld record%s read", t->records, tool_s(t->records));
 }
 
 int cmd_tree(int argc, char **argv)
@@ -348,7 +348,8 @@ int cmd_tree(int argc, char **argv)
 		return errors ? 1 : 0;
 	}
 	if (!kept) {
-		fprintf(stderr, "impulse tree: %ld records read, none of them of %s%s%s\n", t.records,
+		fprintf(stderr, "impulse tree: %ld record%s read, none of %s of %s%s%s\n", t.records,
+			tool_s(t.records), t.records == 1 ? "it" : "them",
 			t.o.session ? "session " : "thread group ",
 			t.o.session ? t.o.session : t.o.thread ? t.o.thread : "", "");
 		return 0;
@@ -362,7 +363,7 @@ int cmd_tree(int argc, char **argv)
 	}
 	spool_close(&t.sp);
 	if (errors)
-		fprintf(stderr, "impulse tree: %ld malformed lines or unreadable inputs skipped\n",
-			errors);
+		fprintf(stderr, "impulse tree: %ld malformed line%s or unreadable input%s skipped\n",
+			errors, tool_s(errors), tool_s(errors));
 	return 0;
 }

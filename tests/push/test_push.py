@@ -28,7 +28,7 @@ TOOL = os.path.join(it.BUILD, "impulse")
 DEMO = os.path.join(it.BUILD, "examples", "demo_app")
 DEMO_CONF = os.path.join(it.REPO, "examples", "hooks.conf")
 PASSWORD = "Pa55-w0rd-never-shown"
-SUMMARY = re.compile(r"impulse push: (\d+) records read, (\d+) inserted, (\d+) already present, "
+SUMMARY = re.compile(r"impulse push: (\d+) records? read, (\d+) inserted, (\d+) already present, "
                      r"(\d+) malformed")
 
 
@@ -323,7 +323,7 @@ def test_usage_errors():
 @with_server
 def _missing_file(server, tmp):
     status, out, err = push(["--mongo", server.uri, os.path.join(tmp, "nope.json")], tmp)
-    if status != 1 or "nope.json: No such file or directory" not in err or "1 files unreadable" not in out:
+    if status != 1 or "nope.json: No such file or directory" not in err or "1 file unreadable" not in out:
         raise AssertionError("status %d\n%s%s" % (status, out, err))
 
 
