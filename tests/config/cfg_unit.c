@@ -104,7 +104,7 @@ static void test_errors(void)
 	CHECK(err.line == 0 && !strcmp(err.file, "/nonexistent/hooks.conf"));
 	CHECK(cfg_parse_file(&cfg, "/", &err) == -EIO);
 	cfg_error_format(&err, buf, sizeof(buf));
-	CHECK(!strcmp(buf, "/: cannot read: Is a directory"));
+	CHECK(!strcmp(buf, "/: is a directory, not a configuration file"));
 	CHECK(cfg.nhooks == 0);
 	cfg_free(&cfg);
 }

@@ -304,7 +304,7 @@ def test_usage_errors():
                            (["--mongo", "mongodb://app:Pa55@word@127.0.0.1:1", "f"],
                             "--mongo: invalid 'mongo_uri': an unescaped '@' or '/' in the user"),
                            (["--database", "a.b", "f"], "--database: '.' is not allowed"),
-                           (["-c", "nonexistent.conf", "f"], "nonexistent.conf: No such file")):
+                           (["-c", "nonexistent.conf", "f"], "nonexistent.conf: cannot open: No such file")):
             status, out, err = push(args, tmp)
             if status != 2 or want not in err:
                 raise AssertionError("%s: status %d\n%s%s" % (args, status, out, err))
