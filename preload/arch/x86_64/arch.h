@@ -78,6 +78,10 @@ struct ret_loc {
 size_t arch_locate_args(const struct cfg_hook *hook, struct arg_loc *locs, struct ret_loc *ret,
 			size_t *declared);
 
+/* Fault-tolerant copies (safe_copy.S); see there for the return values. */
+long impulse_safe_strncpy(char *dst, const char *src, size_t max);
+long impulse_safe_memcpy(void *dst, const void *src, size_t n);
+
 /*
  * How many of the want bytes of stack arguments above the caller's return address
  * can be read: want, or less when they run into an unmapped or PROT_NONE page (the
@@ -105,12 +109,18 @@ static inline uint64_t arch_arg_raw(const struct arch_frame *f, struct arg_loc l
 		return f->gpr[loc.index];
 	case ARG_IN_XMM:
 		return f->xmm[loc.index][0];
-	case ARG_ON_STACK:
+	case ARG_ON_STACK: {
+		uint64_t v;
+
 		if (loc.size > 8)
 			return (uint64_t)(uintptr_t)arch_frame_stack_args(f) + loc.offset;
-		if (!arch_arg_on_readable_stack(f, &loc))
+		/* Fault-tolerant even inside what the probe found: the probe and this
+		 * read are not one atomic step. */
+		if (!arch_arg_on_readable_stack(f, &loc) ||
+		    impulse_safe_memcpy(&v, (const uint8_t *)arch_frame_stack_args(f) + loc.offset, 8) < 0)
 			return 0;
-		return arch_frame_stack_args(f)[loc.offset / 8];
+		return v;
+	}
 	default:
 		return 0;
 	}
@@ -169,9 +179,6 @@ static inline uint64_t arch_read_ticks(void)
 /* True when the tick counter is invariant (constant and non-stop) on this CPU. */
 bool arch_ticks_are_invariant(void);
 
-/* Fault-tolerant copies (safe_copy.S); see there for the return values. */
-long impulse_safe_strncpy(char *dst, const char *src, size_t max);
-long impulse_safe_memcpy(void *dst, const void *src, size_t n);
 
 /*
  * Called from the SIGSEGV/SIGBUS handler with its ucontext: when the fault hit one

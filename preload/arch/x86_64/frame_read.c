@@ -121,9 +121,9 @@ static bool va_stack(const struct arch_frame *f, struct arch_va *va, unsigned si
 
 	/* stack_max is what exists above the caller's return address: a varargs
 	 * walk that believes a longer format stops there instead of faulting. */
-	if (at + size > va->stack_max)
+	if (at + size > va->stack_max ||
+	    impulse_safe_memcpy(value, (const uint8_t *)arch_frame_stack_args(f) + at, 8) < 0)
 		return false;
-	*value = arch_frame_stack_args(f)[at / 8];
 	va->stack = (uint16_t)(at + size);
 	return true;
 }
