@@ -25,8 +25,8 @@ import time
 sys.dont_write_bytecode = True	# keep __pycache__ out of the source tree
 from report import CASES, median, print_report, summarise, targets  # noqa: E402
 
-WROTE_RE = re.compile(r"wrote (\d+) records .* in ([0-9.]+) s of logger time")
-BYTES_RE = re.compile(r"wrote \d+ records \((\d+) bytes\)")
+WROTE_RE = re.compile(r"wrote (\d+) records? .* in ([0-9.]+) s of logger time")
+BYTES_RE = re.compile(r"wrote \d+ records? \((\d+) bytes?\)")
 DROPPED_RE = re.compile(r"dropped (\d+)")
 # driver's line with DRIVER_THREAD_CPU=1 (bench/driver.c)
 THREAD_RE = re.compile(r"thread_cpu_ns_per_call=([0-9.]+) thread_wall_ns_per_call=([0-9.]+)"

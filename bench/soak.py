@@ -32,7 +32,7 @@ import sys
 import tempfile
 import time
 
-WROTE_RE = re.compile(r"wrote (\d+) records \((\d+) bytes\) .* dropped (\d+)")
+WROTE_RE = re.compile(r"wrote (\d+) records? \((\d+) bytes?\) .* dropped (\d+)")
 WAITS_RE = re.compile(r"waits of traced threads for room: (\d+)")
 FALLOC_FL_KEEP_SIZE = 1
 FALLOC_FL_PUNCH_HOLE = 2

@@ -139,10 +139,29 @@ static int check_follow(struct cfg_parser *p, struct cfg_type *type, const struc
 		return cfg_tok_error(p, name, "[%.*s] on '%s': only pointers can be followed",
 				     CFG_SHOW(name), type->spelling);
 	if (cfg_tok_is(name, "out")) {
+		struct cfg_token tok;
+		int ret;
+
 		if (is_field)
 			return cfg_tok_error(p, name, "[out] is for parameters (a field is captured "
 					     "with its struct)");
 		type->out = true;
+		/* [out=always]: the function fills it even when it fails (sqlite3_open's
+		 * handle, nanosleep's remaining time); plain [out] only on success. */
+		ret = cfg_lex_peek(p, &tok);
+		if (ret)
+			return ret;
+		if (!cfg_tok_is_punct(&tok, '=')) {
+			type->out_unless_failed = true;
+			return 0;
+		}
+		cfg_lex_next(p, &tok);
+		ret = cfg_lex_next(p, &tok);
+		if (ret)
+			return ret;
+		if (!cfg_tok_is(&tok, "always"))
+			return cfg_tok_error(p, &tok, "[out=%.*s]: the only value is 'always' (filled "
+					     "even when the call fails)", CFG_SHOW(&tok));
 		return 0;
 	}
 	if (type->kind == CT_STRING)

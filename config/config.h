@@ -99,6 +99,9 @@ struct cfg_type {
 	bool nullterm;		/* [nullterm]: an array ending at a zero element (char **argv) */
 	bool out;		/* [out]: the pointee is captured after the call returns;
 				 * set too when len names the return value */
+	bool out_unless_failed;	/* [out] (not [out=always]): when the hook's [error=…]
+				 * rule says the call failed, the pointee was not filled
+				 * and is recorded as {"not_filled": "0x…"} */
 	bool deref;		/* [deref]: one pointee captured at entry (int *, char **) */
 };
 

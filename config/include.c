@@ -37,11 +37,14 @@ static int read_error(struct cfg_error *err, const char *path, const char *what,
 
 static int not_regular(struct cfg_error *err, const char *path, mode_t mode)
 {
-	const char *what = S_ISFIFO(mode) ? "a FIFO, " : S_ISDIR(mode) ? "a directory, " :
-			   S_ISCHR(mode) ? "a character device, " : S_ISBLK(mode) ? "a block device, " :
-			   S_ISSOCK(mode) ? "a socket, " : "";
+	const char *what = S_ISFIFO(mode) ? "a FIFO, " : S_ISCHR(mode) ? "a character device, " :
+			   S_ISBLK(mode) ? "a block device, " : S_ISSOCK(mode) ? "a socket, " : "";
 
-	cfg_error_set(err, path, 0, 0, "%snot a regular file: refused", what);
+	if (S_ISDIR(mode))
+		cfg_error_set(err, path, 0, 0, "is a directory, not a configuration file (not a regular "
+			      "file: refused)");
+	else
+		cfg_error_set(err, path, 0, 0, "%snot a regular file: refused", what);
 	return -EIO;
 }
 
@@ -99,12 +102,14 @@ int cfg_read_file(const char *path, char **text, size_t *len, struct cfg_error *
 		return -ENOMEM;
 	}
 	for (;;) {
+		/* Exactly CFG_FILE_MAX bytes are allowed: one more is refused. */
+		if (used > CFG_FILE_MAX) {
+			cfg_error_set(err, path, 0, 0, "larger than the 16 MiB a configuration file may have "
+				      "(is it the right file?)");
+			ret = -EIO;
+			break;
+		}
 		if (used + 1 == cap) {
-			if (cap > CFG_FILE_MAX) {
-				cfg_error_set(err, path, 0, 0, "file larger than 16 MiB");
-				ret = -EIO;
-				break;
-			}
 			bigger = realloc(buf, cap * 2);
 			if (!bigger) {
 				ret = -ENOMEM;

@@ -46,25 +46,36 @@ static bool is_word_char(char c)
  * Whether the text after the newline at pos, past blank and comment lines, starts
  * with '{': "struct request\n{" goes on as one statement, as C's brace styles allow.
  */
-static bool brace_follows(const struct cfg_lexer *lex, int pos)
+static bool brace_follows(struct cfg_lexer *lex, int pos)
 {
+	int from = pos;
+	bool found = false;
+
+	if (lex->bf_to > 0 && pos >= lex->bf_from && pos <= lex->bf_to)
+		return lex->bf_result;
 	while (pos < lex->len) {
 		char c = lex->text[pos];
 
 		if (c == '#') {
 			const char *nl = memchr(lex->text + pos, '\n', lex->len - pos);
 
-			if (!nl)
-				return false;
+			if (!nl) {
+				pos = lex->len;
+				break;
+			}
 			pos = nl - lex->text;
 		} else if (c == '{') {
-			return true;
+			found = true;
+			break;
 		} else if (!is_space(c) && c != '\n') {
-			return false;
+			break;
 		}
 		pos++;
 	}
-	return false;
+	lex->bf_from = from;
+	lex->bf_to = pos;
+	lex->bf_result = found;
+	return found;
 }
 
 static void new_line(struct cfg_lexer *lex)

@@ -271,11 +271,20 @@ static void put_struct_arg(struct writer *w, const struct hook *h, const struct 
 		blob_end(w, b, EV_BLOB_UNREADABLE, 0);
 		return;
 	}
+	/* Past what exists of the caller's stack (or the copy's cap): the prototype
+	 * claims more than was passed. Unreadable, with its address (decode.c). */
+	if (loc->where == ARG_ON_STACK && !arch_arg_on_readable_stack(f, loc)) {
+		blob_end(w, b, EV_BLOB_UNREADABLE, 0);
+		return;
+	}
 	if (blob_room(w) < size) {
 		blob_end(w, b, EV_BLOB_CUT, 0);
 		return;
 	}
-	arch_copy_arg(f, loc, b->data);
+	if (!arch_copy_arg(f, loc, b->data)) {
+		blob_end(w, b, EV_BLOB_UNREADABLE, 0);
+		return;
+	}
 	blob_end(w, b, size, 0);
 	if (cp->node)
 		put_value(w, cp->node, b->data, NULL, 0);
@@ -297,7 +306,7 @@ static void put_format(struct writer *w, const struct hook *h, const struct arch
 	size_t pos = 0;
 	unsigned n = 0;
 
-	arch_va_start(&va, h->cfg, h->locs, &h->ret_loc, h->stack_copy);
+	arch_va_start(&va, h->cfg, h->locs, &h->ret_loc, f->stack_readable);
 	while (n < CAP_MAX_VARARGS && fmt_next((const char *)fmt->data, (size_t)fmt->len, &pos, &convs[n])) {
 		if (!arch_va_next(f, &va, fmt_class(&convs[n]), &vals[n]))
 			break;
@@ -336,7 +345,7 @@ static bool fetch_vararg(const struct hook *h, const struct arch_frame *f, const
 		cls = VA_SSE;
 	else if (t->kind == CT_LONG_DOUBLE)
 		cls = VA_X87;
-	arch_va_start(&va, h->cfg, h->locs, &h->ret_loc, h->stack_copy);
+	arch_va_start(&va, h->cfg, h->locs, &h->ret_loc, f->stack_readable);
 	return arch_va_next(f, &va, cls, raw);
 }
 

@@ -14,6 +14,7 @@
 #include "decode.h"
 #include "display.h"
 #include "fmtscan.h"
+#include "status.h"
 
 struct reader {
 	const uint8_t *p, *end;
@@ -87,6 +88,28 @@ static void put_truncated(struct valw *w)
 	vw_bool(w, true);
 	vw_end_object(w);
 }
+
+/*
+ * An [out] parameter of a call its [error=…] rule says failed: the function did
+ * not fill it, so what the pointer holds is whatever the program left there (a
+ * garbage struct stat, a stale int) and is not shown as if it were the result.
+ * NULL stays null. [out=always] parameters are rendered as usual.
+ */
+static void put_not_filled(struct valw *w, uint64_t ptr)
+{
+	if (!ptr) {
+		vw_null(w);
+		return;
+	}
+	vw_begin_object(w);
+	vw_klit(w, "not_filled");
+	vw_hex(w, ptr);
+	vw_end_object(w);
+}
+
+/* The blobs of a value, taken without writing anything: keeps the reader in step. */
+static void skip_value(struct reader *r, const struct cfg_type *t, const struct cap_node *n,
+		       const uint8_t *val);
 
 static void put_string_blob(struct valw *w, const struct ev_blob *b, uint64_t ptr)
 {
@@ -351,11 +374,23 @@ static void render_vararg(struct reader *r, struct reader *rx, struct valw *w, c
 	vw_elem(w);
 	if (b->len < 8)
 		display_unsupported(w, "variadic argument");
-	else if (n && n->after && rx)
+	else if (n && n->after && rx && t->out_unless_failed && status_is_error(h->cfg, rx->ret)) {
+		skip_value(rx, t, n, (const uint8_t *)&rx->args[h->nparams]);
+		put_not_filled(w, rx->args[h->nparams]);
+	} else if (n && n->after && rx)
 		render(rx, w, t, n, (const uint8_t *)&rx->args[h->nparams], NULL, 0);
 	else
 		render(r, w, t, n && !n->after ? n : NULL, b->data, NULL, 0);
 	vw_end_array(w);
+}
+
+static void skip_value(struct reader *r, const struct cfg_type *t, const struct cap_node *n,
+		       const uint8_t *val)
+{
+	static struct jbuf scratch;	/* logger thread only */
+
+	scratch.len = 0;
+	render(r, VALW_JSON_TMP(&scratch), t, n, val, NULL, 0);
 }
 
 /* The return value's captures, written to w (or skipped over with a scratch writer). */
@@ -390,8 +425,10 @@ void decode_args(struct valw *w, const struct hook *h, const struct ev_enter *ev
 			    .end = (const uint8_t *)ev + ev->h.size, .args = ev->args };
 	struct reader rx, *px = NULL;
 	const struct ev_blob *fmt = NULL;
+	bool failed = false;
 
 	if (exit && h->exit_args) {
+		failed = status_is_error(h->cfg, exit->ret);
 		static struct jbuf scratch;	/* logger thread only */
 
 		exit_reader(&rx, h, exit);
@@ -411,12 +448,21 @@ void decode_args(struct valw *w, const struct hook *h, const struct ev_enter *ev
 		if (h->redact_mask & (1u << i)) {
 			vw_alit(w, "[redacted]");
 		} else if (t->kind == CT_STRUCT) {
-			render_struct_blob(&r, w, t, n, 0);
+			/* A struct passed in memory: its raw value is its address on the
+			 * caller's stack (arch_arg_raw), named when it could not be read. */
+			bool in_memory = i < ARCH_MAX_ARG_LOCS && h->locs[i].where == ARG_ON_STACK &&
+					 h->locs[i].size > 8;
+
+			render_struct_blob(&r, w, t, n, in_memory ? ev->args[i] : 0);
 		} else if (n && n->after) {
-			if (px)
+			if (px && failed && t->out_unless_failed) {
+				skip_value(px, t, n, (const uint8_t *)&px->args[i]);
+				put_not_filled(w, px->args[i]);
+			} else if (px) {
 				render(px, w, t, n, (const uint8_t *)&px->args[i], NULL, 0);
-			else
+			} else {
 				display_put(w, t, ev->args[i]);
+			}
 		} else {
 			render(&r, w, t, n, (const uint8_t *)&ev->args[i], NULL, 0);
 			if (p && (int)i == p->format_param && r.p != before)

@@ -46,6 +46,11 @@ void diag_forget_in_child(void);
  * without their "libimpulse[pid]: " prefix, and how many more there were.
  */
 void diag_put(struct valw *w);
+/* The plural ending for a count in a message: "1 call", "2 calls", "0 calls". */
+static inline const char *diag_s(unsigned long long n)
+{
+	return n == 1 ? "" : "s";
+}
 
 #pragma GCC visibility pop
 

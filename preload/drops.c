@@ -168,16 +168,16 @@ void drops_report(void)
 		qsort(lines, n, sizeof(*lines), larger_first);
 	shown = n < REPORT_LINES ? n : REPORT_LINES;
 	for (size_t i = 0; i < shown; i++)
-		diag_error("dropped %llu calls of %s on thread %d (%s)",
-			   (unsigned long long)lines[i].h->count, lines[i].h->name,
+		diag_error("dropped %llu call%s of %s on thread %d (%s)",
+			   (unsigned long long)lines[i].h->count, diag_s(lines[i].h->count), lines[i].h->name,
 			   (int)lines[i].t->tid, lines[i].t->name);
 	for (size_t i = shown; i < n; i++)
 		rest += lines[i].h->count;
 	if (rest)
-		diag_error("dropped %llu more calls of %zu other thread x hook pairs",
-			   (unsigned long long)rest, n - shown);
-	diag_error("dropped %llu calls in all, not recorded (the buffer was full with on_full = drop, "
+		diag_error("dropped %llu more call%s of %zu other thread x hook pair%s",
+			   (unsigned long long)rest, diag_s(rest), n - shown, diag_s(n - shown));
+	diag_error("dropped %llu call%s in all, not recorded (the buffer was full with on_full = drop, "
 		   "or calls nested too deep); the root record's arguments.dropped has every count",
-		   (unsigned long long)total);
+		   (unsigned long long)total, diag_s(total));
 	free(lines);
 }

@@ -74,6 +74,7 @@ static void hook_plan(struct hook *h, const struct cfg_hook *c)
 {
 	struct cfg_settings limits = tracer.cfg.settings;
 	uint32_t enter_data, exit_data;
+	size_t declared;
 
 	limits.max_string = tracer.max_string;	/* init.c bounds it by the ring size */
 	cap_limits_init(&limits, tracer.buffer_size);
@@ -81,7 +82,13 @@ static void hook_plan(struct hook *h, const struct cfg_hook *c)
 	/* Without a prototype: timing and tree only, no argument is read. */
 	h->nparams = !c->has_prototype ? 0 :
 		     c->nparams < HOOK_MAX_PARAMS ? (uint32_t)c->nparams : HOOK_MAX_PARAMS;
-	h->stack_copy = (uint32_t)arch_locate_args(c, h->locs, &h->ret_loc);
+	h->stack_copy = (uint32_t)arch_locate_args(c, h->locs, &h->ret_loc, &declared);
+	/* Said once, at start: every call's record then shows the parameters past the
+	 * copy as unreadable, and the real call gets the caller's registers and the
+	 * stack bytes that exist, as without us (arch.h, ARCH_STACK_COPY_MAX). */
+	if (declared > ARCH_STACK_COPY_MAX)
+		diag_error("%s:%d:%d: %s's prototype puts %zu bytes of arguments on the stack, more than the %d the tracer copies: those past it are recorded as unreadable (is the prototype right?)",
+			   c->file, c->line, c->column, c->symbol, declared, ARCH_STACK_COPY_MAX);
 	h->redact_mask = 0;
 	for (uint32_t i = 0; i < h->nparams; i++)
 		if (listed(tracer.cfg.settings.redact, c->params[i].name))

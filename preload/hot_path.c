@@ -185,6 +185,10 @@ long impulse_hook_enter(struct arch_frame *f)
 	ev->parent_id = thread_ctx_current_call(ctx);
 	ev->session = __atomic_load_n(&tracer.session, __ATOMIC_ACQUIRE);
 	ev->return_address = arch_frame_return_address(f);
+	/* Before any stack argument is read: what exists of the window the trampoline
+	 * copies bounds the reads here, in capture and at exit (issue 11: a coroutine
+	 * under a guard page, a prototype claiming more than the caller passed). */
+	f->stack_readable = hook->stack_copy ? arch_stack_readable(f, hook->stack_copy) : 0;
 	for (uint32_t i = 0; i < hook->nparams; i++)
 		ev->args[i] = arch_arg_raw(f, hook->locs[i]);
 	if (__builtin_expect(hook->redact_mask != 0, 0))

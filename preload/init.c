@@ -176,7 +176,9 @@ static void config_error(const char *path, int rc, const struct cfg_error *err)
 {
 	char msg[600];
 
-	if (rc == -EINVAL || (rc == -EIO && err->text[0]))	/* -EIO says why too */
+	/* The reader says why whenever it can (a directory, over 16 MiB, the open's
+	 * error): errno's text alone ("Input/output error") says nothing. */
+	if (rc == -EINVAL || err->text[0])
 		cfg_error_format(err, msg, sizeof(msg));
 	else
 		snprintf(msg, sizeof(msg), "%s: %s", path, strerror(-rc));
@@ -439,7 +441,8 @@ __attribute__((constructor)) static void impulse_init(int argc, char **argv, cha
 	exits_setup();
 	__atomic_store_n(&tracer.active, 1, __ATOMIC_RELEASE);
 	interpose_scan(true);
-	diag_note("tracing %d hooks, records to %s", hooks_count(), sink.description);
+	diag_note("tracing %d hook%s, records to %s", hooks_count(), diag_s((unsigned)hooks_count()),
+		  sink.description);
 	goto out;
 fail:
 	check_failed();

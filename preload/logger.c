@@ -645,8 +645,9 @@ static void write_dying(void)
 		mongo_sink_close(mongo);	/* bounded: about 2 s at most */
 		mongo = NULL;
 	}
-	diag_note("%s: wrote %llu records (%llu bytes) to %s, dropped %llu", exception,
-		  (unsigned long long)records_written, (unsigned long long)bytes_written, sink.description,
+	diag_note("%s: wrote %llu record%s (%llu byte%s) to %s, dropped %llu", exception,
+		  (unsigned long long)records_written, diag_s(records_written),
+		  (unsigned long long)bytes_written, diag_s(bytes_written), sink.description,
 		  (unsigned long long)records_dropped);
 	/* Producers waiting for room must not wait for us any more. */
 	__atomic_store_n(&tracer.logger_running, 0, __ATOMIC_RELEASE);
@@ -958,23 +959,25 @@ void logger_stop(void)
 	/* The drop counts are known only now: the root's arguments again. */
 	record_take_root_args(root);
 	finish_running("incomplete", NULL, end_ticks);
-	diag_note("contexts: %llu captured, %llu used or released, %llu unknown; %zu calls kept at exit",
+	diag_note("contexts: %llu captured, %llu used or released, %llu unknown; %zu call%s kept at exit",
 		  (unsigned long long)holds_taken, (unsigned long long)holds_used,
-		  (unsigned long long)contexts_unknown, calls_count());
+		  (unsigned long long)contexts_unknown, calls_count(), diag_s(calls_count()));
 	end = (struct record_end){ .status = "success", .end_ticks = end_ticks,
 				   .root_status = tracer.exit_status };
 	write_record(root, &end);
 	out_flush();
 	logger_ns += now_ns() - t0;
-	diag_note("wrote %llu records (%llu bytes) to %s in %.6f s of logger time, dropped %llu",
-		  (unsigned long long)records_written, (unsigned long long)bytes_written, sink.description,
+	diag_note("wrote %llu record%s (%llu byte%s) to %s in %.6f s of logger time, dropped %llu",
+		  (unsigned long long)records_written, diag_s(records_written),
+		  (unsigned long long)bytes_written, diag_s(bytes_written), sink.description,
 		  (double)logger_ns / 1e9, (unsigned long long)(records_dropped + drops_total()));
 	diag_note("calls not recorded: %llu; events lost: %llu; waits of traced threads for room: %llu",
 		  (unsigned long long)drops_total(), (unsigned long long)events_lost,
 		  (unsigned long long)thread_waits);
 	drops_report();
 	if (records_dropped && !diag_verbose_enabled)
-		diag_error("%llu records dropped", (unsigned long long)records_dropped);
+		diag_error("%llu record%s dropped", (unsigned long long)records_dropped,
+			   diag_s(records_dropped));
 	sink.ops->close(sink.state);
 	mongo_sink_close(mongo);	/* bounded: about 2 s at most */
 	mongo = NULL;

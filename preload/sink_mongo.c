@@ -508,17 +508,19 @@ void mongo_sink_close(struct mongo_sink *m)
 	spill_batch(m);
 	held = spill_close(&m->spill);
 	if (held)
-		diag_error("mongo: %llu records went to MongoDB at %s (%s.%s); %llu records are in the spill file "
-			   "%s: 'impulse push %s' uploads them", (unsigned long long)m->delivered, m->shown_uri,
-			   m->cfg->mongo_database, m->cfg->mongo_collection, (unsigned long long)held,
-			   m->spill.path, m->spill.path);
+		diag_error("mongo: %llu record%s went to MongoDB at %s (%s.%s); %llu record%s %s in the spill file "
+			   "%s: 'impulse push %s' uploads %s", (unsigned long long)m->delivered,
+			   diag_s(m->delivered), m->shown_uri, m->cfg->mongo_database,
+			   m->cfg->mongo_collection, (unsigned long long)held, diag_s(held),
+			   held == 1 ? "is" : "are", m->spill.path, m->spill.path, held == 1 ? "it" : "them");
 	else
-		diag_note("mongo: %llu records went to MongoDB at %s (%s.%s) in %.6f s of bulk inserts",
-			  (unsigned long long)m->delivered, m->shown_uri, m->cfg->mongo_database,
+		diag_note("mongo: %llu record%s went to MongoDB at %s (%s.%s) in %.6f s of bulk inserts",
+			  (unsigned long long)m->delivered, diag_s(m->delivered), m->shown_uri, m->cfg->mongo_database,
 			  m->cfg->mongo_collection, (double)m->send_ns / 1e9);
 	if (m->refused)
-		diag_error("mongo: the server refused %llu records (not duplicates); they are not in MongoDB",
-			   (unsigned long long)m->refused);
+		diag_error("mongo: the server refused %llu record%s (not duplicates); %s not in MongoDB",
+			   (unsigned long long)m->refused, diag_s(m->refused),
+			   m->refused == 1 ? "it is" : "they are");
 	drop_client(m);
 	if (m->uri)
 		mongoc_api.uri_destroy(m->uri);

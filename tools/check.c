@@ -133,7 +133,7 @@ static const char *load_config(const struct check_opts *o, struct cfg *cfg)
 	rc = cfg_parse_file(cfg, path, &err);
 	if (!rc)
 		rc = cfg_resolve(cfg, &err);
-	if (rc == -EINVAL || (rc == -EIO && err.text[0])) {	/* -EIO says why too */
+	if (rc == -EINVAL || (rc && err.text[0])) {
 		cfg_error_format(&err, msg, sizeof(msg));
 		fail(CHECK_EXIT_CONFIG, "%s", msg);
 	}
@@ -322,7 +322,8 @@ static int print_report(char *report, const char *shown)
 	if (total < 0)
 		return -1;
 	if (nowhere)
-		printf("%d of %d hooks and patterns %s installed nowhere in %s\n", nowhere, total,
+		printf("%d of %d %s %s installed nowhere in %s\n", nowhere, total,
+		       total == 1 ? "hook or pattern" : "hooks and patterns",
 		       nowhere == 1 ? "is" : "are", shown);
 	else
 		printf("every hook and pattern (%d) is installed in %s\n", total, shown);

@@ -255,7 +255,7 @@ static void progress_tick(struct progress *p, long n, const char *what)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	if (now.tv_sec - p->start.tv_sec + (now.tv_nsec - p->start.tv_nsec) / 1e9 < 1.0)
 		return;
-	fprintf(stderr, "\rimpulse export: %s %ld records…", what, n);
+	fprintf(stderr, "\rimpulse export: %s %ld record%s…", what, n, tool_s(n));
 	p->shown = true;
 }
 
@@ -423,7 +423,7 @@ int cmd_export(int argc, char **argv)
 		say("%ld malformed line%s or unreadable input%s skipped", errors,
 		    errors == 1 ? "" : "s", errors == 1 ? "" : "s");
 	if (status != TOOL_EXIT_FAILED && status != TOOL_EXIT_NOTHING_READ && o.output)
-		say("%ld of %ld records written to %s", exported, read_n, o.output);
+		say("%ld of %ld record%s written to %s", exported, read_n, tool_s(read_n), o.output);
 	cfg_free(&cfg);
 	if (o.paths != default_path)
 		free(o.paths);

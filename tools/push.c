@@ -527,9 +527,10 @@ static void summary(const struct push *p)
 				sizeof(refused) - strlen(refused));
 	}
 	if (p->unreadable)
-		snprintf(unreadable, sizeof(unreadable), ", %ld files unreadable", p->unreadable);
-	say(stdout, "%ld records read, %ld inserted, %ld already present, %ld malformed%s%s%s "
-	    "(into %s.%s at %s)", p->read, p->inserted, p->present, p->malformed, malformed,
+		snprintf(unreadable, sizeof(unreadable), ", %ld file%s unreadable", p->unreadable,
+			 tool_s(p->unreadable));
+	say(stdout, "%ld record%s read, %ld inserted, %ld already present, %ld malformed%s%s%s "
+	    "(into %s.%s at %s)", p->read, tool_s(p->read), p->inserted, p->present, p->malformed, malformed,
 	    refused, unreadable, p->cfg.settings.mongo_database, p->cfg.settings.mongo_collection,
 	    shown_uri);
 }

@@ -468,7 +468,7 @@ static void report_records(const struct run_plan *plan, const struct timespec *s
 				"recorded \"crashed\"\n", files[i].died);
 	}
 	if (n > 1)
-		fprintf(stderr, "impulse: %ld records in %d files\n", total, n);
+		fprintf(stderr, "impulse: %ld record%s in %d files\n", total, tool_s(total), n);
 	logfiles_free(files, n);
 }
 

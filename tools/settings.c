@@ -38,7 +38,7 @@ int tool_settings_read(struct cfg *cfg, const char *config, const char **path_re
 		return -1;
 	}
 	rc = cfg_parse_file(cfg, path, &err);
-	if (rc == -EINVAL || (rc == -EIO && err.text[0])) {	/* -EIO says why too */
+	if (rc == -EINVAL || (rc && err.text[0])) {
 		cfg_error_format(&err, msg, size);
 		return -1;
 	}

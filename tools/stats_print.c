@@ -244,7 +244,7 @@ static void print_header(const struct stats *st, const struct stats_print_opts *
 	if (o->filters) {
 		format_count(st->matched, a, sizeof(a));
 		format_count(st->calls, b, sizeof(b));
-		header_line("shown", "%s of %s calls (%s)", a, b, o->filters);
+		header_line("shown", "%s of %s call%s (%s)", a, b, st->calls == 1 ? "" : "s", o->filters);
 	}
 }
 

@@ -171,4 +171,10 @@ void logfiles_free(struct log_file *files, int n);
  */
 long logfiles_count_records(const char *path, struct log_file *f);
 
+/* The plural ending for a count in a message: "1 record", "2 records", "0 records". */
+static inline const char *tool_s(long long n)
+{
+	return n == 1 ? "" : "s";
+}
+
 #endif

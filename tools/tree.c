@@ -283,7 +283,7 @@ static void progress(struct tree *t, const struct timespec *t0, bool done)
 	if (now.tv_sec - t0->tv_sec + (now.tv_nsec - t0->tv_nsec) / 1e9 < 1.0)
 		return;
 	shown = true;
-	fprintf(stderr, "\rimpulse tree: %ld records read", t->records);
+	fprintf(stderr, "\rimpulse tree: %ld record%s read", t->records, tool_s(t->records));
 }
 
 int cmd_tree(int argc, char **argv)
@@ -384,7 +384,8 @@ int cmd_tree(int argc, char **argv)
 		char what[512];
 
 		record_filter_describe(&t.o.filter, what, sizeof(what));
-		fprintf(stderr, "impulse tree: %ld records read, none of them of %s\n", t.records, what);
+		fprintf(stderr, "impulse tree: %ld record%s read, none of %s of %s\n", t.records,
+			tool_s(t.records), t.records == 1 ? "it" : "them", what);
 		return tool_read_status(t.records, errors);
 	}
 	t.out = open_pager(t.o.pager);

@@ -129,8 +129,14 @@ static void dump_details(const struct cfg_type *t, int indent)
 			printf(" ");
 			dump_len(&t->len);
 		}
-		printf("%s%s%s\n", t->out ? " out" : "", t->deref ? " deref" : "",
-		       t->nullterm ? " nullterm" : "");
+		/* [out=always]: out, but not "unless failed"; a length naming the return
+		 * sets out on its own. */
+		bool always = t->out && !t->out_unless_failed &&
+			      !(t->len.nterms && (t->len.terms[0].kind == CL_RETURN ||
+						  (t->len.nterms > 1 && t->len.terms[1].kind == CL_RETURN)));
+
+		printf("%s%s%s%s\n", t->out ? " out" : "", always ? " always" : "",
+		       t->deref ? " deref" : "", t->nullterm ? " nullterm" : "");
 	}
 	if (t->pointee) {
 		printf("%*spointee ", indent, "");

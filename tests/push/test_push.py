@@ -28,7 +28,7 @@ TOOL = os.path.join(it.BUILD, "impulse")
 DEMO = os.path.join(it.BUILD, "examples", "demo_app")
 DEMO_CONF = os.path.join(it.REPO, "examples", "hooks.conf")
 PASSWORD = "Pa55-w0rd-never-shown"
-SUMMARY = re.compile(r"impulse push: (\d+) records read, (\d+) inserted, (\d+) already present, "
+SUMMARY = re.compile(r"impulse push: (\d+) records? read, (\d+) inserted, (\d+) already present, "
                      r"(\d+) malformed")
 
 
@@ -304,7 +304,7 @@ def test_usage_errors():
                            (["--mongo", "mongodb://app:Pa55@word@127.0.0.1:1", "f"],
                             "--mongo: invalid 'mongo_uri': an unescaped '@' or '/' in the user"),
                            (["--database", "a.b", "f"], "--database: '.' is not allowed"),
-                           (["-c", "nonexistent.conf", "f"], "nonexistent.conf: No such file")):
+                           (["-c", "nonexistent.conf", "f"], "nonexistent.conf: cannot open: No such file")):
             status, out, err = push(args, tmp)
             if status != 2 or want not in err:
                 raise AssertionError("%s: status %d\n%s%s" % (args, status, out, err))
@@ -323,7 +323,7 @@ def test_usage_errors():
 @with_server
 def _missing_file(server, tmp):
     status, out, err = push(["--mongo", server.uri, os.path.join(tmp, "nope.json")], tmp)
-    if status != 1 or "nope.json: No such file or directory" not in err or "1 files unreadable" not in out:
+    if status != 1 or "nope.json: No such file or directory" not in err or "1 file unreadable" not in out:
         raise AssertionError("status %d\n%s%s" % (status, out, err))
 
 

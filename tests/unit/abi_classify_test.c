@@ -24,7 +24,7 @@ static size_t stack;
 static void locate(const struct cfg_hook *h)
 {
 	memset(locs, 0xee, sizeof(locs));
-	stack = arch_locate_args(h, locs, &ret);
+	stack = arch_locate_args(h, locs, &ret, NULL);
 }
 
 /* Parameter i is in registers: (w, ix) for eightbyte 0, (w2, ix2) for eightbyte 1. */
@@ -315,6 +315,8 @@ static void fill_frame(void)
 {
 	for (size_t i = 0; i < sizeof(frame.bytes); i++)
 		frame.bytes[i] = (uint8_t)(i * 7 + 3);
+	/* The whole stack area exists (hook_enter sets this from arch_stack_readable). */
+	frame.f.stack_readable = sizeof(frame.bytes) - F_STACK_ARGS;
 }
 
 static const uint8_t *stack_arg(unsigned off)
@@ -456,6 +458,56 @@ static void test_va_cursor(void)
 	      "va int after the spilled struct");
 }
 
+/* Issue 11, point 6: a prototype claiming a 200 KB struct by value. The struct keeps
+ * its true size and place (32-bit fields), the window the trampoline copies is capped
+ * at ARCH_STACK_COPY_MAX, and reads stop at what f->stack_readable says exists. */
+static void test_bounded_by_what_exists(void)
+{
+	struct cfg_type l8 = ty_int(8);
+	const struct cfg_hook *h;
+	struct arch_va va;
+	size_t declared = 0;
+	uint64_t v = 0;
+	uint8_t out[64];
+	int n;
+
+	h = HOOK("atoi", ty_int(4), TY_STRUCT(ty_array(ty_int(1), 204800)), l8, l8, l8, l8, l8, l8, l8);
+	memset(locs, 0xee, sizeof(locs));
+	stack = arch_locate_args(h, locs, &ret, &declared);
+	CHECK(stack == ARCH_STACK_COPY_MAX, "copy window %zu, expected the cap %d", stack,
+	      ARCH_STACK_COPY_MAX);
+	CHECK(declared == 204800 + 8, "declared stack bytes %zu, expected %d", declared, 204800 + 8);
+	STACK(0, 0, 204800);
+	/* Six longs in registers, the seventh on the stack after the struct. */
+	STACK(7, 204800, 8);
+	fill_frame();
+	CHECK(!arch_copy_arg(&frame.f, &locs[0], out), "a 200 KB struct copied from 512 bytes");
+	CHECK(arch_arg_raw(&frame.f, locs[7]) == 0, "a stack argument past what exists read as %#llx",
+	      (unsigned long long)arch_arg_raw(&frame.f, locs[7]));
+	CHECK(arch_arg_raw(&frame.f, locs[0]) == (uint64_t)(uintptr_t)stack_arg(0),
+	      "a struct in memory: its address expected");
+
+	/* {long x3} at 0 exists only when its 24 bytes do. */
+	h = HOOK("s3", ty_void(), TY_STRUCT(l8, l8, l8));
+	locate(h);
+	frame.f.stack_readable = 16;
+	CHECK(!arch_copy_arg(&frame.f, &locs[0], out), "24 bytes copied from 16 that exist");
+	frame.f.stack_readable = 24;
+	CHECK(arch_copy_arg(&frame.f, &locs[0], out), "24 bytes not copied from 24 that exist");
+
+	/* A variadic walk stops where the stack ends, not at the 256-byte window. */
+	h = HOOK_VA("vsum", ty_int(4), ty_string());
+	locate(h);
+	frame.f.stack_readable = 24;
+	arch_va_start(&va, h, locs, &ret, frame.f.stack_readable);
+	for (int i = 1; i < 6; i++)
+		arch_va_next(&frame.f, &va, VA_INT, &v);
+	for (n = 0; arch_va_next(&frame.f, &va, VA_INT, &v); n++)
+		;
+	CHECK(n == 3, "%d stack varargs read from 24 bytes, expected 3", n);
+	fill_frame();
+}
+
 int main(void)
 {
 	test_struct_classes();
@@ -468,5 +520,6 @@ int main(void)
 	test_copy_arg();
 	test_copy_ret();
 	test_va_cursor();
+	test_bounded_by_what_exists();
 	return check_summary("abi_classify_test");
 }

@@ -167,7 +167,7 @@ static void *prepare(const char *name, const struct cfg_hook *hook, void *real)
 	cur.name = name;
 	cur.hook = hook;
 	cur.real = real;
-	cur.stack = arch_locate_args(hook, cur.locs, &cur.ret);
+	cur.stack = arch_locate_args(hook, cur.locs, &cur.ret, NULL);
 	return impulse_tramp_stubs;
 }
 
@@ -192,6 +192,11 @@ long impulse_hook_enter(struct arch_frame *f)
 
 	f->real = (uint64_t)cur.real;
 	cur.entered++;
+	/* As the real hook_enter: what exists of the window bounds the reads and the
+	 * trampoline's copy. On a thread's ordinary stack all of it does. */
+	f->stack_readable = arch_stack_readable(f, cur.stack);
+	CHECK(f->stack_readable == cur.stack, "%s: %llu of %zu stack bytes readable", cur.name,
+	      (unsigned long long)f->stack_readable, cur.stack);
 	for (int i = 0; i < cur.hook->nparams; i++) {
 		const struct cfg_type *t = &cur.hook->params[i].type;
 

@@ -7,7 +7,8 @@
 #   abi_frame_test     real calls compiled by gcc, through the real trampoline
 #                      (trampoline.S) with test versions of impulse_hook_enter/exit
 
-ABI_UNIT_ARCH := $(UNIT_OUT)/obj/preload/arch/x86_64/abi.o $(UNIT_OUT)/obj/preload/arch/x86_64/frame_read.o
+ABI_UNIT_ARCH := $(UNIT_OUT)/obj/preload/arch/x86_64/abi.o $(UNIT_OUT)/obj/preload/arch/x86_64/frame_read.o \
+	$(UNIT_OUT)/obj/preload/arch/x86_64/safe_copy.o
 
 $(UNIT_OUT)/abi_classify_test: $(UNIT_OUT)/obj/abi_classify_test.o $(ABI_UNIT_ARCH)
 	@$(if $(Q),echo "  LD      $@")

@@ -160,7 +160,7 @@ static struct arg_loc on_stack(struct arg_state *st, unsigned size, unsigned ali
 
 	st->stack = (unsigned)round_up(st->stack, align > 8 ? align : 8);
 	loc = (struct arg_loc){ .where = ARG_ON_STACK, .where2 = ARG_UNSUPPORTED,
-				.offset = (uint16_t)st->stack, .size = (uint16_t)size };
+				.offset = st->stack, .size = size };
 	st->stack += (unsigned)round_up(size, 8);
 	return loc;
 }
@@ -185,12 +185,12 @@ static struct arg_loc locate_struct(struct arg_state *st, const struct cfg_type 
 	unsigned size = type_size(t);
 	unsigned align = t->record && t->record->align ? t->record->align : 8;
 	unsigned need_gpr = 0, need_xmm = 0;
-	struct arg_loc loc = { .size = (uint16_t)size };
+	struct arg_loc loc = { .size = size };
 	uint8_t eb[2];
 
 	if (size == 0)		/* GNU C empty struct: passed nowhere */
 		return (struct arg_loc){ .where = ARG_ON_STACK, .where2 = ARG_UNSUPPORTED,
-					 .offset = (uint16_t)st->stack };
+					 .offset = st->stack };
 	classify_struct(t, eb);
 	if (eb[0] == EB_X87)	/* x87 parts are MEMORY as arguments */
 		eb[0] = eb[1] = EB_MEMORY;
@@ -283,18 +283,21 @@ static void locate_all(const struct cfg_hook *hook, struct arg_loc *locs, struct
 	}
 }
 
-size_t arch_locate_args(const struct cfg_hook *hook, struct arg_loc *locs, struct ret_loc *ret)
+size_t arch_locate_args(const struct cfg_hook *hook, struct arg_loc *locs, struct ret_loc *ret,
+			size_t *declared)
 {
 	struct arg_state st;
 	size_t stack;
 
 	locate_all(hook, locs, ret, &st);
+	if (declared)
+		*declared = st.stack;
 	stack = round_up(st.stack, 16);
 	/* The variadic arguments start right after the declared stack arguments. A
 	 * hook without a prototype may take anything on the stack: same window. */
 	if (hook->variadic || !hook->has_prototype)
 		stack += VARIADIC_STACK_WINDOW;
-	return stack;
+	return stack < ARCH_STACK_COPY_MAX ? stack : ARCH_STACK_COPY_MAX;
 }
 
 void arch_va_start(struct arch_va *va, const struct cfg_hook *hook, const struct arg_loc *locs,
@@ -309,9 +312,10 @@ void arch_va_start(struct arch_va *va, const struct cfg_hook *hook, const struct
 	(void)ret;
 	locate_all(hook, NULL, &unused, &st);
 	*va = (struct arch_va){
-		.gpr = (uint16_t)st.gpr,
-		.xmm = (uint16_t)st.xmm,
-		.stack = (uint16_t)st.stack,
-		.stack_max = (uint16_t)(stack_window < UINT16_MAX ? stack_window : UINT16_MAX),
+		.gpr = st.gpr,
+		.xmm = st.xmm,
+		.stack = st.stack,
+		.stack_max = (uint32_t)(stack_window < ARCH_STACK_COPY_MAX ? stack_window
+									  : ARCH_STACK_COPY_MAX),
 	};
 }

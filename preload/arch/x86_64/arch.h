@@ -30,8 +30,9 @@ struct arg_loc {
 	uint8_t index;		/* register number within its class */
 	uint8_t where2;		/* second eightbyte of a 9–16 byte struct in registers */
 	uint8_t index2;
-	uint16_t offset;	/* ARG_ON_STACK: bytes from the first stack argument */
-	uint16_t size;		/* bytes of the value as declared (8 for scalars and pointers) */
+	uint32_t offset;	/* ARG_ON_STACK: bytes from the first stack argument */
+	uint32_t size;		/* bytes of the value as declared (8 for scalars and pointers);
+				 * 32 bits: a prototype may claim a 200 KB struct by value */
 };
 
 /* Where a return value comes back. */
@@ -57,16 +58,50 @@ struct ret_loc {
 #define ARCH_MAX_ARG_LOCS 32
 
 /*
+ * Most bytes of the caller's stack arguments the trampoline reserves and copies for
+ * the real call, whatever the prototype claims: the copy costs the program this
+ * much of its own stack (a coroutine's may be small), and a prototype claiming
+ * more is far more likely wrong than a real function taking 4 KiB of arguments on
+ * the stack. Parameters beyond it are recorded as unreadable. A multiple of 16.
+ */
+#define ARCH_STACK_COPY_MAX 4096
+
+/*
  * Computes the location of each of hook's parameters into locs[0..min(nparams,
  * ARCH_MAX_ARG_LOCS)) and of
  * its return value into *ret. A struct returned in memory takes %rdi for the hidden
  * pointer, shifting every integer-class parameter by one register. Returns the bytes
  * of caller stack arguments the callee may read (a multiple of 16): exact for fixed
- * prototypes, a fixed window for variadic ones.
+ * prototypes, a fixed window for variadic ones; never more than ARCH_STACK_COPY_MAX.
+ * *declared (when not NULL) gets the bytes the declared parameters take, uncapped.
  */
-size_t arch_locate_args(const struct cfg_hook *hook, struct arg_loc *locs, struct ret_loc *ret);
+size_t arch_locate_args(const struct cfg_hook *hook, struct arg_loc *locs, struct ret_loc *ret,
+			size_t *declared);
 
-/* The raw 64-bit value of a scalar argument located by arch_locate_args(). */
+/* Fault-tolerant copies (safe_copy.S); see there for the return values. */
+long impulse_safe_strncpy(char *dst, const char *src, size_t max);
+long impulse_safe_memcpy(void *dst, const void *src, size_t n);
+
+/*
+ * How many of the want bytes of stack arguments above the caller's return address
+ * can be read: want, or less when they run into an unmapped or PROT_NONE page (the
+ * top of a stack, a guard page). Probes one byte per page crossed with the
+ * fault-tolerant copy: no system call. The return address's own page is readable.
+ */
+size_t arch_stack_readable(const struct arch_frame *f, size_t want);
+
+/* True when loc's bytes on the caller's stack lie inside what f->stack_readable says exists. */
+static inline bool arch_arg_on_readable_stack(const struct arch_frame *f, const struct arg_loc *loc)
+{
+	return (uint64_t)loc->offset + loc->size <= f->stack_readable;
+}
+
+/*
+ * The raw 64-bit value of a scalar argument located by arch_locate_args(). A stack
+ * argument past the readable stack (the prototype claims more than the caller
+ * passed) reads as 0. A struct passed in memory gives its address on the caller's
+ * stack: the record names it when its bytes cannot be read.
+ */
 static inline uint64_t arch_arg_raw(const struct arch_frame *f, struct arg_loc loc)
 {
 	switch (loc.where) {
@@ -74,8 +109,18 @@ static inline uint64_t arch_arg_raw(const struct arch_frame *f, struct arg_loc l
 		return f->gpr[loc.index];
 	case ARG_IN_XMM:
 		return f->xmm[loc.index][0];
-	case ARG_ON_STACK:
-		return arch_frame_stack_args(f)[loc.offset / 8];
+	case ARG_ON_STACK: {
+		uint64_t v;
+
+		if (loc.size > 8)
+			return (uint64_t)(uintptr_t)arch_frame_stack_args(f) + loc.offset;
+		/* Fault-tolerant even inside what the probe found: the probe and this
+		 * read are not one atomic step. */
+		if (!arch_arg_on_readable_stack(f, &loc) ||
+		    impulse_safe_memcpy(&v, (const uint8_t *)arch_frame_stack_args(f) + loc.offset, 8) < 0)
+			return 0;
+		return v;
+	}
 	default:
 		return 0;
 	}
@@ -83,8 +128,9 @@ static inline uint64_t arch_arg_raw(const struct arch_frame *f, struct arg_loc l
 
 /* Copies loc->size bytes of an argument (a struct by value, or a scalar) to dst.
  * Valid at entry and, since the frame and the caller's stack arguments are kept
- * untouched during the call, at exit too. */
-void arch_copy_arg(const struct arch_frame *f, const struct arg_loc *loc, void *dst);
+ * untouched during the call, at exit too. False (dst then undefined) when part of
+ * it lies past the readable stack or could not be read. */
+bool arch_copy_arg(const struct arch_frame *f, const struct arg_loc *loc, void *dst);
 
 /* The raw return value of a scalar: integer class from %rax, SSE class from %xmm0. */
 static inline uint64_t arch_ret_raw(const struct arch_frame *f, enum cfg_type_kind kind)
@@ -104,14 +150,15 @@ void arch_copy_ret(const struct arch_frame *f, const struct ret_loc *ret, void *
  * does. Only reads memory inside the frame and the caller's stack-argument window.
  */
 struct arch_va {
-	uint16_t gpr, xmm;	/* next free register of each class */
-	uint16_t stack;		/* next stack byte offset */
-	uint16_t stack_max;	/* bytes of stack arguments that may be read */
+	uint32_t gpr, xmm;	/* next free register of each class */
+	uint32_t stack;		/* next stack byte offset */
+	uint32_t stack_max;	/* bytes of stack arguments that may be read */
 };
 
 enum arch_va_class { VA_INT, VA_SSE, VA_X87 };
 
-/* Starts after hook's declared parameters (as located by arch_locate_args). */
+/* Starts after hook's declared parameters (as located by arch_locate_args); the
+ * stack part ends at stack_window bytes (f->stack_readable: what exists). */
 void arch_va_start(struct arch_va *va, const struct cfg_hook *hook, const struct arg_loc *locs,
 		   const struct ret_loc *ret, size_t stack_window);
 
@@ -132,9 +179,6 @@ static inline uint64_t arch_read_ticks(void)
 /* True when the tick counter is invariant (constant and non-stop) on this CPU. */
 bool arch_ticks_are_invariant(void);
 
-/* Fault-tolerant copies (safe_copy.S); see there for the return values. */
-long impulse_safe_strncpy(char *dst, const char *src, size_t max);
-long impulse_safe_memcpy(void *dst, const void *src, size_t n);
 
 /*
  * Called from the SIGSEGV/SIGBUS handler with its ucontext: when the fault hit one

@@ -21,6 +21,9 @@
 #define F_REAL		192	/* address of the real function, set by hook_enter */
 #define F_RET_RAX	200	/* return registers, saved after the real call */
 #define F_RET_RDX	208
+#define F_STACK_READABLE 216	/* bytes of the caller's stack arguments that can be read
+				 * (at most the hook's stack_copy): set by hook_enter,
+				 * copied by the trampoline, bounds every capture read */
 #define F_RET_XMM0	224
 #define F_RET_XMM1	240
 #define F_RET_ST0	256	/* x87 st(0), st(1) after the real call (long double and
@@ -49,7 +52,7 @@ struct arch_frame {
 	uint64_t real;
 	uint64_t ret_rax;
 	uint64_t ret_rdx;
-	uint64_t pad;
+	uint64_t stack_readable;	/* bytes from F_STACK_ARGS up that exist (F_STACK_READABLE) */
 	uint64_t ret_xmm0[2];
 	uint64_t ret_xmm1[2];
 	uint64_t ret_st0[2];	/* 80-bit value in the low 10 bytes */
@@ -66,6 +69,7 @@ _Static_assert(offsetof(struct arch_frame, slot) == F_SLOT, "frame layout");
 _Static_assert(offsetof(struct arch_frame, real) == F_REAL, "frame layout");
 _Static_assert(offsetof(struct arch_frame, ret_rax) == F_RET_RAX, "frame layout");
 _Static_assert(offsetof(struct arch_frame, ret_rdx) == F_RET_RDX, "frame layout");
+_Static_assert(offsetof(struct arch_frame, stack_readable) == F_STACK_READABLE, "frame layout");
 _Static_assert(offsetof(struct arch_frame, ret_xmm0) == F_RET_XMM0, "frame layout");
 _Static_assert(offsetof(struct arch_frame, ret_xmm1) == F_RET_XMM1, "frame layout");
 _Static_assert(offsetof(struct arch_frame, ret_st0) == F_RET_ST0, "frame layout");

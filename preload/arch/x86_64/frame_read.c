@@ -5,7 +5,8 @@
  * va_arg's rules.
  *
  * Runs on the hot path of every traced call: no allocation, no locks, no system
- * calls, and no read outside the frame and the caller's stack-argument window.
+ * calls, and no read outside the frame and the part of the caller's stack-argument
+ * window that exists (f->stack_readable, from arch_stack_readable()).
  */
 #include <string.h>
 
@@ -30,25 +31,42 @@ static void copy_eightbyte(uint8_t *dst, const void *src, size_t n)
 		memset(dst, 0, n);
 }
 
-void arch_copy_arg(const struct arch_frame *f, const struct arg_loc *loc, void *dst)
+size_t arch_stack_readable(const struct arch_frame *f, size_t want)
+{
+	uintptr_t lo = (uintptr_t)arch_frame_stack_args(f);
+	uintptr_t page = (lo | 4095) + 1;	/* the first page above the one lo is on */
+	uint8_t byte;
+
+	/* lo's own page holds the return address, just read by the call: readable.
+	 * 4096 is the smallest page size; larger pages only make probes succeed. */
+	for (; page < lo + want; page += 4096)
+		if (impulse_safe_memcpy(&byte, (const void *)page, 1) < 0)
+			return page - lo;
+	return want;
+}
+
+bool arch_copy_arg(const struct arch_frame *f, const struct arg_loc *loc, void *dst)
 {
 	uint8_t *out = dst;
 	size_t n = loc->size;
 
 	switch (loc->where) {
 	case ARG_ON_STACK:
-		memcpy(out, (const uint8_t *)arch_frame_stack_args(f) + loc->offset, n);
-		return;
+		/* Bounded by what exists, and fault-tolerant all the same: the prototype
+		 * may claim more than the caller passed. */
+		return arch_arg_on_readable_stack(f, loc) &&
+		       impulse_safe_memcpy(out, (const uint8_t *)arch_frame_stack_args(f) + loc->offset,
+					   n) == 0;
 	case ARG_IN_GPR:
 	case ARG_IN_XMM:
 		/* A register holds at most 16 bytes of a struct: 8 in each of two registers. */
 		copy_eightbyte(out, reg_of(f, loc->where, loc->index), n < 8 ? n : 8);
 		if (n > 8)
 			copy_eightbyte(out + 8, reg_of(f, loc->where2, loc->index2), n < 16 ? n - 8 : 8);
-		return;
+		return true;
 	default:
 		memset(out, 0, n);	/* long double: not captured, but its bytes are defined */
-		return;
+		return true;
 	}
 }
 
@@ -99,11 +117,13 @@ void arch_copy_ret(const struct arch_frame *f, const struct ret_loc *ret, void *
 static bool va_stack(const struct arch_frame *f, struct arch_va *va, unsigned size, unsigned align,
 		     uint64_t *value)
 {
-	unsigned at = (va->stack + align - 1) / align * align;
+	uint32_t at = (va->stack + align - 1) / align * align;
 
-	if (at + size > va->stack_max)
+	/* stack_max is what exists above the caller's return address: a varargs
+	 * walk that believes a longer format stops there instead of faulting. */
+	if (at + size > va->stack_max ||
+	    impulse_safe_memcpy(value, (const uint8_t *)arch_frame_stack_args(f) + at, 8) < 0)
 		return false;
-	*value = arch_frame_stack_args(f)[at / 8];
 	va->stack = (uint16_t)(at + size);
 	return true;
 }

@@ -7,9 +7,10 @@
  *   1. saves the argument registers into a struct arch_frame (frame.h),
  *   2. calls impulse_hook_enter(frame); 0 means "do not trace": restore and jump
  *      straight to the real function, leaving no trace of ourselves on the stack;
- *   3. otherwise copies (result - 1) bytes of the caller's stack arguments below the
- *      frame, restores the registers (%al included, for variadic callees) and calls
- *      the real function: the caller's return address stays where it was, so
+ *   3. otherwise reserves (result - 1) bytes below the frame, copies into them the
+ *      part of the caller's stack arguments that exists (F_STACK_READABLE),
+ *      restores the registers (%al included, for variadic callees) and calls the
+ *      real function: the caller's return address stays where it was, so
  *      unwinders, longjmp and C++ exceptions see an ordinary frame (CFI below);
  *   4. saves the return registers (rax, rdx, xmm0, xmm1, and st(0)/st(1) when the
  *      x87 stack holds a returned long double), calls impulse_hook_exit(frame),
@@ -133,12 +134,23 @@ ENTRY(impulse_tramp_common)
 	testq %rax, %rax
 	jz .Lpass_through
 
-	/* Traced: give the callee its stack arguments where it expects them. */
+	/*
+	 * Traced: give the callee its stack arguments where it expects them. The
+	 * window (result - 1 bytes, a multiple of 16 capped by ARCH_STACK_COPY_MAX)
+	 * may run past the top of the caller's stack: a coroutine's stack under a
+	 * guard page, a prototype claiming more than the caller passed. hook_enter
+	 * found how much of it exists (F_STACK_READABLE); only that much is copied,
+	 * with the fault-tolerant copy in case a page went away since, and the rest
+	 * of the window is left as it is (a correct callee never reads it). %rsp is
+	 * 16-aligned here: the call is ABI-clean, and its return address lands
+	 * below the window.
+	 */
 	leaq -1(%rax), %rcx
 	subq %rcx, %rsp
-	leaq 16(%rbp), %rsi
 	movq %rsp, %rdi
-	rep movsb
+	leaq 16(%rbp), %rsi
+	movq F_STACK_READABLE - FRAME_SIZE(%rbp), %rdx
+	call impulse_safe_memcpy
 	RESTORE_ARGS(-FRAME_SIZE(%rbp))
 	call *F_REAL - FRAME_SIZE(%rbp)
 

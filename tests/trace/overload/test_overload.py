@@ -33,8 +33,8 @@ SANITIZED = os.path.basename(it.BUILD).startswith("build-")
 BIG_N = 250_000 if SANITIZED else 2_500_000
 SMALL_N = 100_000 if SANITIZED else 200_000
 WAITS_RE = re.compile(r"waits of traced threads for room: (\d+)")
-DROP_LINE_RE = re.compile(r"libimpulse\[\d+\]: dropped (\d+) calls of (\w+) on thread (\d+) \(([^)]*)\)")
-DROP_TOTAL_RE = re.compile(r"libimpulse\[\d+\]: dropped (\d+) calls in all")
+DROP_LINE_RE = re.compile(r"libimpulse\[\d+\]: dropped (\d+) calls? of (\w+) on thread (\d+) \(([^)]*)\)")
+DROP_TOTAL_RE = re.compile(r"libimpulse\[\d+\]: dropped (\d+) calls? in all")
 
 
 def expected_stdout(mode, n, threads):

@@ -78,7 +78,7 @@ def test_pool():
     it.assert_value(0, it.output(drop), "pool_drop: impulse_context_release's return")
     # 16 tasks + 1 dropped capture: all used, nothing kept but the root.
     stats = context_stats(run_)
-    if stats != "17 captured, 17 used or released, 0 unknown; 1 calls kept at exit":
+    if stats != "17 captured, 17 used or released, 0 unknown; 1 call kept at exit":
         raise AssertionError("context stats: %s" % stats)
 
 
@@ -93,7 +93,7 @@ def test_pool_churn_keeps_nothing():
     if dict(recs.counts()) != {"pool_batch": 1000}:
         raise AssertionError("counts %s" % dict(recs.counts()))
     stats = context_stats(run_)
-    if stats != "100000 captured, 100000 used or released, 0 unknown; 1 calls kept at exit":
+    if stats != "100000 captured, 100000 used or released, 0 unknown; 1 call kept at exit":
         raise AssertionError("context stats after 100k tasks: %s" % stats)
 
 
@@ -107,6 +107,6 @@ def test_bogus_token_is_harmless():
         raise AssertionError("pool_leaf under a bogus context: parents %s" % parent_ids(leaf))
     it.assert_value(707, it.output(leaf), "pool_leaf(7,7)")
     stats = context_stats(run_)
-    if stats != "0 captured, 1 used or released, 1 unknown; 1 calls kept at exit" and \
-            stats != "0 captured, 0 used or released, 1 unknown; 1 calls kept at exit":
+    if stats != "0 captured, 1 used or released, 1 unknown; 1 call kept at exit" and \
+            stats != "0 captured, 0 used or released, 1 unknown; 1 call kept at exit":
         raise AssertionError("context stats: %s" % stats)

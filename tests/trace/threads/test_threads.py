@@ -107,7 +107,7 @@ def ns(rec, key):
 def kept_calls(run_):
     """The count of calls the logger still held at exit (IMPULSE_VERBOSE=1 stats)."""
     for line in run_.stderr.decode("utf-8", "replace").splitlines():
-        if "calls kept at exit" in line:
+        if "calls kept at exit" in line or "call kept at exit" in line:
             return int(line.split(";")[-1].split()[0])
     raise AssertionError("no 'calls kept at exit' in the verbose stats:\n%s"
                          % run_.stderr.decode("utf-8", "replace")[-2000:])

@@ -54,7 +54,7 @@ def _demo(tmp):
     if (p.returncode, p.stdout) != (untraced.returncode, untraced.stdout):
         raise AssertionError("impulse run changed the program: %r vs %r" % (p.stdout, untraced.stdout))
     recs = records(logs)
-    m = re.search(rb"impulse: (\d+) records in (\S+)", p.stderr)
+    m = re.search(rb"impulse: (\d+) records? in (\S+)", p.stderr)
     if not m or int(m.group(1)) != len(recs):
         raise AssertionError("stderr does not give the %d records: %s" % (len(recs), p.stderr.decode()))
     names = {r["payload"]["function"]["name"] for r in recs}
@@ -129,7 +129,7 @@ def _dropped(tmp):
     p = run_tool(["run", "-c", conf, "-o", logs, "--", prog, "mix", "100000", "4"], tmp)
     if p.returncode != 0:
         raise AssertionError("status %d: %s" % (p.returncode, p.stderr.decode()))
-    m = re.search(rb"impulse: (\d+) records in .*\nimpulse:   (\d+) calls not recorded", p.stderr)
+    m = re.search(rb"impulse: (\d+) records? in .*\nimpulse:   (\d+) calls not recorded", p.stderr)
     if not m:
         raise AssertionError("no count of calls not recorded: %s" % p.stderr.decode())
     recs, dropped = int(m.group(1)), int(m.group(2))
