@@ -41,8 +41,7 @@ static int not_regular(struct cfg_error *err, const char *path, mode_t mode)
 			   S_ISBLK(mode) ? "a block device, " : S_ISSOCK(mode) ? "a socket, " : "";
 
 	if (S_ISDIR(mode))
-		cfg_error_set(err, path, 0, 0, "is a directory, not a configuration file (not a regular "
-			      "file: refused)");
+		cfg_error_set(err, path, 0, 0, "is a directory, not a regular file: refused");
 	else
 		cfg_error_set(err, path, 0, 0, "%snot a regular file: refused", what);
 	return -EIO;

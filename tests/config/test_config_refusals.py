@@ -63,7 +63,7 @@ def test_config_is_a_directory():
     try:
         conf = os.path.join(d, "hooks.conf")
         os.mkdir(conf)
-        _check_refused(conf, "hooks.conf: is a directory, not a configuration file")
+        _check_refused(conf, "hooks.conf: is a directory, not a regular file: refused")
     finally:
         shutil.rmtree(d, ignore_errors=True)
 
