@@ -174,6 +174,30 @@ static long prefix_match(const char *p, size_t plen, const char *t, size_t tn)
 	}
 }
 
+/*
+ * Whether t[0..tn) could be the start of a text p[0..plen) matches, cut short: the
+ * text runs out while the pattern still wants characters (and every character so far
+ * matched). A '*' makes any continuation possible.
+ */
+static bool cut_match(const char *p, size_t plen, const char *t, size_t tn)
+{
+	size_t pi = 0, ti = 0;
+
+	while (ti < tn) {
+		size_t next = pi;
+
+		if (pi == plen)
+			return false;	/* matched in full: redact_find's business */
+		if (p[pi] == '*')
+			return true;	/* anything may follow */
+		if (!elem_match(p, plen, &next, (unsigned char)t[ti]))
+			return false;
+		pi = next;
+		ti++;
+	}
+	return pi < plen;
+}
+
 /* Whether p[i] is escaped: an odd number of backslashes before it. */
 static bool escaped(const char *p, size_t i)
 {
@@ -232,6 +256,28 @@ bool redact_find(const char *pat, size_t plen, const char *text, size_t n, size_
 			return true;
 		}
 		i = le;		/* nothing after it on this line: the next line */
+	}
+	return false;
+}
+
+bool redact_find_cut(const char *pat, size_t plen, const char *text, size_t n, size_t from,
+		     size_t *start)
+{
+	size_t line = n;
+
+	while (plen && pat[0] == '*')
+		pat++, plen--;
+	/* a pattern ending in '*' masks only what follows its text: nothing is cut of it */
+	if (!plen || (pat[plen - 1] == '*' && !escaped(pat, plen - 1)))
+		return false;
+	/* the last line only: a cut ends it */
+	while (line > from && text[line - 1] != '\n' && text[line - 1] != '\r')
+		line--;
+	for (size_t i = line; i < n; i++) {
+		if (cut_match(pat, plen, text + i, n - i)) {
+			*start = i;
+			return true;
+		}
 	}
 	return false;
 }

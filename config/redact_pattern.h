@@ -39,4 +39,15 @@ int redact_parse_list(const char *text, size_t len, char **list, int *err_offset
 bool redact_find(const char *pat, size_t plen, const char *text, size_t n, size_t from,
 		 size_t *start, size_t *end);
 
+/*
+ * For a text that was cut (max_string, max_buffer, a note's 4 KiB): where, in its
+ * last line, a secret pattern pat names may have begun and been cut before it could
+ * match. True with [*start, n) to mask, the earliest such start at or after from.
+ * "KEY=????????????????" cut after "KEY=AB" would otherwise leak "KEY=AB"; a pattern
+ * ending in '*' masks only what follows its text, which a cut before that text has
+ * not reached, so it never needs this.
+ */
+bool redact_find_cut(const char *pat, size_t plen, const char *text, size_t n, size_t from,
+		     size_t *start);
+
 #endif

@@ -34,8 +34,10 @@ static int emit_log(const char *text, size_t len, uint16_t kind)
 	 * reservation must not be disturbed; the note is dropped. */
 	if (!text || !tracer_is_active() || tls_busy)
 		return -ENOSPC;
-	if (len > LOG_MAX)
+	if (len > LOG_MAX) {
 		len = LOG_MAX;
+		kind |= EV_LOG_CUT;	/* redaction must know: a secret may go on past the cut */
+	}
 	tls_busy++;
 	ctx = tls_ctx ? tls_ctx : thread_ctx_attach();
 	if (ctx) {
@@ -79,7 +81,8 @@ int impulse_logf(const char *fmt, ...)
 	tls_busy--;
 	if (n < 0)
 		return -ENOSPC;
-	return emit_log(buf, (size_t)n < LOG_MAX ? (size_t)n : LOG_MAX, EV_LOG_TEXT);
+	/* n is the length before the cut: emit_log cuts it and says so */
+	return emit_log(buf, (size_t)n, EV_LOG_TEXT);
 }
 
 int impulse_set_session_id(const char *id, const char *metadata_json)

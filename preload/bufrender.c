@@ -109,10 +109,10 @@ void bufrender_put(struct valw *w, const void *data, size_t n, uint64_t full,
 		}
 		vw_begin_object(w);
 		vw_klit(w, "value");
-		vw_string(w, (const char *)u, text_n);
+		vw_string_cut(w, (const char *)u, text_n, true);
 	} else {
 		vw_begin_object(w);
-		vw_binary_member(w, u, n, mode == CFG_BINARY_HEX);
+		vw_binary_member(w, u, n, mode == CFG_BINARY_HEX, truncated);
 	}
 	if (truncated) {
 		vw_klit(w, "length");

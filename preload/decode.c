@@ -53,7 +53,7 @@ static void put_text(struct valw *w, const char *s, size_t n, bool truncated)
 	}
 	vw_begin_object(w);
 	vw_klit(w, "value");
-	vw_string(w, s, n);
+	vw_string_cut(w, s, n, truncated);
 	vw_klit(w, "truncated");
 	vw_bool(w, truncated);
 	vw_klit(w, "invalid_utf8");

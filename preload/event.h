@@ -113,9 +113,10 @@ struct ev_exception {
 
 #define EV_LOG_TEXT	0
 #define EV_LOG_JSON	1
+#define EV_LOG_CUT	0x100	/* or'ed in: the note was longer than LOG_MAX and was cut */
 
 struct ev_log {
-	struct ev_head h;	/* flags: EV_LOG_TEXT or EV_LOG_JSON */
+	struct ev_head h;	/* flags: EV_LOG_TEXT or EV_LOG_JSON, maybe with EV_LOG_CUT */
 	uint64_t call_id;
 	uint64_t ticks;
 	uint32_t len;

@@ -558,12 +558,13 @@ void record_take_root_args(struct call *c)
 static void put_log(struct valw *w, const void *arg)
 {
 	const struct ev_log *ev = arg;
+	bool cut = ev->h.flags & EV_LOG_CUT;
 
 	vw_begin_object(w);
 	vw_klit(w, "timestamp");
 	vw_date(w, clock_ticks_to_ns(ev->ticks));
 	vw_klit(w, "payload");
-	if (ev->h.flags == EV_LOG_JSON) {
+	if ((ev->h.flags & ~EV_LOG_CUT) == EV_LOG_JSON) {
 		json_error_t err;
 		json_t *v = json_loadb(ev->data, ev->len, JSON_DECODE_ANY, &err);
 
@@ -583,13 +584,13 @@ static void put_log(struct valw *w, const void *arg)
 			vw_end_object(w);
 			return;
 		}
-		vw_string(w, ev->data, ev->len);
+		vw_string_cut(w, ev->data, ev->len, cut);
 		vw_klit(w, "invalid_json");
 		vw_bool(w, true);
 		vw_end_object(w);
 		return;
 	}
-	vw_string(w, ev->data, ev->len);
+	vw_string_cut(w, ev->data, ev->len, cut);
 	vw_end_object(w);
 }
 

@@ -22,8 +22,13 @@ struct pattern {
 static struct pattern patterns[REDACT_PATTERNS_MAX];
 static size_t npatterns;
 
-/* valw_redact: s itself when nothing matched; else a masked copy (in *owned). */
-static const char *redact_string(const char *s, size_t n, size_t *out_n, char **owned)
+/*
+ * valw_redact: s itself when nothing matched; else a masked copy (in *owned). cut:
+ * s is the start of a longer text, so a secret may begin in its last line and go on
+ * past its end: that beginning is masked too (patterns match the whole value; only
+ * the copied part can be shown, so the mask covers what may be a cut secret).
+ */
+static const char *redact_string(const char *s, size_t n, bool cut, size_t *out_n, char **owned)
 {
 	const size_t mask = sizeof(REDACT_MASK) - 1;
 	char *cur = NULL;
@@ -52,6 +57,26 @@ static const char *redact_string(const char *s, size_t n, size_t *out_n, char **
 			cur = next;
 			pos = start + mask;
 		}
+	}
+	for (size_t i = 0; cut && i < npatterns; i++) {
+		const char *src = cur ? cur : s;
+		size_t start;
+		char *next;
+
+		if (!redact_find_cut(patterns[i].text, patterns[i].len, src, n, 0, &start))
+			continue;
+		next = malloc(start + mask + 1);
+		if (!next) {
+			free(cur);
+			*out_n = mask;
+			return REDACT_MASK;
+		}
+		memcpy(next, src, start);
+		memcpy(next + start, REDACT_MASK, mask);
+		n = start + mask;
+		next[n] = '\0';
+		free(cur);
+		cur = next;
 	}
 	*out_n = n;
 	*owned = cur;
@@ -83,7 +108,7 @@ void redact_json(json_t *v)
 	case JSON_STRING: {
 		char *owned;
 		size_t n;
-		const char *s = redact_string(json_string_value(v), json_string_length(v), &n, &owned);
+		const char *s = redact_string(json_string_value(v), json_string_length(v), false, &n, &owned);
 
 		if (s != json_string_value(v))
 			json_string_setn(v, s, n);
@@ -98,7 +123,7 @@ void redact_json(json_t *v)
 		json_object_foreach(v, key, item) {
 			char *owned;
 			size_t n;
-			const char *k = redact_string(key, strlen(key), &n, &owned);
+			const char *k = redact_string(key, strlen(key), false, &n, &owned);
 
 			redact_json(item);
 			if (k == key)

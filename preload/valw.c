@@ -17,13 +17,13 @@ static void put_hex_digits(struct jbuf *b, const unsigned char *u, size_t n)
 	}
 }
 
-void vw_binary_member(struct valw *w, const void *data, size_t n, bool hex)
+void vw_binary_member(struct valw *w, const void *data, size_t n, bool hex, bool cut)
 {
 	char *owned = NULL;
 
 	/* A secret is one whether the buffer was shown as text or not. */
 	if (valw_redact)
-		data = valw_redact((const char *)data, n, &n, &owned);
+		data = valw_redact((const char *)data, n, cut, &n, &owned);
 	if (w->kind != VALW_JSON) {
 		vw_klit(w, "binary");
 		vwb_binary(w->b, data, n);

@@ -259,7 +259,7 @@ static inline void vw_double(struct valw *w, double v)
  * the masked text, which the caller frees through *owned. NULL: nothing to mask.
  * Defined in valw_bson.c, which every user of this header links.
  */
-extern const char *(*valw_redact)(const char *s, size_t n, size_t *out_n, char **owned);
+extern const char *(*valw_redact)(const char *s, size_t n, bool cut, size_t *out_n, char **owned);
 
 static inline void vw_string_plain(struct valw *w, const char *s, size_t n)
 {
@@ -275,17 +275,22 @@ static inline void vw_string_plain(struct valw *w, const char *s, size_t n)
  * four characters \xHH. JSON escapes what it must; BSON keeps control characters
  * and NUL as they are (a JSON reader of the file gets the same string).
  */
-static inline void vw_string(struct valw *w, const char *s, size_t n)
+static inline void vw_string_cut(struct valw *w, const char *s, size_t n, bool cut)
 {
 	if (__builtin_expect(valw_redact != NULL, 0)) {
 		char *owned;
 
-		s = valw_redact(s, n, &n, &owned);
+		s = valw_redact(s, n, cut, &n, &owned);
 		vw_string_plain(w, s, n);
 		free(owned);
 		return;
 	}
 	vw_string_plain(w, s, n);
+}
+
+static inline void vw_string(struct valw *w, const char *s, size_t n)
+{
+	vw_string_cut(w, s, n, false);
 }
 
 static inline void vw_cstr(struct valw *w, const char *s)
@@ -365,7 +370,7 @@ static inline void vw_seconds(struct valw *w, uint64_t ns)
  * The member holding binary data in an object: JSON "base64": "…" (or "hex": "…" when
  * hex is set); BSON "binary": BinData subtype 0 (the bytes themselves).
  */
-void vw_binary_member(struct valw *w, const void *data, size_t n, bool hex);
+void vw_binary_member(struct valw *w, const void *data, size_t n, bool hex, bool cut);
 
 /*
  * A JSON value someone else wrote (hooks.conf metadata, impulse_log_json payloads),

@@ -20,7 +20,7 @@
 struct vwb_api vwb_api;
 
 /* valw.h's redaction hook; here because every user of valw.h links this file. */
-const char *(*valw_redact)(const char *s, size_t n, size_t *out_n, char **owned);
+const char *(*valw_redact)(const char *s, size_t n, bool cut, size_t *out_n, char **owned);
 
 static const struct {
 	const char *name;

@@ -41,6 +41,18 @@ static void check_mask(const char *pat, const char *text, const char *want)
 	}
 }
 
+/* Where a cut text's last line may hold the start of a cut secret: -1 for nowhere. */
+static void check_cut(const char *pat, const char *text, long want)
+{
+	size_t start = 0;
+	long got = redact_find_cut(pat, strlen(pat), text, strlen(text), 0, &start) ? (long)start : -1;
+
+	if (got != want) {
+		printf("cut: pattern \"%s\" on \"%s\": %ld, expected %ld\n", pat, text, got, want);
+		failures++;
+	}
+}
+
 static void check_list(const char *text, int want_rc, const char *want, int want_offset)
 {
 	char *list = NULL, msg[200] = "";
@@ -75,6 +87,16 @@ int main(void)
 	check_mask("x=\\\\*", "x=\\secret", "x=\\[redacted]");	/* "\\" then a trailing '*' */
 	check_mask("x\\\\\\*", "x\\* x\\y", "[redacted] x\\y");	/* "\\" "\*": a literal '*' */
 	check_mask("k=*", "a k= b", "a k=[redacted]");	/* the blanks after it too */
+
+	/* a text that was cut: a secret may have begun in its last line */
+	check_cut("KEY=????????????????", "x KEY=AB", 2);	/* "KEY=AB" would leak */
+	check_cut("KEY=????????????????", "x KE", 2);
+	check_cut("KEY=????????????????", "KEY=AB\nfine", -1);	/* not the last line */
+	check_cut("KEY=????", "KEY=ABCD", -1);		/* matched in full: redact_find's */
+	check_cut("hunter2", "pw hunt", 3);
+	check_cut("hunter2", "pw hunx", -1);
+	check_cut("sk-*", "api_key=sk", -1);		/* '*'-ended: the secret is after its text */
+	check_cut("AKIA*XYZ", "id AKIAQQ", 3);		/* a '*' inside: anything may follow */
 
 	check_list("\"a*\", \"*b=*\"  # c", 0, "a*\n*b=*", 0);
 	check_list("\"q\\\"#\"", 0, "q\\\"#", 0);

@@ -5,7 +5,7 @@
  * (stdout is compared with an untraced run); the addresses the test needs go to
  * stderr as "ADDR name 0x…".
  *
- *   hostile_main bad | huge | redact | meta | var | proto
+ *   hostile_main bad | huge | redact | meta | cut | var | proto
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,6 +107,27 @@ static int meta(void)
 	return 0;
 }
 
+/* Secrets that straddle the cut of max_string (64 here), max_buffer and a note's
+ * 4 KiB: "KEY=" begins just before the cut. */
+static int cut(void)
+{
+	char text[200], note[5000], buf[400];
+
+	memset(text, '.', sizeof(text));
+	memcpy(text + 58, "KEY=ABCDEFGHIJKLMNOP", 20);
+	text[sizeof(text) - 1] = '\0';
+	printf("strlen %zu\n", hs_strlen(text));
+	memset(buf, '-', sizeof(buf));
+	memcpy(buf + 250, "KEY=QRSTUVWXYZ012345", 20);
+	printf("send %d\n", hs_send(buf, sizeof(buf)));
+	memset(note, ' ', sizeof(note));
+	memcpy(note + 4090, "KEY=6789abcdefghijkl", 20);
+	note[sizeof(note) - 1] = '\0';
+	impulse_log(note);
+	impulse_logf("%s", note);
+	return 0;
+}
+
 static int var(void)
 {
 	hs_counter++;
@@ -138,6 +159,8 @@ int main(int argc, char **argv)
 		return redact();
 	if (!strcmp(mode, "meta"))
 		return meta();
+	if (!strcmp(mode, "cut"))
+		return cut();
 	if (!strcmp(mode, "var"))
 		return var();
 	if (!strcmp(mode, "proto"))

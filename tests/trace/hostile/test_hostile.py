@@ -176,6 +176,30 @@ def test_redact_metadata_and_json_keys():
         run_.cleanup()
 
 
+def test_redact_cut_values():
+    """Issue 12.6: a value cut by max_string, max_buffer or a note's 4 KiB just after
+    "KEY=" must not leak the secret's first bytes: the pattern is matched as if the
+    value went on, and the part that may belong to a secret is masked."""
+    conf = ('[tracer]\nredact_pattern = "KEY=????????????????"\nmax_buffer = 256\n'
+            + it.conf(CASE).replace("[tracer]\n", ""))
+    run_, recs, _ = traced("cut", conf)
+    try:
+        s = args(recs.one("hs_strlen"))["s"]
+        expect("hs_strlen.s (cut)", {"value": "." * 58 + "[redacted]", "truncated": True,
+                                     "invalid_utf8": False}, s)
+        buf = args(recs.one("hs_send"))["buf"]
+        if buf.get("value") != "-" * 250 + "[redacted]" or buf.get("truncated") is not True:
+            raise AssertionError("hs_send.buf: %r" % buf)
+        logs = [e["payload"] for e in recs.root()["payload"]["trace_logs"]]
+        if len(logs) != 2 or any(l != " " * 4090 + "[redacted]" for l in logs):
+            raise AssertionError("trace_logs: %r" % [l[-30:] for l in logs])
+        for f in run_.log_files():
+            with open(f, "rb") as fh:
+                assert_no_secret(fh.read(), f, [b"KEY=AB", b"KEY=QR", b"KEY=67", b"KEY="])
+    finally:
+        run_.cleanup()
+
+
 def test_redact_pattern_env():
     """IMPULSE_REDACT_PATTERN adds patterns to the file's: here only "sk-*", so the
     header (no pattern for it) stays, and the sk- keys go."""
