@@ -50,6 +50,7 @@ int main(int argc, char **argv)
 {
 	const struct subcommand *cmd;
 
+	tool_mongoc_forget_counters();
 	if (argc < 2) {
 		usage(stderr);
 		return TOOL_EXIT_USAGE;

@@ -1,11 +1,22 @@
 /*
  * mongo_init.c — libmongoc's start-up for the impulse command: see tool.h.
  */
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <mongoc/mongoc.h>
 
 #include "tool.h"
+
+void tool_mongoc_forget_counters(void)
+{
+	char name[32];
+
+	snprintf(name, sizeof(name), "/mongoc-%d", (int)getpid());
+	shm_unlink(name);
+}
 
 void tool_mongoc_init(void)
 {

@@ -96,6 +96,15 @@ int tool_settings_mongo(struct cfg *cfg, const char *uri, const char *database,
  */
 void tool_mongoc_init(void);
 
+/*
+ * Debian's libmongoc initialises itself when it is loaded, before main, and so
+ * creates /dev/shm/mongoc-<pid> whatever tool_mongoc_init() later asks; only its
+ * cleanup at a normal exit removes it, and `impulse run` may die of its program's
+ * signal. Left behind, the name makes a later process with the same pid warn on
+ * stderr. Unlinking it first thing in main leaves nothing behind (the mapping stays).
+ */
+void tool_mongoc_forget_counters(void);
+
 /* locate.c */
 
 #define LIBIMPULSE_NAME "libimpulse.so"
