@@ -71,23 +71,87 @@ static int hold_wanted;	/* atomic: a fork's prepare handler waits for LOGGER_SLE
 
 static void wake_up(void);
 
-static void out_flush(void)
+/*
+ * The records in `out`, not written yet: where each ends, and whose call it was,
+ * so that a batch the sink takes only part of is counted exactly, per thread and
+ * hook, as written or not (drops.h).
+ */
+struct queued_rec {
+	size_t end;		/* out.len after the record */
+	const char *hook;	/* the hook's symbol; NULL: the root */
+	pid_t tid;
+	char thread_name[16];
+};
+static struct queued_rec *queued;
+static size_t nqueued, cap_queued;
+
+static void queued_add(const struct call *c)
 {
+	if (nqueued == cap_queued) {
+		size_t cap = cap_queued ? cap_queued * 2 : 1024;
+		struct queued_rec *v = realloc(queued, cap * sizeof(*v));
+
+		if (!v)
+			return;	/* the record is still in out: counted as written if it goes in */
+		queued = v;
+		cap_queued = cap;
+	}
+	queued[nqueued].end = out.len;
+	queued[nqueued].hook = c->slot && c->slot->hook ? c->slot->hook->cfg->symbol : NULL;
+	queued[nqueued].tid = c->tid;
+	memcpy(queued[nqueued].thread_name, c->thread_name, sizeof(queued[nqueued].thread_name));
+	nqueued++;
+}
+
+/* The records of out past its first kept bytes were not written: counted, per hook. */
+static void count_unwritten(size_t kept)
+{
+	for (size_t i = 0; i < nqueued; i++) {
+		const struct queued_rec *p = &queued[i];
+
+		if (p->end <= kept) {
+			records_written++;
+			continue;
+		}
+		if (p->hook)
+			drops_add_unwritten(p->tid, p->thread_name, p->hook, 1);
+		else
+			records_dropped++;	/* the root's: not a call */
+	}
+	nqueued = 0;
+}
+
+/* flags: SINK_ROOT for the batch holding the root record (and nothing else). */
+static void out_flush_as(unsigned flags)
+{
+	size_t kept = 0;
 	int err;
 
-	if (!out.len)
+	if (!out.len && !nqueued)
 		return;
-	if (!sink_failed) {
-		err = sink.ops->write(sink.state, out.p, out.len);
-		if (err) {
-			diag_error("writing records to %s failed: %s; later records are dropped, the program runs on",
-				   sink.description, strerror(-err));
+	/* After a failure only the root is tried again (the room kept for it). */
+	if (!sink_failed || (flags & SINK_ROOT)) {
+		err = sink.ops->write(sink.state, out.p, out.len, flags, &kept);
+		bytes_written += kept;
+		if (err && !sink_failed) {
+			if (err == SINK_MAX_SIZE || err == SINK_MIN_FREE)
+				diag_error("%s: %s; later calls are not written but counted, the program runs on",
+					   sink.description, sink_strerror(err));
+			else
+				diag_error("writing records to %s failed: %s; later calls are not written but "
+					   "counted, the program runs on", sink.description, sink_strerror(err));
 			sink_failed = true;
-		} else {
-			bytes_written += out.len;
+		} else if (err) {
+			diag_error("writing the root record to %s failed: %s", sink.description, sink_strerror(err));
 		}
 	}
+	count_unwritten(kept);
 	out.len = 0;
+}
+
+static void out_flush(void)
+{
+	out_flush_as(0);
 }
 
 static void write_record(struct call *c, const struct record_end *end)
@@ -107,10 +171,7 @@ static void write_record(struct call *c, const struct record_end *end)
 		mongo_sink_record(mongo, c, end, out.p + at, out.len - at);
 	if (record_forms & RECORD_BSON)
 		record_bson_debug_write(c, end);
-	if (sink_failed)
-		records_dropped++;
-	else
-		records_written++;
+	queued_add(c);
 	c->done = true;
 	if (out.len >= OUT_FLUSH_BYTES)
 		out_flush();
@@ -610,20 +671,23 @@ static void write_dying(void)
 	while (drain_all(true))
 		;
 	end_ticks = clock_ticks();
+	finish_running("crashed", exception, end_ticks);
+	out_flush();	/* the calls first: what they lose goes into the root's counts */
 	take_live_drops();
 	record_take_root_args(root);	/* with the drop counts */
-	finish_running("crashed", exception, end_ticks);
 	end = (struct record_end){ .status = "crashed", .end_ticks = end_ticks, .root_status = -1,
 				   .exception = exception };
 	write_record(root, &end);
-	out_flush();
+	out_flush_as(SINK_ROOT);
 	if (mongo) {
 		mongo_sink_close(mongo);	/* bounded: about 2 s at most */
 		mongo = NULL;
 	}
 	diag_note("%s: wrote %llu records (%llu bytes) to %s, dropped %llu", exception,
 		  (unsigned long long)records_written, (unsigned long long)bytes_written, sink.description,
-		  (unsigned long long)records_dropped);
+		  (unsigned long long)(records_dropped + drops_total()));
+	if (drops_unwritten())
+		drops_report();	/* the file took no more: say so, as at exit */
 	/* Producers waiting for room must not wait for us any more. */
 	__atomic_store_n(&tracer.logger_running, 0, __ATOMIC_RELEASE);
 	__atomic_store_n(&dying_done, 1, __ATOMIC_RELEASE);
@@ -865,6 +929,8 @@ int logger_start_in_fork_child(void)
 	nested_drain = false;
 	records_written = bytes_written = records_dropped = logger_ns = 0;
 	sink_failed = false;
+	queued = NULL;	/* the parent's: leaked, like its other state */
+	nqueued = cap_queued = 0;
 	calls_forget_all();
 	record_forget_after_fork();
 	if (tracer.cfg.settings.logger == CFG_LOGGER_NONE) {
@@ -909,17 +975,18 @@ void logger_stop(void)
 	while (drain_all(true))
 		;
 	end_ticks = clock_ticks();
+	finish_running("incomplete", NULL, end_ticks);
+	out_flush();	/* the calls first: what they lose goes into the root's counts */
 	take_live_drops();
 	/* The drop counts are known only now: the root's arguments again. */
 	record_take_root_args(root);
-	finish_running("incomplete", NULL, end_ticks);
 	diag_note("contexts: %llu captured, %llu used or released, %llu unknown; %zu calls kept at exit",
 		  (unsigned long long)holds_taken, (unsigned long long)holds_used,
 		  (unsigned long long)contexts_unknown, calls_count());
 	end = (struct record_end){ .status = "success", .end_ticks = end_ticks,
 				   .root_status = tracer.exit_status };
 	write_record(root, &end);
-	out_flush();
+	out_flush_as(SINK_ROOT);
 	logger_ns += now_ns() - t0;
 	diag_note("wrote %llu records (%llu bytes) to %s in %.6f s of logger time, dropped %llu",
 		  (unsigned long long)records_written, (unsigned long long)bytes_written, sink.description,
@@ -929,7 +996,8 @@ void logger_stop(void)
 		  (unsigned long long)thread_waits);
 	drops_report();
 	if (records_dropped && !diag_verbose_enabled)
-		diag_error("%llu records dropped", (unsigned long long)records_dropped);
+		diag_error("%llu %s dropped (out of memory, or the root record could not be written)",
+			   (unsigned long long)records_dropped, records_dropped == 1 ? "record" : "records");
 	sink.ops->close(sink.state);
 	mongo_sink_close(mongo);	/* bounded: about 2 s at most */
 	mongo = NULL;
