@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "diag_file.h"
-#include "sink.h"
+#include "logdir.h"
 
 enum { FILE_NO_DIR, FILE_NOT_MADE, FILE_MADE, FILE_FAILED };
 
@@ -85,8 +85,8 @@ static int open_dir(void)
 		close(fd);
 		fd = sub < 0 ? -errno : sub;
 	}
-	/* Not in a directory others could tamper with (sink.h): the log file is not either. */
-	if (fd >= 0 && sink_file_dir_check(fd, NULL, 0)) {
+	/* Not in a directory others could tamper with (logdir.h): the log file is not either. */
+	if (fd >= 0 && logdir_check(fd, NULL, 0)) {
 		close(fd);
 		return -EPERM;
 	}

@@ -44,16 +44,10 @@ int sink_file_open(struct sink *sink, const char *dir);
 
 /*
  * Opens dir for openat(), creating it and its parents 0700, refusing symbolic links,
- * and refusing (-EPERM, the reason in why) a directory that exists and that another
- * user could empty or rename files in: one owned by neither us nor root, or one
- * writable by group or others without the sticky bit (ssh's rule for ~/.ssh). The
- * descriptor, or -errno.
+ * and refusing (-EPERM, the reason in why) a directory another user could tamper
+ * with (logdir.h). The descriptor, or -errno.
  */
 int sink_file_open_dir(const char *dir, char *why, size_t why_size);
-
-/* The -EPERM of sink_file_open_dir() for the open directory dfd: 0, or -EPERM with
- * the reason in why. */
-int sink_file_dir_check(int dfd, char *why, size_t why_size);
 
 /* The file sink of a fork child: the file is created at the first write (none if
  * nothing is written). 0 or -ENOMEM. */

@@ -4,7 +4,7 @@
  * Logs can hold secrets: the directory is created 0700, the file 0600 with
  * O_EXCL, and neither is reached through a symbolic link (O_NOFOLLOW on every
  * component we create or open). A directory that exists already is used only if
- * no other user can delete or rename our files in it (sink_file_dir_check).
+ * no other user can delete or rename our files in it (logdir.h).
  *
  * What the file holds is exact: a batch is written whole records at a time, a
  * write that fails part-way is taken back to the last complete record
@@ -39,6 +39,7 @@
 #include "diag.h"
 #include "fd_high.h"
 #include "fd_thread.h"
+#include "logdir.h"
 #include "sink.h"
 #include "tracer.h"
 
@@ -233,32 +234,6 @@ static void file_close(void *state)
 
 static const struct sink_ops file_ops = { "file", file_write, file_close };
 
-int sink_file_dir_check(int dfd, char *why, size_t why_size)
-{
-	struct stat st;
-	uid_t me = geteuid();
-
-	if (fstat(dfd, &st))
-		return -errno;
-	/* Its owner can unlink or rename anything in it, sticky bit or not. */
-	if (st.st_uid != me && st.st_uid != 0) {
-		if (why_size)	/* none from diag_file.c: it may run in a signal handler */
-			snprintf(why, why_size, "owned by uid %u, neither yours (uid %u) nor root's: its owner "
-			 "could delete or replace the log files; make it yours or choose another log_dir",
-			 (unsigned)st.st_uid, (unsigned)me);
-		return -EPERM;
-	}
-	/* Without the sticky bit, anyone who may write to it may unlink our files. */
-	if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX)) {
-		if (why_size)
-			snprintf(why, why_size, "writable by %s (mode %04o) without the sticky bit: others could "
-			 "delete or replace the log files; chmod go-w or +t it, or choose another log_dir",
-			 st.st_mode & S_IWOTH ? "others" : "its group", (unsigned)(st.st_mode & 07777));
-		return -EPERM;
-	}
-	return 0;
-}
-
 /*
  * Opens dir (creating it and its parents 0700), refusing symbolic links and a
  * directory others could tamper with. Call it on the fd thread (fd_thread_call),
@@ -291,7 +266,7 @@ int sink_file_open_dir(const char *dir, char *why, size_t why_size)
 		fd = next < 0 ? -errno : next;
 	}
 	free(copy);
-	if (fd >= 0 && (err = sink_file_dir_check(fd, why, why_size))) {
+	if (fd >= 0 && (err = logdir_check(fd, why, why_size))) {
 		close(fd);
 		return err;
 	}
