@@ -50,7 +50,9 @@ static unsigned blocked_cycles[CTX_MAX_THREADS];
 static uint64_t records_written, bytes_written, records_dropped, logger_ns;
 static uint64_t events_lost;	/* threads' ctx->dropped: entries (drops.h) and others */
 static uint64_t thread_waits;	/* times traced threads waited for room (thread_ctx.c) */
-static bool sink_failed;
+static bool sink_failed;	/* a write failed or a limit cut a batch: only the root is tried */
+static bool calls_stopped;	/* no record of a call goes to the file any more (sink_failed, or
+				 * the next one would pass max_log_size): counted instead */
 static bool nested_drain;	/* draining other rings from inside one ring's event */
 static bool draining[CTX_MAX_THREADS];	/* ring i is being drained: do not re-enter it */
 /* The crash path (logger_stop_dying): the text, then the request; the answer. */
@@ -134,13 +136,15 @@ static void out_flush_as(unsigned flags)
 		err = sink.ops->write(sink.state, out.p, out.len, flags, &kept);
 		bytes_written += kept;
 		if (err && !sink_failed) {
-			if (err == SINK_MAX_SIZE || err == SINK_MIN_FREE)
+			if (calls_stopped && err == SINK_MAX_SIZE)
+				;	/* said by past_max_size() */
+			else if (err == SINK_MAX_SIZE || err == SINK_MIN_FREE)
 				diag_error("%s: %s; later calls are not written but counted, the program runs on",
 					   sink.description, sink_strerror(err));
 			else
 				diag_error("writing records to %s failed: %s; later calls are not written but "
 					   "counted, the program runs on", sink.description, sink_strerror(err));
-			sink_failed = true;
+			sink_failed = calls_stopped = true;
 		} else if (err) {
 			diag_error("writing the root record to %s failed: %s", sink.description, sink_strerror(err));
 		}
@@ -154,9 +158,33 @@ static void out_flush(void)
 	out_flush_as(0);
 }
 
-static void write_record(struct call *c, const struct record_end *end)
+/*
+ * max_log_size, known here as well as in the sink (which enforces it on what it
+ * is given): a record that would take the file past it is taken out of `out` as
+ * soon as it is formatted, so that no parent lists a child whose record is not in
+ * the file. The root goes past it (sink.h). Only for the file sinks.
+ */
+static bool past_max_size(const struct call *c, size_t at)
+{
+	size_t limit = tracer.cfg.settings.max_log_size;
+
+	if (!limit || c == root || strcmp(sink.ops->name, "file") || bytes_written + out.len <= limit)
+		return false;
+	out.len = at;
+	if (!calls_stopped) {
+		diag_error("%s: %s; later calls are not written but counted, the program runs on",
+			   sink.description, sink_strerror(SINK_MAX_SIZE));
+		calls_stopped = true;
+	}
+	return true;
+}
+
+/* Formats c's record into `out`. False when it is known already not to reach the
+ * file (then counted as not written). */
+static bool write_record(struct call *c, const struct record_end *end)
 {
 	size_t at;
+	bool dropped;
 
 	if (c->enter) {
 		/* Never returned: its after-the-call values stay the pointers passed. */
@@ -171,10 +199,17 @@ static void write_record(struct call *c, const struct record_end *end)
 		mongo_sink_record(mongo, c, end, out.p + at, out.len - at);
 	if (record_forms & RECORD_BSON)
 		record_bson_debug_write(c, end);
-	queued_add(c);
 	c->done = true;
+	dropped = (record_forms & RECORD_JSON) && (past_max_size(c, at) || (calls_stopped && c != root));
+	if (dropped && c->slot && c->slot->hook) {
+		out.len = at;
+		drops_add_unwritten(c->tid, c->thread_name, c->slot->hook->cfg->symbol, 1);
+	} else {
+		queued_add(c);
+	}
 	if (out.len >= OUT_FLUSH_BYTES)
 		out_flush();
+	return !dropped;
 }
 
 /* Ends a call: its record, its place among its parent's children, its own reference. */
@@ -182,8 +217,8 @@ static void finish(struct call *c, const struct record_end *end)
 {
 	if (c->done)
 		return;
-	write_record(c, end);
-	if (c->parent && !c->parent->done)
+	/* A child whose record is not in the file is counted, not listed. */
+	if (write_record(c, end) && c->parent && !c->parent->done)
 		record_add_child(c->parent, c);
 	calls_release(c);
 }
@@ -928,7 +963,7 @@ int logger_start_in_fork_child(void)
 	memset(draining, 0, sizeof(draining));
 	nested_drain = false;
 	records_written = bytes_written = records_dropped = logger_ns = 0;
-	sink_failed = false;
+	sink_failed = calls_stopped = false;
 	queued = NULL;	/* the parent's: leaked, like its other state */
 	nqueued = cap_queued = 0;
 	calls_forget_all();
