@@ -274,29 +274,21 @@ static int set_max_log_size(struct cfg_settings *s, const struct cfg_value *v)
 	return 0;
 }
 
-/* N[K|M|G] bytes, or N% of the filesystem (0-99). */
+/* N[K|M|G] bytes, or N% of the filesystem (0-99). One message for every bad value:
+ * the number parser's would not mention the percentage. */
 static int set_min_free_space(struct cfg_settings *s, const struct cfg_value *v)
 {
+	bool percent = v->len > 1 && v->text[v->len - 1] == '%';
+	struct cfg_value digits = *v;
 	size_t n;
-	int err;
 
-	if (v->len > 1 && v->text[v->len - 1] == '%') {
-		struct cfg_value digits = *v;
-
+	if (percent)
 		digits.len--;
-		err = parse_number(&digits, false, 0, 99, "a percentage between 0% and 99%", &n);
-		if (err)
-			return err;
-		s->min_free_percent = (unsigned)n;
-		s->min_free_space = n ? SIZE_MAX : 0;	/* the percentage alone */
-		return 0;
-	}
-	err = parse_number(v, true, 0, (size_t)1 << 50,
-			   "a size (N, NK, NM, NG up to 1048576G) or a percentage (N%)", &n);
-	if (err)
-		return err;
-	s->min_free_space = n;
-	s->min_free_percent = 0;
+	if (parse_number(&digits, !percent, 0, percent ? 99 : (size_t)1 << 50, "", &n))
+		return value_error(v, 0, "'%s' must be a size (N, NK, NM or NG, up to 1048576G) or a "
+				   "percentage of the filesystem (0%% to 99%%), not '%.*s'", v->key, SHOWV(v));
+	s->min_free_percent = percent ? (unsigned)n : 0;
+	s->min_free_space = percent && n ? SIZE_MAX : percent ? 0 : n;	/* a percentage alone */
 	return 0;
 }
 
