@@ -137,16 +137,14 @@ static void out_flush_as(unsigned flags)
 		bytes_written += kept;
 		if (err && !sink_failed) {
 			if (calls_stopped && err == SINK_MAX_SIZE)
-				;	/* said by past_max_size() */
-			else if (err == SINK_MAX_SIZE || err == SINK_MIN_FREE)
+				err = 0;	/* said by past_max_size() */
+			if (err == SINK_MAX_SIZE || err == SINK_MIN_FREE)
 				diag_error("%s: %s; later calls are not written but counted, the program runs on",
 					   sink.description, sink_strerror(err));
-			else
+			else if (err)
 				diag_error("writing records to %s failed: %s; later calls are not written but "
 					   "counted, the program runs on", sink.description, sink_strerror(err));
 			sink_failed = calls_stopped = true;
-		} else if (err) {
-			diag_error("writing the root record to %s failed: %s", sink.description, sink_strerror(err));
 		}
 	}
 	count_unwritten(kept);
