@@ -181,3 +181,38 @@ def test_chroot_and_closed_fds():
             run.cleanup()
     finally:
         shutil.rmtree(jail, ignore_errors=True)
+
+
+def impulse_tool():
+    return os.path.join(it.BUILD, "impulse")
+
+
+def test_torn_file_reported():
+    """A record file cut in the middle of its last record (a writer killed, or a disk
+    that filled before this version): `impulse stats`, `tree` and `tail` read the
+    whole records, say FILE:LINE: torn: ... for the last, and exit 1 (something
+    skipped). A last record that is whole but lacks its newline is read."""
+    run, recs, files = run_calls(10, None)
+    try:
+        path, data = files[0]
+        tool = impulse_tool()
+        if not os.access(tool, os.X_OK):
+            raise AssertionError("%s is not built" % tool)
+        nlines = data.count(b"\n")
+        with open(path, "wb") as f:
+            f.write(data[:-100])
+        for sub in ("stats", "tree", "tail"):
+            r = subprocess.run([tool, sub, path], capture_output=True, text=True, timeout=60)
+            want = "%s:%d: torn: the file ends in the middle of a record" % (path, nlines)
+            if want not in r.stderr or r.returncode != 1:
+                raise AssertionError("impulse %s on a torn file: exit %d, stderr:\n%s\n(wanted %r)"
+                                     % (sub, r.returncode, r.stderr, want))
+        with open(path, "wb") as f:
+            f.write(data[:-1])          # whole, without its newline
+        r = subprocess.run([tool, "stats", path], capture_output=True, text=True,
+                           timeout=60)
+        if r.returncode != 0 or "torn" in r.stderr:
+            raise AssertionError("a whole last record without its newline: exit %d, stderr:\n%s"
+                                 % (r.returncode, r.stderr))
+    finally:
+        run.cleanup()
