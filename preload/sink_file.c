@@ -152,13 +152,11 @@ struct write_req {
 	size_t kept;		/* out */
 };
 
-/* The room kept for the root goes back to the filesystem, just before the root. */
+/* The room kept for the root goes back to the filesystem, just before the root:
+ * the file has no name, so closing it frees its blocks. */
 static void give_back_room(struct file_sink *f)
 {
 	if (f->room_fd >= 0) {
-		if (ftruncate(f->room_fd, 0)) {
-			/* closing it frees the space all the same */
-		}
 		close(f->room_fd);
 		f->room_fd = -1;
 	}
