@@ -159,6 +159,24 @@ def test_min_free_space():
                 run.cleanup()
 
 
+def test_min_free_space_default():
+    """Unset, min_free_space keeps the smaller of 5% and 1 GiB free: on a 2 MiB tmpfs
+    the calls stop with about 104 KiB free, before the disk is full."""
+    with tmpfs("2m") as mnt:
+        run, recs, files = run_calls(CALLS, None, log_dir=os.path.join(mnt, "logs"))
+        try:
+            data, root_len = root_last(files)
+            st = os.statvfs(mnt)
+            total = st.f_blocks * st.f_frsize
+            if len(data) - root_len > total - total * 5 // 100:
+                raise AssertionError("%d bytes of calls on a %d-byte filesystem, past 95%%"
+                                     % (len(data) - root_len, total))
+            check_counts(recs, CALLS, True)
+            diag_says(run, recs, "the log filesystem reached min_free_space")
+        finally:
+            run.cleanup()
+
+
 def test_chroot_and_closed_fds():
     """100 calls, chroot into an empty directory, every descriptor closed, 101 calls:
     all 201 records reach the file (opened before, in libimpulse's own descriptor
