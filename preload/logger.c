@@ -6,6 +6,11 @@
  * and touches the call table; the hot path never waits for it unless a ring is
  * full. The thread marks itself busy for its whole life, so nothing it does —
  * malloc, write, Jansson — is ever recorded.
+ *
+ * Every record is counted once, as written or not: the sink says how many bytes
+ * of a batch reached the file (sink.h), and the records past them, or past
+ * max_log_size, go into drops.h's counts per thread and hook. After the first
+ * loss no call is written any more; the root record is still tried, last.
  */
 #include <errno.h>
 #include <pthread.h>
