@@ -221,6 +221,12 @@ struct cfg_settings {
 	char *tracer_metadata;		/* tracer_metadata = {JSON}; compact text or NULL; owned */
 	size_t max_string;		/* max_string = N; bytes copied per string; default 256 */
 	size_t buffer_size;		/* buffer_size = N[K|M]; bytes per thread buffer; default 1M */
+	size_t max_log_size;		/* max_log_size = N[K|M|G]; bytes of call records per log
+					 * file (the root record goes past it); 0: no limit (default) */
+	size_t min_free_space;		/* min_free_space = N[K|M|G] or N%: free space kept on the
+					 * log filesystem; with min_free_percent, the smaller of
+					 * the two; default 1G and 5% */
+	unsigned min_free_percent;	/* its percentage of the filesystem's size, 0: none */
 	unsigned max_children;		/* max_children = N; children listed per record; default 64 */
 	char *redact;			/* redact = NAME, NAME…: parameters recorded as "[redacted]",
 					 * stored comma-separated without blanks; default NULL; owned */

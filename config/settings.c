@@ -63,6 +63,8 @@ void cfg_settings_defaults(struct cfg_settings *s)
 	s->log_dir = (char *)default_log_dir;
 	s->max_string = 256;
 	s->buffer_size = MIB;
+	s->min_free_space = GIB;	/* 5% of the filesystem or 1G, the smaller (journald's SystemKeepFree) */
+	s->min_free_percent = 5;
 	s->max_children = 64;
 	s->max_buffer = 256;
 	s->max_array = 32;
@@ -255,6 +257,39 @@ static int set_buffer_size(struct cfg_settings *s, const struct cfg_value *v)
 {
 	/* below a page the ring could not hold one record with its strings */
 	return parse_number(v, true, 4 * KIB, GIB, "between 4K and 1G", &s->buffer_size);
+}
+
+static int set_max_log_size(struct cfg_settings *s, const struct cfg_value *v)
+{
+	/* 0: no limit; else at least room for a few records */
+	size_t n;
+	int err = parse_number(v, true, 0, (size_t)1 << 50, "0 (no limit) or between 4K and 1048576G", &n);
+
+	if (err)
+		return err;
+	if (n && n < 4 * KIB)
+		return value_error(v, 0, "'%s' must be 0 (no limit) or between 4K and 1048576G, not '%.*s'",
+				   v->key, SHOWV(v));
+	s->max_log_size = n;
+	return 0;
+}
+
+/* N[K|M|G] bytes, or N% of the filesystem (0-99). One message for every bad value:
+ * the number parser's would not mention the percentage. */
+static int set_min_free_space(struct cfg_settings *s, const struct cfg_value *v)
+{
+	bool percent = v->len > 1 && v->text[v->len - 1] == '%';
+	struct cfg_value digits = *v;
+	size_t n;
+
+	if (percent)
+		digits.len--;
+	if (parse_number(&digits, !percent, 0, percent ? 99 : (size_t)1 << 50, "", &n))
+		return value_error(v, 0, "'%s' must be a size (N, NK, NM or NG, up to 1048576G) or a "
+				   "percentage of the filesystem (0%% to 99%%), not '%.*s'", v->key, SHOWV(v));
+	s->min_free_percent = percent ? (unsigned)n : 0;
+	s->min_free_space = percent && n ? SIZE_MAX : percent ? 0 : n;	/* a percentage alone */
+	return 0;
 }
 
 static int set_max_children(struct cfg_settings *s, const struct cfg_value *v)
@@ -480,6 +515,8 @@ static const struct {
 	{ "tracer_metadata", set_tracer_metadata },
 	{ "max_string", set_max_string },
 	{ "buffer_size", set_buffer_size },
+	{ "max_log_size", set_max_log_size },
+	{ "min_free_space", set_min_free_space },
 	{ "max_children", set_max_children },
 	{ "redact", set_redact },
 	{ "redact_pattern", set_redact_pattern },

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "diag_file.h"
+#include "logdir.h"
 
 enum { FILE_NO_DIR, FILE_NOT_MADE, FILE_MADE, FILE_FAILED };
 
@@ -83,6 +84,11 @@ static int open_dir(void)
 		sub = diag_file_open(fd, part, O_RDONLY | O_DIRECTORY);
 		close(fd);
 		fd = sub < 0 ? -errno : sub;
+	}
+	/* Not in a directory others could tamper with (logdir.h): the log file is not either. */
+	if (fd >= 0 && logdir_check(fd, NULL, 0)) {
+		close(fd);
+		return -EPERM;
 	}
 	return fd;
 }

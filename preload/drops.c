@@ -31,6 +31,7 @@ struct drop_thread {
 static struct drop_thread *threads;
 static size_t nthreads, cap_threads;
 static uint64_t total;
+static uint64_t unwritten;	/* of total: records made but not written (drops_add_unwritten) */
 
 void drops_reset(void)
 {
@@ -39,7 +40,7 @@ void drops_reset(void)
 	free(threads);
 	threads = NULL;
 	nthreads = cap_threads = 0;
-	total = 0;
+	total = unwritten = 0;
 }
 
 static void add_hook(struct drop_thread *t, const char *name, uint64_t n)
@@ -59,10 +60,15 @@ static void add_hook(struct drop_thread *t, const char *name, uint64_t n)
 	t->hooks[t->nhooks++] = (struct drop_hook){ name, n };
 }
 
-static struct drop_thread *new_thread(const struct thread_ctx *ctx)
+/* The thread's entry (the latest with its tid: a write failure's records and its
+ * context's counts meet there), or a new one; NULL when out of memory. */
+static struct drop_thread *thread_entry(pid_t tid, const char *name)
 {
 	struct drop_thread *t;
 
+	for (size_t i = nthreads; i-- > 0;)
+		if (threads[i].tid == tid)
+			return &threads[i];
 	if (nthreads == cap_threads) {
 		size_t cap = cap_threads ? cap_threads * 2 : 16;
 		struct drop_thread *v = realloc(threads, cap * sizeof(*v));
@@ -74,8 +80,8 @@ static struct drop_thread *new_thread(const struct thread_ctx *ctx)
 	}
 	t = &threads[nthreads++];
 	memset(t, 0, sizeof(*t));
-	t->tid = ctx->tid;
-	memcpy(t->name, ctx->name, sizeof(t->name));
+	t->tid = tid;
+	memcpy(t->name, name, sizeof(t->name));
 	t->name[sizeof(t->name) - 1] = '\0';
 	return t;
 }
@@ -89,10 +95,10 @@ void drops_take(const struct thread_ctx *ctx)
 	if (!n)
 		return;
 	total += n;
-	t = new_thread(ctx);
+	t = thread_entry(ctx->tid, ctx->name);
 	if (!t)
 		return;
-	t->total = n;
+	t->total += n;
 	for (unsigned s = 0; s < nslots && s < MAX_SLOTS; s++) {
 		uint64_t c = __atomic_load_n(&ctx->slot_drops[s], __ATOMIC_RELAXED);
 
@@ -101,9 +107,29 @@ void drops_take(const struct thread_ctx *ctx)
 	}
 }
 
+void drops_add_unwritten(pid_t tid, const char *thread_name, const char *hook, uint64_t n)
+{
+	struct drop_thread *t;
+
+	if (!n)
+		return;
+	total += n;
+	unwritten += n;
+	t = thread_entry(tid, thread_name);
+	if (!t)
+		return;
+	t->total += n;
+	add_hook(t, hook, n);
+}
+
 uint64_t drops_total(void)
 {
 	return total;
+}
+
+uint64_t drops_unwritten(void)
+{
+	return unwritten;
 }
 
 void drops_put(struct valw *w)
@@ -177,7 +203,10 @@ void drops_report(void)
 		diag_error("dropped %llu more call%s of %zu other thread x hook pair%s",
 			   (unsigned long long)rest, diag_s(rest), n - shown, diag_s(n - shown));
 	diag_error("dropped %llu call%s in all, not recorded (the buffer was full with on_full = drop, "
-		   "or calls nested too deep); the root record's arguments.dropped has every count",
-		   (unsigned long long)total, diag_s(total));
+		   "calls nested too deep, or the log file took no more); the root record's arguments.dropped "
+		   "has every count", (unsigned long long)total, diag_s(total));
+	if (unwritten)
+		diag_error("%llu of them %s made but not written (the log file's limit was reached or a write failed)",
+			   (unsigned long long)unwritten, unwritten == 1 ? "was a record" : "were records");
 	free(lines);
 }

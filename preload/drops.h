@@ -23,8 +23,18 @@ void drops_reset(void);
 /* Adds ctx's counts; call once per context, after its thread closed or at stop. */
 void drops_take(const struct thread_ctx *ctx);
 
+/*
+ * Adds n records of hook, made on thread tid, that the logger formatted but could
+ * not write (the log file's limits, a failed write): they count as calls not
+ * recorded, like the rest.
+ */
+void drops_add_unwritten(pid_t tid, const char *thread_name, const char *hook, uint64_t n);
+
 /* Calls not recorded so far, in all. */
 uint64_t drops_total(void);
+
+/* Of drops_total(): records made but not written (drops_add_unwritten). */
+uint64_t drops_unwritten(void);
 
 /*
  * Writes {"total": N, "threads": [{"thread_id": tid, "thread_name": s, "total": n,

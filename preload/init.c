@@ -72,6 +72,8 @@ static void apply_env(struct cfg *cfg)
 		{ "IMPULSE_LOGGER", "logger" },
 		{ "IMPULSE_MAX_STRING", "max_string" },
 		{ "IMPULSE_BUFFER_SIZE", "buffer_size" },
+		{ "IMPULSE_MAX_LOG_SIZE", "max_log_size" },
+		{ "IMPULSE_MIN_FREE_SPACE", "min_free_space" },
 		{ "IMPULSE_REDACT", "redact" },
 		{ "IMPULSE_REDACT_PATTERN", "redact_pattern" },
 		{ "IMPULSE_MAX_BUFFER", "max_buffer" },

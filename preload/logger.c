@@ -6,6 +6,11 @@
  * and touches the call table; the hot path never waits for it unless a ring is
  * full. The thread marks itself busy for its whole life, so nothing it does —
  * malloc, write, Jansson — is ever recorded.
+ *
+ * Every record is counted once, as written or not: the sink says how many bytes
+ * of a batch reached the file (sink.h), and the records past them, or past
+ * max_log_size, go into drops.h's counts per thread and hook. After the first
+ * loss no call is written any more; the root record is still tried, last.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -51,7 +56,9 @@ static unsigned blocked_cycles[CTX_MAX_THREADS];
 static uint64_t records_written, bytes_written, records_dropped, logger_ns;
 static uint64_t events_lost;	/* threads' ctx->dropped: entries (drops.h) and others */
 static uint64_t thread_waits;	/* times traced threads waited for room (thread_ctx.c) */
-static bool sink_failed;
+static bool sink_failed;	/* a write failed or a limit cut a batch: only the root is tried */
+static bool calls_stopped;	/* no record of a call goes to the file any more (sink_failed, or
+				 * the next one would pass max_log_size): counted instead */
 static bool nested_drain;	/* draining other rings from inside one ring's event */
 static bool draining[CTX_MAX_THREADS];	/* ring i is being drained: do not re-enter it */
 /* The crash path (logger_stop_dying): the text, then the request; the answer. */
@@ -91,28 +98,116 @@ static uint64_t now_ns(void);
  * may inherit the logger's state mid-change, as README.md says). */
 #define FORK_HOLD_MAX_NS (100 * 1000000ull)
 
-static void out_flush(void)
+/*
+ * The records in `out`, not written yet: where each ends, and whose call it was,
+ * so that a batch the sink takes only part of is counted exactly, per thread and
+ * hook, as written or not (drops.h).
+ */
+struct queued_rec {
+	size_t end;		/* out.len after the record */
+	const char *hook;	/* the hook's symbol; NULL: the root */
+	pid_t tid;
+	char thread_name[16];
+};
+static struct queued_rec *queued;
+static size_t nqueued, cap_queued;
+
+static void queued_add(const struct call *c)
 {
+	if (nqueued == cap_queued) {
+		size_t cap = cap_queued ? cap_queued * 2 : 1024;
+		struct queued_rec *v = realloc(queued, cap * sizeof(*v));
+
+		if (!v)
+			return;	/* the record is still in out: counted as written if it goes in */
+		queued = v;
+		cap_queued = cap;
+	}
+	queued[nqueued].end = out.len;
+	queued[nqueued].hook = c->slot && c->slot->hook ? c->slot->hook->cfg->symbol : NULL;
+	queued[nqueued].tid = c->tid;
+	memcpy(queued[nqueued].thread_name, c->thread_name, sizeof(queued[nqueued].thread_name));
+	nqueued++;
+}
+
+/* The records of out past its first kept bytes were not written: counted, per hook. */
+static void count_unwritten(size_t kept)
+{
+	for (size_t i = 0; i < nqueued; i++) {
+		const struct queued_rec *p = &queued[i];
+
+		if (p->end <= kept) {
+			records_written++;
+			continue;
+		}
+		if (p->hook)
+			drops_add_unwritten(p->tid, p->thread_name, p->hook, 1);
+		else
+			records_dropped++;	/* the root's: not a call */
+	}
+	nqueued = 0;
+}
+
+/* flags: SINK_ROOT for the batch holding the root record (and nothing else). */
+static void out_flush_as(unsigned flags)
+{
+	size_t kept = 0;
 	int err;
 
-	if (!out.len)
+	if (!out.len && !nqueued)
 		return;
-	if (!sink_failed) {
-		err = sink.ops->write(sink.state, out.p, out.len);
-		if (err) {
-			diag_error("writing records to %s failed: %s; later records are dropped, the program runs on",
-				   sink.description, strerror(-err));
-			sink_failed = true;
-		} else {
-			bytes_written += out.len;
+	/* After a failure only the root is tried again (the room kept for it). */
+	if (!sink_failed || (flags & SINK_ROOT)) {
+		err = sink.ops->write(sink.state, out.p, out.len, flags, &kept);
+		bytes_written += kept;
+		if (err && !sink_failed) {
+			if (calls_stopped && err == SINK_MAX_SIZE)
+				err = 0;	/* said by past_max_size() */
+			if (err == SINK_MAX_SIZE || err == SINK_MIN_FREE)
+				diag_error("%s: %s; later calls are not written but counted, the program runs on",
+					   sink.description, sink_strerror(err));
+			else if (err)
+				diag_error("writing records to %s failed: %s; later calls are not written but "
+					   "counted, the program runs on", sink.description, sink_strerror(err));
+			sink_failed = calls_stopped = true;
 		}
 	}
+	count_unwritten(kept);
 	out.len = 0;
 }
 
-static void write_record(struct call *c, const struct record_end *end)
+static void out_flush(void)
+{
+	out_flush_as(0);
+}
+
+/*
+ * max_log_size, known here as well as in the sink (which enforces it on what it
+ * is given): a record that would take the file past it is taken out of `out` as
+ * soon as it is formatted, so that no parent lists a child whose record is not in
+ * the file. The root goes past it (sink.h). Only for the file sinks.
+ */
+static bool past_max_size(const struct call *c, size_t at)
+{
+	size_t limit = tracer.cfg.settings.max_log_size;
+
+	if (!limit || c == root || strcmp(sink.ops->name, "file") || bytes_written + out.len <= limit)
+		return false;
+	out.len = at;
+	if (!calls_stopped) {
+		diag_error("%s: %s; later calls are not written but counted, the program runs on",
+			   sink.description, sink_strerror(SINK_MAX_SIZE));
+		calls_stopped = true;
+	}
+	return true;
+}
+
+/* Formats c's record into `out`. False when it is known already not to reach the
+ * file (then counted as not written). */
+static bool write_record(struct call *c, const struct record_end *end)
 {
 	size_t at;
+	bool dropped;
 
 	if (c->enter) {
 		/* Never returned: its after-the-call values stay the pointers passed. */
@@ -127,13 +222,17 @@ static void write_record(struct call *c, const struct record_end *end)
 		mongo_sink_record(mongo, c, end, out.p + at, out.len - at);
 	if (record_forms & RECORD_BSON)
 		record_bson_debug_write(c, end);
-	if (sink_failed)
-		records_dropped++;
-	else
-		records_written++;
 	c->done = true;
+	dropped = (record_forms & RECORD_JSON) && (past_max_size(c, at) || (calls_stopped && c != root));
+	if (dropped && c->slot && c->slot->hook) {
+		out.len = at;
+		drops_add_unwritten(c->tid, c->thread_name, c->slot->hook->cfg->symbol, 1);
+	} else {
+		queued_add(c);
+	}
 	if (out.len >= OUT_FLUSH_BYTES)
 		out_flush();
+	return !dropped;
 }
 
 /* Ends a call: its record, its place among its parent's children, its own reference. */
@@ -141,8 +240,8 @@ static void finish(struct call *c, const struct record_end *end)
 {
 	if (c->done)
 		return;
-	write_record(c, end);
-	if (c->parent && !c->parent->done)
+	/* A child whose record is not in the file is counted, not listed. */
+	if (write_record(c, end) && c->parent && !c->parent->done)
 		record_add_child(c->parent, c);
 	calls_release(c);
 }
@@ -634,13 +733,14 @@ static void write_dying(void)
 	while (drain_all(true))
 		;
 	end_ticks = clock_ticks();
+	finish_running("crashed", exception, end_ticks);
+	out_flush();	/* the calls first: what they lose goes into the root's counts */
 	take_live_drops();
 	record_take_root_args(root);	/* with the drop counts */
-	finish_running("crashed", exception, end_ticks);
 	end = (struct record_end){ .status = "crashed", .end_ticks = end_ticks, .root_status = -1,
 				   .exception = exception };
 	write_record(root, &end);
-	out_flush();
+	out_flush_as(SINK_ROOT);
 	if (mongo) {
 		mongo_sink_close(mongo);	/* bounded: about 2 s at most */
 		mongo = NULL;
@@ -648,7 +748,9 @@ static void write_dying(void)
 	diag_note("%s: wrote %llu record%s (%llu byte%s) to %s, dropped %llu", exception,
 		  (unsigned long long)records_written, diag_s(records_written),
 		  (unsigned long long)bytes_written, diag_s(bytes_written), sink.description,
-		  (unsigned long long)records_dropped);
+		  (unsigned long long)(records_dropped + drops_total()));
+	if (drops_unwritten())
+		drops_report();	/* the file took no more: say so, as at exit */
 	/* Producers waiting for room must not wait for us any more. */
 	__atomic_store_n(&tracer.logger_running, 0, __ATOMIC_RELEASE);
 	__atomic_store_n(&dying_done, 1, __ATOMIC_RELEASE);
@@ -910,7 +1012,9 @@ int logger_start_in_fork_child(void)
 	memset(draining, 0, sizeof(draining));
 	nested_drain = false;
 	records_written = bytes_written = records_dropped = logger_ns = 0;
-	sink_failed = false;
+	sink_failed = calls_stopped = false;
+	queued = NULL;	/* the parent's: leaked, like its other state */
+	nqueued = cap_queued = 0;
 	calls_forget_all();
 	record_forget_after_fork();
 	if (tracer.cfg.settings.logger == CFG_LOGGER_NONE) {
@@ -955,17 +1059,18 @@ void logger_stop(void)
 	while (drain_all(true))
 		;
 	end_ticks = clock_ticks();
+	finish_running("incomplete", NULL, end_ticks);
+	out_flush();	/* the calls first: what they lose goes into the root's counts */
 	take_live_drops();
 	/* The drop counts are known only now: the root's arguments again. */
 	record_take_root_args(root);
-	finish_running("incomplete", NULL, end_ticks);
 	diag_note("contexts: %llu captured, %llu used or released, %llu unknown; %zu call%s kept at exit",
 		  (unsigned long long)holds_taken, (unsigned long long)holds_used,
 		  (unsigned long long)contexts_unknown, calls_count(), diag_s(calls_count()));
 	end = (struct record_end){ .status = "success", .end_ticks = end_ticks,
 				   .root_status = tracer.exit_status };
 	write_record(root, &end);
-	out_flush();
+	out_flush_as(SINK_ROOT);
 	logger_ns += now_ns() - t0;
 	diag_note("wrote %llu record%s (%llu byte%s) to %s in %.6f s of logger time, dropped %llu",
 		  (unsigned long long)records_written, diag_s(records_written),
@@ -976,8 +1081,8 @@ void logger_stop(void)
 		  (unsigned long long)thread_waits);
 	drops_report();
 	if (records_dropped && !diag_verbose_enabled)
-		diag_error("%llu record%s dropped", (unsigned long long)records_dropped,
-			   diag_s(records_dropped));
+		diag_error("%llu record%s dropped (out of memory, or the root record could not be written)",
+			   (unsigned long long)records_dropped, diag_s(records_dropped));
 	sink.ops->close(sink.state);
 	mongo_sink_close(mongo);	/* bounded: about 2 s at most */
 	mongo = NULL;

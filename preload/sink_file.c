@@ -3,8 +3,19 @@
  *
  * Logs can hold secrets: the directory is created 0700, the file 0600 with
  * O_EXCL, and neither is reached through a symbolic link (O_NOFOLLOW on every
- * component we create or open). A write error (a full disk) is reported once; the
- * program runs on and later records are counted as dropped by the logger.
+ * component we create or open). A directory that exists already is used only if
+ * no other user can delete or rename our files in it (logdir.h).
+ *
+ * What the file holds is exact: a batch is written whole records at a time, a
+ * write that fails part-way is taken back to the last complete record
+ * (ftruncate), and the logger is told how many bytes stayed (it counts the
+ * records after them as not written). Two limits stop the calls' records:
+ * max_log_size (the file's bytes) and min_free_space (free space left on the log
+ * filesystem, looked at with fstatvfs once per stretch of writing, never per
+ * record). The root record, written last, passes both, into room kept for it
+ * from the start: an unnamed file of ROOT_ROOM bytes in the log directory,
+ * allocated at creation and given back just before the root is written, so that
+ * a full disk still gets the root.
  *
  * Every descriptor here is opened, written and closed on the fd thread, in a
  * table of libimpulse's own (fd_thread.h): the program cannot close it, dup2
@@ -16,25 +27,45 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "diag.h"
 #include "fd_high.h"
 #include "fd_thread.h"
+#include "logdir.h"
 #include "sink.h"
 #include "tracer.h"
 
+#define ROOT_ROOM (64u << 10)		/* bytes kept free for the root record */
+#define FREE_CHECK_MAX (1u << 20)	/* fstatvfs at least once per MiB written ... */
+#define FREE_CHECK_MIN (64u << 10)	/* ... at most once per 64 KiB, near the limit */
+
 struct file_sink {
 	int fd;			/* in the fd thread's table (fd_thread.h), or high in the program's */
+	int room_fd;		/* ROOT_ROOM bytes for the root (unnamed, in the log dir), or -1 */
 	dev_t dev;		/* identity of our file, to notice a closed and reused fd */
 	ino_t ino;
 	bool shared;		/* fd is in the program's table: check it before each write */
+	uint64_t size;		/* bytes in the file: whole records */
+	uint64_t max_size;	/* max_log_size, 0: none */
+	uint64_t free_due;	/* bytes to write before fstatvfs is asked again */
 };
+
+const char *sink_strerror(int err)
+{
+	if (err == SINK_MAX_SIZE)
+		return "the file reached max_log_size";
+	if (err == SINK_MIN_FREE)
+		return "the log filesystem reached min_free_space";
+	return strerror(-err);
+}
 
 /*
  * Without a table of our own (fd_thread.h), a program that closes every
@@ -54,38 +85,132 @@ static int file_check(const struct file_sink *f)
 	return -EBADF;
 }
 
+/* The whole records at the start of buf[0, len): up to and with its last '\n'. */
+static size_t whole_records(const char *buf, size_t len)
+{
+	while (len && buf[len - 1] != '\n')
+		len--;
+	return len;
+}
+
+/* The bytes min_free_space asks to keep free on a filesystem of `total` bytes:
+ * a size, a percentage of it, or (the default) the smaller of the two. */
+static uint64_t keep_free(uint64_t total)
+{
+	const struct cfg_settings *c = &tracer.cfg.settings;
+	uint64_t part = total / 100 * c->min_free_percent;
+
+	if (!c->min_free_percent)
+		return c->min_free_space;
+	return part < c->min_free_space ? part : c->min_free_space;
+}
+
+/*
+ * How much of len bytes may go in under the two limits: len, or less with
+ * *limit set to the one that cut it. The free space is looked at again after
+ * half of the room it left was used (so two looks never miss the limit by more
+ * than that half, when others write too), between FREE_CHECK_MIN and
+ * FREE_CHECK_MAX.
+ */
+static size_t room_for(struct file_sink *f, size_t len, int *limit)
+{
+	size_t allowed = len;
+	struct statvfs sv;
+
+	*limit = 0;
+	if (f->max_size) {
+		uint64_t room = f->size < f->max_size ? f->max_size - f->size : 0;
+
+		if (len > room) {
+			allowed = room;
+			*limit = SINK_MAX_SIZE;
+		}
+	}
+	if ((tracer.cfg.settings.min_free_space || tracer.cfg.settings.min_free_percent) &&
+	    f->free_due <= len && fstatvfs(f->fd, &sv) == 0) {
+		uint64_t avail = (uint64_t)sv.f_bavail * sv.f_frsize;
+		uint64_t keep = keep_free((uint64_t)sv.f_blocks * sv.f_frsize);
+		uint64_t room = avail > keep ? avail - keep : 0;
+
+		f->free_due = room / 2 < FREE_CHECK_MIN ? FREE_CHECK_MIN :
+			      room / 2 > FREE_CHECK_MAX ? FREE_CHECK_MAX : room / 2;
+		if (allowed > room) {
+			allowed = room;
+			*limit = SINK_MIN_FREE;
+		}
+	} else if (f->free_due > len) {
+		f->free_due -= len;
+	}
+	return allowed;
+}
+
 struct write_req {
 	struct file_sink *f;
 	const char *buf;
 	size_t len;
+	unsigned flags;
+	size_t kept;		/* out */
 };
+
+/* The room kept for the root goes back to the filesystem, just before the root:
+ * the file has no name, so closing it frees its blocks. */
+static void give_back_room(struct file_sink *f)
+{
+	if (f->room_fd >= 0) {
+		close(f->room_fd);
+		f->room_fd = -1;
+	}
+}
 
 /* On the fd thread. */
 static int write_here(void *arg)
 {
 	struct write_req *w = arg;
-	int err = file_check(w->f);
+	struct file_sink *f = w->f;
+	int limit = 0, err = file_check(f);
+	size_t len = w->len, done = 0;
 
+	w->kept = 0;
 	if (err)
 		return err;
-	while (w->len) {
-		ssize_t n = write(w->f->fd, w->buf, w->len);
+	if (w->flags & SINK_ROOT) {
+		give_back_room(f);
+	} else {
+		len = room_for(f, w->len, &limit);
+		if (len < w->len)
+			len = whole_records(w->buf, len);
+	}
+	while (done < len) {
+		ssize_t n = write(f->fd, w->buf + done, len - done);
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		w->buf += n;
-		w->len -= (size_t)n;
+		if (n <= 0) {
+			err = n < 0 ? -errno : -EIO;
+			break;
+		}
+		done += (size_t)n;
 	}
-	return 0;
+	if (err) {
+		/* Part of a record may be in: back to the last whole one. */
+		size_t whole = whole_records(w->buf, done);
+
+		if (whole < done && ftruncate(f->fd, (off_t)(f->size + whole)))
+			whole = done;	/* cannot take it back: say what is there */
+		done = whole;
+	}
+	f->size += done;
+	w->kept = done;
+	return err ? err : limit;
 }
 
-static int file_write(void *state, const char *buf, size_t len)
+static int file_write(void *state, const char *buf, size_t len, unsigned flags, size_t *kept)
 {
-	struct write_req w = { state, buf, len };
+	struct write_req w = { state, buf, len, flags, 0 };
+	int err = fd_thread_call(write_here, &w);
 
-	return fd_thread_call(write_here, &w);
+	*kept = w.kept;
+	return err;
 }
 
 /* On the fd thread. */
@@ -93,6 +218,7 @@ static int close_here(void *arg)
 {
 	struct file_sink *f = arg;
 
+	give_back_room(f);
 	if (!file_check(f))
 		close(f->fd);
 	return 0;
@@ -107,15 +233,19 @@ static void file_close(void *state)
 static const struct sink_ops file_ops = { "file", file_write, file_close };
 
 /*
- * Opens dir (creating it and its parents 0700), refusing symbolic links. Call it
- * on the fd thread (fd_thread_call), or where no program thread runs: the
- * descriptors it opens on the way take the lowest free numbers for a moment.
+ * Opens dir (creating it and its parents 0700), refusing symbolic links and a
+ * directory others could tamper with. Call it on the fd thread (fd_thread_call),
+ * or where no program thread runs: the descriptors it opens on the way take the
+ * lowest free numbers for a moment.
  */
-int sink_file_open_dir(const char *dir)
+int sink_file_open_dir(const char *dir, char *why, size_t why_size)
 {
 	int fd = open(dir[0] == '/' ? "/" : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	char *copy = strdup(dir), *save = NULL;
+	int err;
 
+	if (why_size)
+		why[0] = '\0';
 	if (!copy) {
 		close(fd);
 		return -ENOMEM;
@@ -124,8 +254,7 @@ int sink_file_open_dir(const char *dir)
 		int next;
 
 		if (mkdirat(fd, part, 0700) && errno != EEXIST) {
-			int err = -errno;
-
+			err = -errno;
 			close(fd);
 			free(copy);
 			return err;
@@ -135,16 +264,52 @@ int sink_file_open_dir(const char *dir)
 		fd = next < 0 ? -errno : next;
 	}
 	free(copy);
+	if (fd >= 0 && (err = logdir_check(fd, why, why_size))) {
+		close(fd);
+		return err;
+	}
 	return fd;
 }
 
 struct open_req {
 	const char *dir;
 	char name[96];		/* out: the file's name in dir */
+	char why[256];		/* out: why the directory was refused */
 	int fd;			/* out */
+	int room_fd;		/* out: the root's room, or -1 */
 	struct stat st;		/* out: the file's */
 	bool dir_failed;	/* out: the error was the directory's */
 };
+
+/*
+ * The root's room: ROOT_ROOM bytes allocated to an unnamed file in the log
+ * directory (gone with its descriptor, even if we are killed), or -1 when the
+ * filesystem has no O_TMPFILE or no room. Only in the fd thread's table: in the
+ * program's it would be one more descriptor of ours among theirs.
+ */
+static int make_room(int dfd)
+{
+	int fd = openat(dfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return -1;
+	if (fallocate(fd, 0, 0, ROOT_ROOM)) {
+		/* No fallocate there: zeros take the blocks as well. */
+		static const char zeros[4096];
+		off_t at = 0;
+
+		while (at < ROOT_ROOM) {
+			ssize_t n = pwrite(fd, zeros, sizeof(zeros), at);
+
+			if (n <= 0) {
+				close(fd);
+				return -1;
+			}
+			at += n;
+		}
+	}
+	return fd;
+}
 
 /* On the fd thread: the new file's descriptor in req->fd, or -errno. */
 static int open_here(void *arg)
@@ -154,7 +319,7 @@ static int open_here(void *arg)
 	struct tm tm;
 	int dfd, fd = -1, err = 0;
 
-	dfd = sink_file_open_dir(req->dir);
+	dfd = sink_file_open_dir(req->dir, req->why, sizeof(req->why));
 	if (dfd < 0) {
 		req->dir_failed = true;
 		return dfd;
@@ -176,6 +341,8 @@ static int open_here(void *arg)
 		err = -errno;
 	if (err && fd >= 0)
 		close(fd);
+	if (!err && fd_thread_is_private())
+		req->room_fd = make_room(dfd);
 	close(dfd);
 	if (err)
 		return err;
@@ -192,7 +359,7 @@ static int open_here(void *arg)
 
 int sink_file_open(struct sink *sink, const char *dir)
 {
-	struct open_req req = { .dir = dir, .fd = -1 };
+	struct open_req req = { .dir = dir, .fd = -1, .room_fd = -1 };
 	struct file_sink *f;
 	char path[4096];
 	int err;
@@ -200,7 +367,8 @@ int sink_file_open(struct sink *sink, const char *dir)
 	err = fd_thread_call(open_here, &req);
 	if (err && req.dir_failed) {
 		diag_error("cannot use log directory '%s': %s%s; tracing off, the program runs on", dir,
-			   strerror(-err), err == -ELOOP || err == -ENOTDIR ? " (a symbolic link or not a directory)" : "");
+			   req.why[0] ? req.why : strerror(-err),
+			   err == -ELOOP || err == -ENOTDIR ? " (a symbolic link or not a directory)" : "");
 		return err;
 	}
 	if (err) {
@@ -210,13 +378,15 @@ int sink_file_open(struct sink *sink, const char *dir)
 	f = calloc(1, sizeof(*f));
 	snprintf(path, sizeof(path), "%s/%s", dir, req.name);
 	if (!f) {
-		struct file_sink gone = { .fd = req.fd };
+		struct file_sink gone = { .fd = req.fd, .room_fd = req.room_fd };
 
 		fd_thread_call(close_here, &gone);
 		free(f);
 		return -ENOMEM;
 	}
 	f->fd = req.fd;
+	f->room_fd = req.room_fd;
+	f->max_size = tracer.cfg.settings.max_log_size;
 	f->shared = !fd_thread_is_private();
 	f->dev = req.st.st_dev;
 	f->ino = req.st.st_ino;
@@ -236,10 +406,11 @@ struct lazy_sink {
 	bool failed;		/* opening failed (said once): drop everything */
 };
 
-static int lazy_write(void *state, const char *buf, size_t len)
+static int lazy_write(void *state, const char *buf, size_t len, unsigned flags, size_t *kept)
 {
 	struct lazy_sink *l = state;
 
+	*kept = 0;
 	if (!l->real.ops) {
 		int err = l->failed ? -EIO : sink_file_open(&l->real, l->dir);
 
@@ -248,7 +419,7 @@ static int lazy_write(void *state, const char *buf, size_t len)
 			return err;
 		}
 	}
-	return l->real.ops->write(l->real.state, buf, len);
+	return l->real.ops->write(l->real.state, buf, len, flags, kept);
 }
 
 static void lazy_close(void *state)
@@ -299,11 +470,12 @@ void sink_forget_in_child(struct sink *sink)
 	sink->description = NULL;
 }
 
-static int none_write(void *state, const char *buf, size_t len)
+static int none_write(void *state, const char *buf, size_t len, unsigned flags, size_t *kept)
 {
 	(void)state;
 	(void)buf;
-	(void)len;
+	(void)flags;
+	*kept = len;
 	return 0;
 }
 

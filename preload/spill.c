@@ -37,12 +37,12 @@ void spill_init(struct spill *s, const char *dir)
 
 static int create(struct spill *s)
 {
-	char name[96], path[4096];
+	char name[96], path[4096], why[256];
 	struct timespec ts;
 	struct tm tm;
 	int dfd, err;
 
-	dfd = sink_file_open_dir(s->dir);
+	dfd = sink_file_open_dir(s->dir, why, sizeof(why));
 	if (dfd < 0)
 		return dfd;
 	clock_gettime(CLOCK_REALTIME, &ts);

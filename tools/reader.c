@@ -260,6 +260,12 @@ int reader_next(struct reader *r, const struct record **out)
 			continue;
 		if (record_parse(line, len, &r->rec, &err)) {
 			err.line = lineno;
+			/* A writer stopped in the middle of the record (killed, a full disk). */
+			if (rc == READER_LINE_UNTERMINATED) {
+				err.column = 0;
+				snprintf(err.text, sizeof(err.text), "torn: the file ends in the middle of a "
+					 "record (%zu bytes without their newline): skipped", len);
+			}
 			report(r, &err);
 			continue;
 		}

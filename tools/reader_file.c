@@ -310,7 +310,7 @@ static int file_next_line(struct reader_source *src, const char **line, size_t *
 			*len = f->carry_len;
 			*lineno = ++f->lineno;
 			f->carry_len = 0;
-			return 1;
+			return READER_LINE_UNTERMINATED;
 		}
 	}
 

@@ -17,13 +17,17 @@ struct reader_source;
 
 /* next_line()'s answer for a line it skipped (reported, then reading goes on). */
 #define READER_LINE_SKIPPED 2
+/* ... for the input's last line, handed out like 1, that has no newline: torn
+ * (libimpulse ends every record with one), unless it is a whole record. */
+#define READER_LINE_UNTERMINATED 3
 
 struct reader_source_ops {
 	/*
 	 * The next line, without its newline, in *line and *len (valid until the next call)
 	 * and its 1-based number in *lineno. Returns 1; READER_LINE_SKIPPED with *lineno
 	 * and err->text set for a line that was not handed out (longer than
-	 * READER_LINE_MAX); 0 at the end; or -errno with err->text saying what failed
+	 * READER_LINE_MAX); READER_LINE_UNTERMINATED for a last line without its
+	 * newline; 0 at the end; or -errno with err->text saying what failed
 	 * (the source is then abandoned).
 	 */
 	int (*next_line)(struct reader_source *src, const char **line, size_t *len,

@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "config.h"
@@ -69,6 +70,22 @@ static void test_set(void)
 	cfg_error_format(&err, buf, sizeof(buf));
 	CHECK(!strcmp(buf, "'buffer_size' must be between 4K and 1G, not '2K'"));
 	CHECK(err.line == 0 && err.column == 0);
+	/* disk use: no limit and journald's SystemKeepFree (5%, at most 1G) unless set */
+	CHECK(cfg.settings.max_log_size == 0);
+	CHECK(cfg.settings.min_free_space == (size_t)1 << 30 && cfg.settings.min_free_percent == 5);
+	CHECK(cfg_set(&cfg, "max_log_size", "64K", &err) == 0 && cfg.settings.max_log_size == 65536);
+	CHECK(cfg_set(&cfg, "max_log_size", "2G", &err) == 0 && cfg.settings.max_log_size == (size_t)2 << 30);
+	CHECK(cfg_set(&cfg, "max_log_size", "0", &err) == 0 && cfg.settings.max_log_size == 0);
+	CHECK(cfg_set(&cfg, "max_log_size", "1K", &err) == -EINVAL && cfg.settings.max_log_size == 0);
+	CHECK(cfg_set(&cfg, "min_free_space", "10%", &err) == 0 && cfg.settings.min_free_percent == 10 &&
+	      cfg.settings.min_free_space == SIZE_MAX);
+	CHECK(cfg_set(&cfg, "min_free_space", "3M", &err) == 0 && cfg.settings.min_free_percent == 0 &&
+	      cfg.settings.min_free_space == 3 << 20);
+	CHECK(cfg_set(&cfg, "min_free_space", "0", &err) == 0 && cfg.settings.min_free_percent == 0 &&
+	      cfg.settings.min_free_space == 0);
+	CHECK(cfg_set(&cfg, "min_free_space", "0%", &err) == 0 && cfg.settings.min_free_percent == 0 &&
+	      cfg.settings.min_free_space == 0);
+	CHECK(cfg_set(&cfg, "min_free_space", "%", &err) == -EINVAL);
 	CHECK(cfg_set(&cfg, "session_metadata", "{\"a\" : 1}", &err) == 0);
 	CHECK(!strcmp(cfg.settings.session_metadata, "{\"a\":1}"));
 	CHECK(cfg_set(&cfg, "session_metadata", "{bad", &err) == -EINVAL);

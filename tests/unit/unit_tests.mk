@@ -19,9 +19,9 @@ UNIT_jsonw_test := preload/jsonw.c
 UNIT_ring_test :=
 UNIT_calls_test := preload/calls.c preload/jsonw.c
 UNIT_safe_copy_test := preload/fault.c preload/arch/x86_64/machine.c
-UNIT_status_test := preload/status.c preload/jsonw.c preload/valw_bson.c preload/diag.c preload/diag_file.c
-UNIT_fmtscan_test := preload/fmtscan.c preload/jsonw.c preload/valw_bson.c preload/diag.c preload/diag_file.c
-UNIT_bufrender_test := preload/bufrender.c preload/valw.c preload/jsonw.c preload/valw_bson.c preload/diag.c preload/diag_file.c
+UNIT_status_test := preload/status.c preload/jsonw.c preload/valw_bson.c preload/diag.c preload/diag_file.c preload/logdir.c
+UNIT_fmtscan_test := preload/fmtscan.c preload/jsonw.c preload/valw_bson.c preload/diag.c preload/diag_file.c preload/logdir.c
+UNIT_bufrender_test := preload/bufrender.c preload/valw.c preload/jsonw.c preload/valw_bson.c preload/diag.c preload/diag_file.c preload/logdir.c
 UNIT_fd_high_test := preload/fd_high.c preload/fd_thread.c
 UNIT_NAMES := jsonw_test ring_test calls_test safe_copy_test status_test fmtscan_test \
 	bufrender_test fd_high_test

@@ -11,7 +11,7 @@
 
 BSON_LIBS = $(shell pkg-config --libs libbson-1.0)
 
-VALW_UNIT_SRCS := preload/valw.c preload/valw_bson.c preload/jsonw.c preload/diag.c preload/diag_file.c \
+VALW_UNIT_SRCS := preload/valw.c preload/valw_bson.c preload/jsonw.c preload/diag.c preload/diag_file.c preload/logdir.c \
 	preload/display.c preload/bufrender.c preload/fmtscan.c preload/status.c
 VALW_UNIT_OBJS := $(patsubst preload/%.c,$(UNIT_OUT)/obj/preload/%.o,$(VALW_UNIT_SRCS))
 
