@@ -186,6 +186,8 @@ static void take_lines(struct followed *f, struct ring *r)
 	size_t start = 0;
 	char *nl;
 
+	if (!f->len)
+		return;	/* nothing read yet (buf may still be NULL) */
 	while ((nl = memchr(f->buf + start, '\n', f->len - start))) {
 		char out[8192];
 		struct record rec;

@@ -36,6 +36,9 @@ def check(variant, how):
     """how: the name the program gives dlopen: "path" (absolute), "bare" (found on
     the program's $ORIGIN run path: glibc searches the caller's, and the caller must
     stay the program, not libimpulse's wrapper) or "origin" ("$ORIGIN/libcdtor.so")."""
+    if how != "path" and it.sanitizer_runtime() == "AddressSanitizer":
+        it.skip("AddressSanitizer's own dlopen interceptor calls dlopen from libasan, so the "
+                "program fails to find %s names untraced too" % how)
     argv = [it.program(CASE, "callers_main", variant)]
     libdir = os.path.dirname(argv[0])
     for lib, fn in (("libctail.so", "cl_tail"), ("libcdtor.so", "cl_dtor")):
