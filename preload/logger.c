@@ -618,6 +618,9 @@ static void take_live_drops(void)
 			drops_take(ctx);
 		}
 	}
+	/* Calls of threads that had no context (never in the table): counted apart. */
+	if (thread_ctx_orphans())
+		drops_take(thread_ctx_orphans());
 }
 
 static void write_dying(void)
