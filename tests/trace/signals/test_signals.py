@@ -213,7 +213,7 @@ def test_signal_storm_every_handler_call_counted():
     tight loop, each handler making one hooked call (sig_len). A handler that lands
     while main runs inside libimpulse cannot record (its event would cut the one
     being written): such calls are counted, per thread and hook, as "reentrant" in
-    the root's arguments.dropped and on stderr. Recorded + counted = 20,000 exactly,
+    the root's arguments.dropped (and in the end-of-run message). Recorded + counted = 20,000 exactly,
     and main's sig_leaf calls are all recorded."""
     tmp = tempfile.mkdtemp(prefix="impulse-storm-")
     try:
@@ -221,8 +221,7 @@ def test_signal_storm_every_handler_call_counted():
         argv = [it.program(CASE, "storm_main")]
         run_, recs = it.check_run(argv, it.conf(CASE, "storm.conf"), timeout=300,
                                   env={"STORM_RESULTS": res_t},
-                                  untraced_env={"STORM_RESULTS": os.path.join(tmp, "untraced")},
-                                  stderr_differs="libimpulse reports the reentrant calls it counted")
+                                  untraced_env={"STORM_RESULTS": os.path.join(tmp, "untraced")})
         with open(res_t) as f:
             main_calls = int(f.read())
     finally:
@@ -238,9 +237,5 @@ def test_signal_storm_every_handler_call_counted():
     if counts.get("sig_leaf", 0) + dropped_leaf != main_calls or dropped_leaf:
         raise AssertionError("sig_leaf: %d recorded, %d counted, main made %d"
                              % (counts.get("sig_leaf", 0), dropped_leaf, main_calls))
-    err = run_.stderr.decode(errors="replace")
-    if dropped_len and ("dropped %d call%s of sig_len" % (dropped_len, "" if dropped_len == 1 else "s")
-                        not in err or "(reentrant)" not in err):
-        raise AssertionError("stderr does not report the counted calls:\n" + err[-2000:])
     print("sig_len: %d recorded, %d counted reentrant; sig_leaf: %d"
           % (counts.get("sig_len", 0), reentrant_len, main_calls))
