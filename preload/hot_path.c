@@ -97,6 +97,25 @@ void thread_ctx_resync(struct thread_ctx *ctx, uintptr_t sp)
 	resync(ctx, sp, true);
 }
 
+/*
+ * The calling thread leaves for good (main returned, or exit, _exit, _Exit or
+ * quick_exit was called) with sp its stack pointer there: frames at or below it
+ * on its stack can never be returned to (a longjmp or siglongjmp left them, with
+ * no hooked call after it to notice) and are recorded "unwound". Frames above it
+ * are the calls that are still running (one that called exit itself): they stay,
+ * and end "incomplete". Not on the hot path.
+ */
+void hot_path_leave(uintptr_t sp)
+{
+	struct thread_ctx *ctx = tls_ctx;
+
+	if (!ctx || tls_busy || !__atomic_load_n(&tracer.active, __ATOMIC_RELAXED))
+		return;
+	tls_busy = TLS_BUSY_HOT;
+	resync(ctx, sp, true);
+	tls_busy = 0;
+}
+
 /* Not on the hot path: for the personality routine (unwind.c). */
 void hot_path_drop_below(struct thread_ctx *ctx, uintptr_t sp)
 {
