@@ -505,6 +505,7 @@ static void retire(struct thread_ctx *ctx, unsigned i)
 	thread_waits += ctx->waits;
 	drops_take(ctx);
 	__atomic_store_n(&impulse_threads[i], NULL, __ATOMIC_RELEASE);
+	thread_ctx_slot_freed();
 	thread_ctx_release(ctx);
 }
 

@@ -195,6 +195,64 @@ static struct thread_ctx *new_ctx(void)
 	return map_ctx(tracer.buffer_size);
 }
 
+/* Whether a registered context belongs to a thread that ended: the logger frees
+ * its slot once it drained it. */
+static bool slot_coming_free(void)
+{
+	for (unsigned i = 0; i < CTX_MAX_THREADS; i++) {
+		struct thread_ctx *c = __atomic_load_n(&impulse_threads[i], __ATOMIC_ACQUIRE);
+
+		if (c && __atomic_load_n(&c->closed, __ATOMIC_ACQUIRE))
+			return true;
+	}
+	return false;
+}
+
+/* Bumped by the logger each time it frees a slot (thread_ctx_slot_freed), which
+ * wakes one waiter: a futex word. */
+static uint32_t slot_seq;
+static int slot_waiters;	/* threads in wait_for_slot() */
+
+static void futex_wait(uint32_t *word, uint32_t expected, long timeout_ns);
+
+/*
+ * The table is full. Lossless (on_full = wait), as a full ring waits: while some
+ * slot belongs to a thread that ended, the logger will free it soon, so wait and
+ * register then (thread churn faster than the logger drains, issue 12). Never
+ * when every slot is a live thread (that could wait for ever), with on_full =
+ * drop, with no logger, nor past about 10 s. True when registered.
+ */
+static bool wait_for_slot(struct thread_ctx *ctx)
+{
+	bool ok = false;
+
+	if (ctx->drop_when_full)
+		return false;
+	__atomic_add_fetch(&slot_waiters, 1, __ATOMIC_SEQ_CST);
+	for (unsigned tries = 0; tries < 1000; tries++) {
+		/* Read before trying: a slot freed after it ends the wait at once. */
+		uint32_t seq = __atomic_load_n(&slot_seq, __ATOMIC_SEQ_CST);
+
+		if (register_ctx(ctx)) {
+			ok = true;
+			break;
+		}
+		if (!__atomic_load_n(&tracer.logger_running, __ATOMIC_ACQUIRE) ||
+		    (tries % 8 == 0 && !slot_coming_free()))
+			break;
+		futex_wait(&slot_seq, seq, 10000000);	/* 10 ms: a safety net */
+	}
+	__atomic_sub_fetch(&slot_waiters, 1, __ATOMIC_SEQ_CST);
+	return ok;
+}
+
+void thread_ctx_slot_freed(void)
+{
+	__atomic_add_fetch(&slot_seq, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&slot_waiters, __ATOMIC_SEQ_CST))
+		syscall(SYS_futex, &slot_seq, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
 static struct thread_ctx *attach(void)
 {
 	struct thread_ctx *ctx = tls_unlisted;
@@ -216,7 +274,7 @@ static struct thread_ctx *attach(void)
 	prctl(PR_GET_NAME, ctx->name, 0, 0, 0);
 	altstack_learn(ctx);	/* one set before our wrapper saw it, or by a library's raw call */
 	pthread_setspecific(exit_key, ctx);
-	if (!register_ctx(ctx)) {
+	if (!register_ctx(ctx) && !wait_for_slot(ctx)) {
 		tls_unlisted = ctx;	/* the table is full: kept for a later try */
 		return NULL;
 	}

@@ -183,6 +183,10 @@ void thread_ctx_count_foreign(uint32_t slot);
 /* Called by the logger after consuming from ctx's ring: wakes a thread waiting for room. */
 void thread_ctx_wake(struct thread_ctx *ctx);
 
+/* Called by the logger once it cleared a slot of impulse_threads: wakes a thread
+ * waiting for one (the table was full, thread_ctx_attach). */
+void thread_ctx_slot_freed(void);
+
 /* Called by the logger: unmaps a closed, drained context. */
 void thread_ctx_release(struct thread_ctx *ctx);
 
