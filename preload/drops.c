@@ -24,40 +24,47 @@ struct drop_thread {
 	pid_t tid;
 	char name[16];
 	uint64_t total;
-	struct drop_hook *hooks;
+	struct drop_hook *hooks;	/* every reason */
 	unsigned nhooks;
+	uint64_t reentrant;		/* of total: made by a signal handler inside the hot path */
+	struct drop_hook *rhooks;	/* those, per hook */
+	unsigned nrhooks;
 };
 
 static struct drop_thread *threads;
 static size_t nthreads, cap_threads;
 static uint64_t total;
 static uint64_t unwritten;	/* of total: records made but not written (drops_add_unwritten) */
+static uint64_t reentrant;	/* of total: calls of signal handlers inside libimpulse */
 
 void drops_reset(void)
 {
-	for (size_t i = 0; i < nthreads; i++)
+	for (size_t i = 0; i < nthreads; i++) {
 		free(threads[i].hooks);
+		free(threads[i].rhooks);
+	}
 	free(threads);
 	threads = NULL;
 	nthreads = cap_threads = 0;
 	total = unwritten = 0;
+	reentrant = 0;
 }
 
-static void add_hook(struct drop_thread *t, const char *name, uint64_t n)
+static void add_hook(struct drop_hook **hooks, unsigned *nhooks, const char *name, uint64_t n)
 {
 	struct drop_hook *v;
 
-	for (unsigned i = 0; i < t->nhooks; i++) {
-		if (!strcmp(t->hooks[i].name, name)) {
-			t->hooks[i].count += n;
+	for (unsigned i = 0; i < *nhooks; i++) {
+		if (!strcmp((*hooks)[i].name, name)) {
+			(*hooks)[i].count += n;
 			return;
 		}
 	}
-	v = realloc(t->hooks, (t->nhooks + 1) * sizeof(*v));
+	v = realloc(*hooks, (*nhooks + 1) * sizeof(*v));
 	if (!v)
 		return;	/* out of memory: the thread's total still says it */
-	t->hooks = v;
-	t->hooks[t->nhooks++] = (struct drop_hook){ name, n };
+	*hooks = v;
+	(*hooks)[(*nhooks)++] = (struct drop_hook){ name, n };
 }
 
 /* The thread's entry (the latest with its tid: a write failure's records and its
@@ -88,22 +95,31 @@ static struct drop_thread *thread_entry(pid_t tid, const char *name)
 
 void drops_take(const struct thread_ctx *ctx)
 {
-	uint64_t n = __atomic_load_n(&ctx->calls_dropped, __ATOMIC_RELAXED);
+	uint64_t r = __atomic_load_n(&ctx->calls_reentrant, __ATOMIC_RELAXED);
+	uint64_t n = __atomic_load_n(&ctx->calls_dropped, __ATOMIC_RELAXED) + r;
 	unsigned nslots = __atomic_load_n(&impulse_nslots, __ATOMIC_ACQUIRE);
 	struct drop_thread *t;
 
 	if (!n)
 		return;
 	total += n;
+	reentrant += r;
 	t = thread_entry(ctx->tid, ctx->name);
 	if (!t)
 		return;
 	t->total += n;
+	t->reentrant += r;
 	for (unsigned s = 0; s < nslots && s < MAX_SLOTS; s++) {
 		uint64_t c = __atomic_load_n(&ctx->slot_drops[s], __ATOMIC_RELAXED);
+		uint64_t cr = __atomic_load_n(&ctx->slot_reentrant[s], __ATOMIC_RELAXED);
+		const char *name;
 
-		if (c && impulse_slots[s].hook)
-			add_hook(t, impulse_slots[s].hook->cfg->symbol, c);
+		if (!(c + cr) || !impulse_slots[s].hook)
+			continue;
+		name = impulse_slots[s].hook->cfg->symbol;
+		add_hook(&t->hooks, &t->nhooks, name, c + cr);
+		if (cr)
+			add_hook(&t->rhooks, &t->nrhooks, name, cr);
 	}
 }
 
@@ -119,7 +135,7 @@ void drops_add_unwritten(pid_t tid, const char *thread_name, const char *hook, u
 	if (!t)
 		return;
 	t->total += n;
-	add_hook(t, hook, n);
+	add_hook(&t->hooks, &t->nhooks, hook, n);
 }
 
 uint64_t drops_total(void)
@@ -157,6 +173,15 @@ void drops_put(struct valw *w)
 			vw_u64(w, t->hooks[h].count);
 		}
 		vw_end_object(w);
+		if (t->reentrant) {
+			vw_klit(w, "reentrant");
+			vw_begin_object(w);
+			for (unsigned h = 0; h < t->nrhooks; h++) {
+				vw_key_cstr(w, t->rhooks[h].name);
+				vw_u64(w, t->rhooks[h].count);
+			}
+			vw_end_object(w);
+		}
 		vw_end_object(w);
 	}
 	vw_end_array(w);
@@ -202,9 +227,13 @@ void drops_report(void)
 	if (rest)
 		diag_error("dropped %llu more call%s of %zu other thread x hook pair%s",
 			   (unsigned long long)rest, diag_s(rest), n - shown, diag_s(n - shown));
+	if (reentrant)
+		diag_error("of those, %llu call%s made by signal handlers while libimpulse ran on their "
+			   "thread (reentrant)", (unsigned long long)reentrant, diag_s(reentrant));
 	diag_error("dropped %llu call%s in all, not recorded (the buffer was full with on_full = drop, "
-		   "calls nested too deep, or the log file took no more); the root record's arguments.dropped "
-		   "has every count", (unsigned long long)total, diag_s(total));
+		   "calls nested too deep, made by a signal handler inside libimpulse, on a thread with "
+		   "no buffer, or the log file took no more); the root record's arguments.dropped has "
+		   "every count", (unsigned long long)total, diag_s(total));
 	if (unwritten)
 		diag_error("%llu of them %s made but not written (the log file's limit was reached or a write failed)",
 			   (unsigned long long)unwritten, unwritten == 1 ? "was a record" : "were records");

@@ -39,7 +39,10 @@ uint64_t drops_unwritten(void);
 /*
  * Writes {"total": N, "threads": [{"thread_id": tid, "thread_name": s, "total": n,
  * "hooks": {"<hook name>": n, ...}}, ...]}: threads that dropped only, in the order
- * their counts were taken, each hook's slots summed.
+ * their counts were taken, each hook's slots summed. A thread whose signal handlers
+ * made calls while libimpulse ran on it has also "reentrant": {"<hook name>": n}, the
+ * part of its hooks' counts lost so (already in "hooks" and "total"). Calls with no
+ * thread context to count them are under thread 0, "(no context)".
  */
 void drops_put(struct valw *w);
 

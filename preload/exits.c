@@ -20,6 +20,7 @@
 
 #include "exits.h"
 #include "fd_thread.h"
+#include "hot_path.h"
 #include "tracer.h"
 
 static int main_thread_gone;	/* atomic */
@@ -37,6 +38,7 @@ void exits_setup(void)
 
 void exits_quick_exit(int status)
 {
+	hot_path_leave(HOT_PATH_CALLER_SP());
 	tracer.exit_status = status & 0xff;
 	quick_exit(status);
 }

@@ -30,13 +30,15 @@ void impulse_hook_exit(struct arch_frame *f) __attribute__((visibility("hidden")
 /* Records that the innermost frame was abandoned (longjmp, exception) and pops it. */
 static void pop_unwound(struct thread_ctx *ctx, uint64_t ticks)
 {
+	/* Read before reserving: a signal handler's call recorded while the reservation
+	 * waits for room (thread_ctx.c) takes the frame's place. */
+	uint64_t call_id = ctx->stack[--ctx->depth].call_id;
 	struct ev_call *ev = thread_ctx_reserve_end(ctx, sizeof(*ev));
 
-	ctx->depth--;
 	if (!ev)
 		return;
 	ev->h = (struct ev_head){ .size = sizeof(*ev), .type = EV_UNWIND };
-	ev->call_id = ctx->stack[ctx->depth].call_id;
+	ev->call_id = call_id;
 	ev->ticks = ticks;
 	ring_commit(&ctx->ring, sizeof(*ev));
 }
@@ -93,6 +95,25 @@ static inline void resync(struct thread_ctx *ctx, uintptr_t sp, bool inclusive)
 void thread_ctx_resync(struct thread_ctx *ctx, uintptr_t sp)
 {
 	resync(ctx, sp, true);
+}
+
+/*
+ * The calling thread leaves for good (main returned, or exit, _exit, _Exit or
+ * quick_exit was called) with sp its stack pointer there: frames at or below it
+ * on its stack can never be returned to (a longjmp or siglongjmp left them, with
+ * no hooked call after it to notice) and are recorded "unwound". Frames above it
+ * are the calls that are still running (one that called exit itself): they stay,
+ * and end "incomplete". Not on the hot path.
+ */
+void hot_path_leave(uintptr_t sp)
+{
+	struct thread_ctx *ctx = tls_ctx;
+
+	if (!ctx || tls_busy || !__atomic_load_n(&tracer.active, __ATOMIC_RELAXED))
+		return;
+	tls_busy = TLS_BUSY_HOT;
+	resync(ctx, sp, true);
+	tls_busy = 0;
 }
 
 /* Not on the hot path: for the personality routine (unwind.c). */
@@ -159,13 +180,21 @@ long impulse_hook_enter(struct arch_frame *f)
 		thread_ctx_count_foreign((uint32_t)f->slot);
 		return 0;
 	}
-	if (tls_busy)
+	if (tls_busy) {
+		/* A signal handler's call, made while this thread ran the hot path: its
+		 * event would land in the middle of the one being written. Counted. */
+		if (__builtin_expect(tls_busy & TLS_BUSY_HOT, 0))
+			thread_ctx_count_reentrant(ctx, (uint32_t)f->slot);
 		return 0;
-	tls_busy = 1;
+	}
+	tls_busy = TLS_BUSY_HOT;
 	if (__builtin_expect(!ctx, 0)) {
 		ctx = thread_ctx_attach();
-		if (!ctx)
+		if (!ctx) {
+			/* No context for this thread (thread_ctx_attach says why): counted. */
+			thread_ctx_count_orphan((uint32_t)f->slot);
 			goto pass;
+		}
 	}
 	resync(ctx, arch_frame_entry_sp(f), true);
 	if (ctx->depth == CTX_MAX_DEPTH) {
@@ -232,15 +261,17 @@ void impulse_hook_exit(struct arch_frame *f)
 
 	if (!ctx)
 		return;
-	tls_busy = 1;
+	tls_busy = TLS_BUSY_HOT;
 	resync(ctx, sp, false);
 	if (ctx->depth && ctx->stack[ctx->depth - 1].entry_sp == sp) {
-		ctx->depth--;
+		/* Read before reserving, as in pop_unwound(). */
+		uint64_t call_id = ctx->stack[--ctx->depth].call_id;
+
 		ev = thread_ctx_reserve_end(ctx, hook->exit_max);
 		if (ev) {
 			uint32_t size = sizeof(*ev);
 
-			ev->call_id = ctx->stack[ctx->depth].call_id;
+			ev->call_id = call_id;
 			ev->ticks = ticks;
 			ev->ret = arch_ret_raw(f, hook->cfg->ret.kind);
 			if (hook->exit_blobs)

@@ -18,6 +18,19 @@
  */
 void hot_path_drop_below(struct thread_ctx *ctx, uintptr_t sp);
 
+/*
+ * The calling thread leaves for good (main returned; exit, _exit, _Exit or
+ * quick_exit called) with its stack pointer at sp (for a call: the address of its
+ * return address): closes with EV_UNWIND the frames at or below sp on its stack,
+ * which nothing can return to any more. Frames above sp (a hooked call that is
+ * itself calling exit) stay open and end "incomplete".
+ */
+void hot_path_leave(uintptr_t sp);
+
+/* A wrapper's own entry stack pointer, as the hot path names frames: the address
+ * of its return address (just above the frame pointer the builtin forces). */
+#define HOT_PATH_CALLER_SP() ((uintptr_t)__builtin_frame_address(0) + sizeof(void *))
+
 #pragma GCC visibility pop
 
 #endif

@@ -604,6 +604,7 @@ static void retire(struct thread_ctx *ctx, unsigned i)
 	thread_waits += ctx->waits;
 	drops_take(ctx);
 	__atomic_store_n(&impulse_threads[i], NULL, __ATOMIC_RELEASE);
+	thread_ctx_slot_freed();
 	thread_ctx_release(ctx);
 }
 
@@ -717,6 +718,9 @@ static void take_live_drops(void)
 			drops_take(ctx);
 		}
 	}
+	/* Calls of threads that had no context (never in the table): counted apart. */
+	if (thread_ctx_orphans())
+		drops_take(thread_ctx_orphans());
 }
 
 static void write_dying(void)

@@ -44,6 +44,9 @@ struct thread_ctx {
 	 * logger, having made room, bumps wake_seq and wakes it (thread_ctx_wake). */
 	_Alignas(64) uint32_t wake_seq;	/* futex word */
 	int waiting;
+	/* The thread waits for room already: this wait is a signal handler's call,
+	 * recorded while the one it interrupted waits (thread_ctx_wait_reserve). */
+	bool in_wait;
 
 	/* The traced thread's own: written on every call, read by the logger only
 	 * after the thread closed. */
@@ -57,6 +60,13 @@ struct thread_ctx {
 	 * relaxed; the logger reads them when the thread closed, or at stop. */
 	uint64_t calls_dropped;
 	uint64_t *slot_drops;
+	/* Of those, the calls a signal handler made while this thread ran the hot path
+	 * (tls_busy had TLS_BUSY_HOT): the handler may interrupt the thread between
+	 * the load and store of its own counts, so these two are apart, added to
+	 * atomically (one locked instruction: whole, as seen from a handler), and
+	 * reentrant_drops[s] is also in slot_drops[s] only in the report (drops.c). */
+	uint64_t calls_reentrant;
+	uint64_t *slot_reentrant;
 	uint64_t waits;			/* times it waited for room (yield or sleep) */
 	uint64_t top_parent;		/* parent of top-level calls: attached, else link_parent */
 	uint64_t attached;		/* impulse_context_attach()'s context, or 0 */
@@ -75,6 +85,12 @@ extern unsigned impulse_threads_hint;	/* highest index used + 1 */
 extern __thread struct thread_ctx *tls_ctx __attribute__((tls_model("initial-exec")));
 /* Non-zero while this thread runs tracer code: hooked calls made then pass through. */
 extern __thread int tls_busy __attribute__((tls_model("initial-exec")));
+/* tls_busy's value while the hot path runs (hook enter/exit, attach, waits for
+ * room): a hooked call arriving then can only be a signal handler's, which the
+ * program made and which is counted ("reentrant"); the other busy windows are
+ * libimpulse's own calls (the logger, wrappers calling the real function, a
+ * vfork child), which are not the program's and pass through uncounted. */
+#define TLS_BUSY_HOT 0x10000
 /* Set by our pthread_create wrapper before the thread has a context. */
 extern __thread uint64_t tls_link_parent __attribute__((tls_model("initial-exec")));
 
@@ -134,6 +150,29 @@ static inline void thread_ctx_count_drop(struct thread_ctx *ctx, uint32_t slot)
 	__atomic_store_n(&ctx->slot_drops[slot], ctx->slot_drops[slot] + 1, __ATOMIC_RELAXED);
 }
 
+/*
+ * Counts a call of slot that no context can count: made on a thread that has none
+ * (its context could not be mapped, or the table of contexts was full when it
+ * started; thread_ctx_attach). Any thread, lock-free: atomic adds into a context
+ * of no thread, "(no context)", never in the table, reported at stop.
+ */
+void thread_ctx_count_orphan(uint32_t slot);
+
+/* That context, for the logger's report at stop (NULL when it could not be made). */
+struct thread_ctx *thread_ctx_orphans(void);
+
+/* Counts a call of slot made by a signal handler that interrupted the hot path on
+ * this thread (ctx is its context, or NULL before it has one). Lock-free. */
+static inline void thread_ctx_count_reentrant(struct thread_ctx *ctx, uint32_t slot)
+{
+	if (!ctx) {
+		thread_ctx_count_orphan(slot);
+		return;
+	}
+	__atomic_add_fetch(&ctx->calls_reentrant, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&ctx->slot_reentrant[slot], 1, __ATOMIC_RELAXED);
+}
+
 /* A context that counts the calls of raw CLONE_VM children (raw_clone.c): made
  * once, before the first such child, registered so the logger reports its counts. */
 void thread_ctx_foreign_setup(void);
@@ -143,6 +182,10 @@ void thread_ctx_count_foreign(uint32_t slot);
 
 /* Called by the logger after consuming from ctx's ring: wakes a thread waiting for room. */
 void thread_ctx_wake(struct thread_ctx *ctx);
+
+/* Called by the logger once it cleared a slot of impulse_threads: wakes a thread
+ * waiting for one (the table was full, thread_ctx_attach). */
+void thread_ctx_slot_freed(void);
 
 /* Called by the logger: unmaps a closed, drained context. */
 void thread_ctx_release(struct thread_ctx *ctx);

@@ -26,6 +26,7 @@
 #include "altstack.h"
 #include "event.h"
 #include "exits.h"
+#include "hot_path.h"
 #include "fault.h"
 #include "interpose.h"
 #include "raw_clone.h"
@@ -165,6 +166,9 @@ static int main_wrapper(int argc, char **argv, char **envp)
 {
 	int rc = real_main(argc, argv, envp);
 
+	/* Every frame main made is below this one: what is left of them was left by a
+	 * longjmp with no hooked call after it (issue 12). */
+	hot_path_leave((uintptr_t)__builtin_frame_address(0));
 	tracer.exit_status = rc & 0xff;
 	return rc;
 }
@@ -198,12 +202,14 @@ static int wrap_libc_start_main(main_fn main, int argc, char **argv, void (*init
 
 static void wrap_exit(int status)
 {
+	hot_path_leave(HOT_PATH_CALLER_SP());
 	tracer.exit_status = status & 0xff;
 	exit(status);
 }
 
 static void wrap__exit(int status)
 {
+	hot_path_leave(HOT_PATH_CALLER_SP());
 	tracer.exit_status = status & 0xff;
 	tracer_shutdown();
 	_exit(status);
@@ -211,6 +217,7 @@ static void wrap__exit(int status)
 
 static void wrap__Exit(int status)
 {
+	hot_path_leave(HOT_PATH_CALLER_SP());
 	tracer.exit_status = status & 0xff;
 	tracer_shutdown();
 	_Exit(status);

@@ -689,8 +689,11 @@ def check_dropped_shape(d):
     need(type(d["total"]) is int and d["total"] >= 0, "total must be a count")
     need(isinstance(d["threads"], list), "threads must be a list")
     for t in d["threads"]:
-        need(isinstance(t, dict) and set(t) == {"thread_id", "thread_name", "total", "hooks"},
-             "thread entries are {thread_id, thread_name, total, hooks}")
+        need(isinstance(t, dict) and set(t) - {"reentrant"} == {"thread_id", "thread_name", "total", "hooks"},
+             "thread entries are {thread_id, thread_name, total, hooks[, reentrant]}")
+        # reentrant: the part of hooks made by signal handlers inside libimpulse
+        need(all(type(n) is int and 0 < n <= t["hooks"].get(k, 0)
+                 for k, n in t.get("reentrant", {}).items()), "reentrant counts are part of hooks")
         need(type(t["thread_id"]) is int and isinstance(t["thread_name"], str), "thread id/name")
         need(type(t["total"]) is int and t["total"] > 0, "a listed thread dropped something")
         need(isinstance(t["hooks"], dict) and all(type(n) is int and n > 0

@@ -134,5 +134,45 @@ def _variant(v):
     return lambda: check(v)
 
 
+LEAVES = {"return": 7, "exit": 4, "_exit": 5, "quick": 6}
+
+
+def check_leave(how):
+    """Issue 12 point 11: jmp_call, left by siglongjmp out of a SIGSEGV handler
+    (its callback faulted) with no hooked call after it, ends "unwound" when the
+    program then leaves by `how` (main's return, exit, _exit, quick_exit), with the
+    same exit status and output as untraced."""
+    argv = [it.program(CASE, "leave_main"), how]
+    run_, recs = it.check_run(argv, it.conf(CASE))
+    if run_.returncode != LEAVES[how]:
+        raise AssertionError("exit status %d, expected %d" % (run_.returncode, LEAVES[how]))
+    if run_.stdout != ("back from the fault, leaving by %s\n" % how).encode():
+        raise AssertionError("program output %r" % run_.stdout)
+    left = recs.one("jmp_call", x=1)
+    if status(left) != "unwound" or parent_ids(left) != [call_id(recs.root())]:
+        raise AssertionError("jmp_call(1) left by siglongjmp, then %s: status %r, expected "
+                             "\"unwound\"" % (how, status(left)))
+    if dict(recs.counts()) != {"jmp_call": 1}:
+        raise AssertionError("counts %s" % dict(recs.counts()))
+
+
+def test_exit_inside_hooked_call_incomplete():
+    """A hooked call whose callback calls exit(3) is still running when the process
+    ends: "incomplete", not "unwound" (the exit call's stack pointer is below it)."""
+    argv = [it.program(CASE, "leave_main"), "inside"]
+    run_, recs = it.check_run(argv, it.conf(CASE))
+    if run_.returncode != 3 or run_.stdout != b"calling exit inside jmp_call\n":
+        raise AssertionError("status %d, output %r" % (run_.returncode, run_.stdout))
+    running = recs.one("jmp_call", x=1)
+    if status(running) != "incomplete":
+        raise AssertionError("jmp_call(1) calling exit: status %r, expected \"incomplete\""
+                             % status(running))
+
+
+def _leave(how):
+    return lambda: check_leave(how)
+
+
 def tests():
-    return [("longjmp_" + v, _variant(v)) for v in VARIANTS]
+    return [("longjmp_" + v, _variant(v)) for v in VARIANTS] + \
+        [("leave_after_siglongjmp_" + h, _leave(h)) for h in LEAVES]

@@ -2,3 +2,4 @@
 # calling hooked functions on the same and on alternate stacks; SA_RESTART.
 $(eval $(call tt_prog,signals,def,sigstack_main,sig,-pthread))
 $(eval $(call tt_prog,signals,def,restart_main,sig,-pthread))
+$(eval $(call tt_prog,signals,def,storm_main,sig,-pthread))

@@ -3,6 +3,8 @@ own faults while bad pointers given to hooked functions stay harmless; a hooked 
 made by a signal handler that interrupts a hooked call nests under it."""
 
 import os
+import shutil
+import tempfile
 
 import impulse_test as it
 from impulse_test import call_id, parent_ids
@@ -196,3 +198,44 @@ def test_sa_restart_unchanged():
                                  % (parent_ids(wr), it.child_ids(rd)))
     if it.child_ids(drained) != [] or any(parent_ids(r) != [rid] for r in reads):
         raise AssertionError("reads' parents %s" % [parent_ids(r) for r in reads])
+
+
+def reentrant_of(recs, hook):
+    """(dropped calls of hook, of which reentrant) in the root's arguments.dropped."""
+    d = recs.root()["payload"]["arguments"]["dropped"]
+    it.check_dropped_shape(d)
+    return (sum(t["hooks"].get(hook, 0) for t in d["threads"]),
+            sum(t.get("reentrant", {}).get(hook, 0) for t in d["threads"]))
+
+
+def test_signal_storm_every_handler_call_counted():
+    """Issue 12 point 1: 20,000 SIGUSR1s to a main thread making hooked calls in a
+    tight loop, each handler making one hooked call (sig_len). A handler that lands
+    while main runs inside libimpulse cannot record (its event would cut the one
+    being written): such calls are counted, per thread and hook, as "reentrant" in
+    the root's arguments.dropped (and in the end-of-run message). Recorded + counted = 20,000 exactly,
+    and main's sig_leaf calls are all recorded."""
+    tmp = tempfile.mkdtemp(prefix="impulse-storm-")
+    try:
+        res_t = os.path.join(tmp, "traced")
+        argv = [it.program(CASE, "storm_main")]
+        run_, recs = it.check_run(argv, it.conf(CASE, "storm.conf"), timeout=300,
+                                  env={"STORM_RESULTS": res_t},
+                                  untraced_env={"STORM_RESULTS": os.path.join(tmp, "untraced")})
+        with open(res_t) as f:
+            main_calls = int(f.read())
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    if run_.stdout != b"20000 signals handled, sum matches calls: 1\n":
+        raise AssertionError("program output %r" % run_.stdout)
+    counts = dict(recs.counts())
+    dropped_len, reentrant_len = reentrant_of(recs, "sig_len")
+    dropped_leaf, _ = reentrant_of(recs, "sig_leaf")
+    if counts.get("sig_len", 0) + dropped_len != 20000 or reentrant_len != dropped_len:
+        raise AssertionError("sig_len: %d recorded + %d counted (%d reentrant) != 20000"
+                             % (counts.get("sig_len", 0), dropped_len, reentrant_len))
+    if counts.get("sig_leaf", 0) + dropped_leaf != main_calls or dropped_leaf:
+        raise AssertionError("sig_leaf: %d recorded, %d counted, main made %d"
+                             % (counts.get("sig_leaf", 0), dropped_leaf, main_calls))
+    print("sig_len: %d recorded, %d counted reentrant; sig_leaf: %d"
+          % (counts.get("sig_len", 0), reentrant_len, main_calls))
