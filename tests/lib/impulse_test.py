@@ -265,6 +265,42 @@ def _sanitizer_neutral(data):
     return _SAN_NO_RETURN.sub(b"", data)
 
 
+def assert_hooks_refused(conf_text, argv, names, reason_words=None):
+    """`impulse check` and a verbose start both say that each of names cannot be
+    hooked (with reason_words in the reason when given), never "installed"; check
+    exits 1 (some hook installed nowhere)."""
+    workdir = tempfile.mkdtemp(prefix="impulse-refused-")
+    conf = os.path.join(workdir, "hooks.conf")
+    with open(conf, "w") as f:
+        f.write(conf_text)
+    try:
+        r = subprocess.run([os.path.join(BUILD, "impulse"), "check", "-c", conf] + argv, capture_output=True, timeout=60,
+                           env=dict(os.environ, LC_ALL="C",
+                                    ASAN_OPTIONS="verify_asan_link_order=0:detect_leaks=0"))
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    out = r.stdout.decode("utf-8", "replace")
+    for name in names:
+        lines = [l for l in out.splitlines() if l.startswith("hook %s " % name)]
+        if len(lines) != 1 or ": cannot be hooked: " not in lines[0] or "installed in" in lines[0]:
+            raise AssertionError("impulse check on %s:\n%s%s" % (name, out, r.stderr.decode()))
+        if reason_words and reason_words not in lines[0]:
+            raise AssertionError("reason for %s: %s" % (name, lines[0]))
+    if r.returncode != 1:
+        raise AssertionError("impulse check exited %d (1: some hook installed nowhere):\n%s"
+                             % (r.returncode, out))
+    run = run_traced(argv, conf_text, env={"IMPULSE_VERBOSE": "1"}, timeout=120)
+    try:
+        err = run.stderr.decode("utf-8", "replace")
+        for name in names:
+            if "%s cannot be hooked (" % name not in err:
+                raise AssertionError("no refusal of %s at start:\n%s" % (name, err[-3000:]))
+            if "hook %s installed" % name in err:
+                raise AssertionError("%s installed:\n%s" % (name, err[-3000:]))
+    finally:
+        run.cleanup()
+
+
 def _tail(data, n=2000):
     if isinstance(data, bytes):
         data = data.decode("utf-8", "replace")

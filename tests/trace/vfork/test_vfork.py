@@ -9,7 +9,6 @@ import tempfile
 import impulse_test as it
 
 CASE = "vfork"
-IMPULSE = os.path.join(it.BUILD, "impulse")
 PYTHON = "/usr/bin/python3"
 GXX = "/usr/bin/g++"
 
@@ -34,36 +33,6 @@ def test_vfork():
         run_.cleanup()
 
 
-def check_refused(conf_text, argv, names):
-    """impulse check and a verbose start both say each of names cannot be hooked,
-    because it returns twice; never "installed"."""
-    workdir = tempfile.mkdtemp(prefix="impulse-refused-")
-    conf = os.path.join(workdir, "hooks.conf")
-    with open(conf, "w") as f:
-        f.write(conf_text)
-    try:
-        r = subprocess.run([IMPULSE, "check", "-c", conf] + argv, capture_output=True, timeout=60,
-                           env=dict(os.environ, LC_ALL="C",
-                                    ASAN_OPTIONS="verify_asan_link_order=0:detect_leaks=0"))
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-    out = r.stdout.decode("utf-8", "replace")
-    for name in names:
-        lines = [l for l in out.splitlines() if l.startswith("hook %s " % name)]
-        if len(lines) != 1 or ": cannot be hooked: returns twice" not in lines[0]:
-            raise AssertionError("impulse check on %s:\n%s%s" % (name, out, r.stderr.decode()))
-    run = it.run_traced(argv, conf_text, env={"IMPULSE_VERBOSE": "1"}, timeout=120)
-    try:
-        err = run.stderr.decode("utf-8", "replace")
-        for name in names:
-            if "%s cannot be hooked (returns twice" % name not in err:
-                raise AssertionError("no refusal of %s at start:\n%s" % (name, err[-3000:]))
-            if "hook %s installed" % name in err:
-                raise AssertionError("%s installed:\n%s" % (name, err[-3000:]))
-    finally:
-        run.cleanup()
-
-
 def test_vfork_hooked_explicitly():
     """vfork + exec and vfork + _exit with vfork named in hooks.conf (was: the parent
     saw vfork() return 0 and exited 255): refused, the program unchanged, the
@@ -82,7 +51,7 @@ def test_vfork_hooked_explicitly():
             raise AssertionError("vfork recorded")
     finally:
         run_.cleanup()
-    check_refused(conf, argv, ("vfork", "__vfork"))
+    it.assert_hooks_refused(conf, argv, ("vfork", "__vfork"), "returns twice")
 
 
 PY_SUBPROCESS = ("import subprocess, sys\n"
@@ -114,7 +83,7 @@ def test_python_subprocess_vfork_hooked():
             raise AssertionError("vfork recorded")
     finally:
         run_.cleanup()
-    check_refused(conf, argv, ("vfork",))
+    it.assert_hooks_refused(conf, argv, ("vfork",), "returns twice")
 
 
 def test_gxx_vfork_hooked():
@@ -157,4 +126,4 @@ def test_gxx_vfork_hooked():
         # impulse check preloads libimpulse alone; g++ then dies in the runtime's init
         print("SKIP: impulse check on g++: a sanitizer build needs its runtime preloaded first")
         return
-    check_refused(conf, [GXX, "--version"], ("vfork",))
+    it.assert_hooks_refused(conf, [GXX, "--version"], ("vfork",), "returns twice")
