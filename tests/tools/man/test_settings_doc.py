@@ -58,7 +58,7 @@ def _defaults(text, where):
     if where.endswith(".5"):
         body = text.split(".SS Defaults", 1)[1].split(".nf\n", 1)[1].split("\n.fi", 1)[0]
     else:
-        body = text.split("### Settings and their defaults", 1)[1].split("\n###", 1)[0]
+        body = text.split("## Settings and their defaults\n", 1)[1].split("\n#", 1)[0]
         body = "\n".join(l[4:] for l in body.splitlines() if l.startswith("    "))
     out = {}
     for line in body.splitlines():
