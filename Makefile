@@ -62,7 +62,7 @@ DEB_PACKAGES := gcc g++ make pkg-config libjansson-dev jq ltrace uftrace python3
 DEB_PACKAGES += zlib1g-dev
 # valgrind: tests/trace/hostile/test_valgrind.py runs traced programs under memcheck.
 DEB_PACKAGES += valgrind
-# groff-base: tests/tools/man checks that the manual page (doc/impulse.1) formats cleanly.
+# groff-base: tests/tools/man checks that the manual pages (doc/impulse.1, doc/hooks.conf.5) format cleanly.
 DEB_PACKAGES += groff-base
 # nodejs: tests/tools/export checks the exports with node, against the OTLP schema
 # (opentelemetry-proto) and the Chrome DevTools trace engine, installed from npm by
@@ -104,14 +104,17 @@ clean:
 
 # make install [PREFIX=/usr/local] [DESTDIR=]: the command, the library, the shipped
 # prototype files where both look for them (../share/libimpulse/protos from bin/ and
-# lib/), the API header and the manual page.
+# lib/), the API header and the manual pages: impulse(1) and hooks.conf(5). The Markdown
+# pages of doc/ are the long forms of these (tests/tools/man checks they agree).
 PREFIX ?= /usr/local
 .PHONY: install
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \
-	    $(DESTDIR)$(PREFIX)/share/libimpulse/protos $(DESTDIR)$(PREFIX)/share/man/man1
+	    $(DESTDIR)$(PREFIX)/share/libimpulse/protos $(DESTDIR)$(PREFIX)/share/man/man1 \
+	    $(DESTDIR)$(PREFIX)/share/man/man5
 	install -m 0755 $(IMPULSE_TOOL) $(DESTDIR)$(PREFIX)/bin/impulse
 	install -m 0755 $(LIBIMPULSE) $(DESTDIR)$(PREFIX)/lib/libimpulse.so
 	install -m 0644 $(PROTO_FILES) $(DESTDIR)$(PREFIX)/share/libimpulse/protos/
 	install -m 0644 include/impulse.h $(DESTDIR)$(PREFIX)/include/impulse.h
 	install -m 0644 doc/impulse.1 $(DESTDIR)$(PREFIX)/share/man/man1/impulse.1
+	install -m 0644 doc/hooks.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/hooks.conf.5

@@ -1,7 +1,7 @@
 """impulse_test — what every trace test needs: where things are built, running a
 program traced and untraced, reading and checking the records.
 
-The contract checked here is README.md's "Records" section. Nothing in this module
+The contract checked here is doc/records.md (the record schema). Nothing in this module
 is specific to one test case; helpers raise AssertionError with a message that
 names the record and the field, so that a failure reads without a debugger.
 """
@@ -224,7 +224,7 @@ def assert_same_behaviour(traced, untraced, what="", compare_stderr=True, mask=N
                           stderr_differs=None):
     """The traced run's exit status, stdout and stderr equal the untraced run's (all
     passed through mask, if given, e.g. mask_addresses). libimpulse writes nothing on
-    the program's descriptors by default (README, "Diagnostics"), so stderr is
+    the program's descriptors by default (doc/diagnostics.md), so stderr is
     compared too; a test whose stderr legitimately differs says why in
     stderr_differs="reason" (compare_stderr=False is kept for callers that
     compare stderr themselves)."""
@@ -375,7 +375,7 @@ def describe(rec):
 
 
 def check_record_shape(rec):
-    """One record has the README's fields, with the README's types."""
+    """One record has doc/records.md's fields, with its types."""
     where = describe(rec)
 
     def need(cond, msg):

@@ -1,14 +1,19 @@
-"""The manual page (doc/impulse.1): groff formats it without a warning, it has a
-section for every subcommand `impulse --help` lists, and each subcommand's long
-options appear in it."""
+"""The manual pages (doc/impulse.1, doc/hooks.conf.5): groff formats each without a
+warning and with its sections; impulse(1) has a section for every subcommand
+`impulse --help` lists, and each subcommand's long options appear in it; `make
+install` puts both where man(1) finds them. That the pages agree with doc/*.md is
+test_settings_doc.py's job."""
 
 import os
 import re
+import shutil
 import subprocess
+import tempfile
 
 import impulse_test as it
 
 MAN = os.path.join(it.REPO, "doc", "impulse.1")
+MAN5 = os.path.join(it.REPO, "doc", "hooks.conf.5")
 TOOL = os.path.join(it.BUILD, "impulse")
 
 
@@ -18,15 +23,44 @@ def _subcommands():
     return [line.split()[0] for line in body.splitlines() if line.strip()]
 
 
-def test_groff_clean():
-    p = subprocess.run(["groff", "-man", "-ww", "-z", MAN], capture_output=True, timeout=60)
+def _groff_clean(page, parts):
+    p = subprocess.run(["groff", "-man", "-ww", "-z", page], capture_output=True, timeout=60)
     if p.returncode != 0 or p.stderr:
-        raise AssertionError("groff -man -ww: status %d\n%s" % (p.returncode, p.stderr.decode()))
-    text = subprocess.run(["groff", "-man", "-Tutf8", MAN], capture_output=True, timeout=60,
+        raise AssertionError("groff -man -ww %s: status %d\n%s" % (page, p.returncode, p.stderr.decode()))
+    text = subprocess.run(["groff", "-man", "-Tutf8", page], capture_output=True, timeout=60,
                           check=True).stdout.decode()
-    for part in ("NAME", "SYNOPSIS", "COMMANDS", "EXIT STATUS", "ENVIRONMENT", "FILES", "EXAMPLES"):
+    for part in parts:
         if not re.search(r"^(\x1b\[[0-9;]*m|.\x08)*" + part[0], text, re.M) or part not in re.sub(r".\x08", "", text):
-            raise AssertionError("the formatted page has no %s section" % part)
+            raise AssertionError("the formatted page %s has no %s section" % (page, part))
+
+
+def test_groff_clean():
+    _groff_clean(MAN, ("NAME", "SYNOPSIS", "COMMANDS", "EXIT STATUS", "ENVIRONMENT", "FILES", "EXAMPLES"))
+
+
+def test_groff_clean_hooks_conf():
+    _groff_clean(MAN5, ("NAME", "SYNOPSIS", "DESCRIPTION", "SETTINGS", "Defaults", "ENVIRONMENT", "FILES",
+                        "EXAMPLES", "SEE ALSO"))
+
+
+def test_install_puts_both_pages():
+    if "libasan" in it._preload_value():
+        it.skip("a sanitizer build's library needs its runtime preloaded first")
+    dest = tempfile.mkdtemp(prefix="impulse-man-install-")
+    try:
+        subprocess.run(["make", "-s", "-C", it.REPO, "install", "DESTDIR=" + dest, "PREFIX=/opt/imp",
+                        "BUILD=" + it.BUILD], check=True, capture_output=True, timeout=600)
+        for rel, src in (("share/man/man1/impulse.1", MAN), ("share/man/man5/hooks.conf.5", MAN5)):
+            path = os.path.join(dest, "opt", "imp", rel)
+            if not os.path.isfile(path):
+                raise AssertionError("make install did not install %s" % rel)
+            with open(path, "rb") as a, open(src, "rb") as b:
+                if a.read() != b.read():
+                    raise AssertionError("make install's %s differs from %s" % (rel, src))
+            if os.stat(path).st_mode & 0o777 != 0o644:
+                raise AssertionError("%s is installed mode %o, not 644" % (rel, os.stat(path).st_mode & 0o777))
+    finally:
+        shutil.rmtree(dest, ignore_errors=True)
 
 
 def test_every_subcommand_documented():

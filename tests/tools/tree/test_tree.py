@@ -296,7 +296,7 @@ def test_large_random_forest_exact_order():
 
 # ---------------------------------------------------------------- an independent oracle
 
-FOLD_MIN = 5    # README: more than 5 consecutive like siblings are folded into one line
+FOLD_MIN = 5    # doc/impulse.md: more than 5 consecutive like siblings are folded into one line
 
 
 def oracle_outline(path):

@@ -1,7 +1,7 @@
 /*
  * oracle.h — how a test program states what it called and what it got back: one
  * line per call, "CALL<TAB>name<TAB>{arguments as JSON}<TAB>return as JSON", in the
- * record's value conventions (README "Values"). The test compares each line with
+ * record's value conventions (doc/records.md, "Values"). The test compares each line with
  * the call's record (tests/lib/impulse_test.py: oracle_lines). The program's view
  * is the truth; a record that disagrees is the tracer's fault.
  *

@@ -24,7 +24,7 @@ int plug_quiet(int x)
 	/*
 	 * Not a tail call: under -fno-plt a tail call jumps through the GOT and returns
 	 * straight to our caller, and libimpulse names the caller of calls through
-	 * address-taken (GLOB_DAT) entries by the return address (README, "caller").
+	 * address-taken (GLOB_DAT) entries by the return address (doc/records.md, "caller").
 	 */
 	volatile int r = help_add(x, x);
 

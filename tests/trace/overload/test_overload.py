@@ -10,7 +10,7 @@ missing from the log. A dropped call's callee is attached to its caller.
 
 The log of the big runs is checked while it is written by ovl_check (C; it frees what
 it has read), because 10 million records are ~13 GB of JSON. The first records and
-the root are also parsed here and checked against the README's record shape.
+the root are also parsed here and checked against doc/records.md's record shape.
 """
 
 import importlib.util

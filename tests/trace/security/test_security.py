@@ -40,7 +40,7 @@ def test_modes_with_umask_0():
 
 def _verbose_stderr(argv, log_dir):
     """A log directory libimpulse refuses leaves no place for its .diag file either:
-    its message is on stderr only with IMPULSE_VERBOSE=1 (README, "Diagnostics")."""
+    its message is on stderr only with IMPULSE_VERBOSE=1 (doc/diagnostics.md)."""
     run_ = it.run_traced(argv, it.conf(CASE), log_dir=log_dir, env={"IMPULSE_VERBOSE": "1"})
     try:
         return run_.stderr.decode("utf-8", "replace")
