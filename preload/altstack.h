@@ -4,7 +4,7 @@
  *
  * Learnt from the program's sigaltstack() calls (a wrapper) and, once per thread,
  * asked of the kernel when the thread gets its context. A stack set with a raw
- * system call after that is not seen (README: limits).
+ * system call after that is not seen (doc/limits.md).
  */
 #ifndef IMPULSE_ALTSTACK_H
 #define IMPULSE_ALTSTACK_H

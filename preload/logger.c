@@ -95,7 +95,7 @@ static void wake_up(void);
 static uint64_t now_ns(void);
 
 /* The longest fork() waits for the logger before it forks anyway (the child then
- * may inherit the logger's state mid-change, as README.md says). */
+ * may inherit the logger's state mid-change, as doc/processes.md says). */
 #define FORK_HOLD_MAX_NS (100 * 1000000ull)
 
 /*
