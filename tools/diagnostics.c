@@ -50,25 +50,6 @@ void diagnostics_free(struct diagnostics *d)
 	free(d);
 }
 
-/* The pid in logs_<UTC>_<pid>[_<n>].<ext>, or -1. */
-static int pid_in_name(const char *name, const char *ext)
-{
-	size_t len = strlen(name), el = strlen(ext);
-	const char *p;
-	char *end;
-	long pid;
-
-	if (strncmp(name, "logs_", 5) || len < 6 + el || strcmp(name + len - el, ext))
-		return -1;
-	p = strchr(name + 5, '_');
-	if (!p)
-		return -1;
-	pid = strtol(p + 1, &end, 10);
-	if (end == p + 1 || (*end != '_' && *end != '.') || pid <= 0 || pid > 0x7fffffff)
-		return -1;
-	return (int)pid;
-}
-
 static void add_text(struct diagnostics *d, const char *text)
 {
 	size_t i;
@@ -152,7 +133,7 @@ static int add_dir(struct diagnostics *d, const char *dir, int pid, const struct
 	if (!dp)
 		return -errno;
 	while ((e = readdir(dp))) {
-		int p = pid_in_name(e->d_name, ".diag");
+		int p = logfiles_pid_in_name(e->d_name, ".diag");
 		char *path;
 		struct stat st;
 
@@ -207,9 +188,9 @@ int diagnostics_add_path(struct diagnostics *d, const char *path)
 	/* A record file: the messages of the process that wrote it, from its directory. */
 	slash = strrchr(path, '/');
 	base = slash ? slash + 1 : path;
-	pid = pid_in_name(base, ".json");
+	pid = logfiles_pid_in_name(base, ".json");
 	if (pid < 0)
-		pid = pid_in_name(base, ".json.gz");
+		pid = logfiles_pid_in_name(base, ".json.gz");
 	if (pid < 0)
 		return 0;
 	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");

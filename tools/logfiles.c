@@ -109,15 +109,14 @@ long logfiles_count_records(const char *path, struct log_file *f)
 	return lines;
 }
 
-/* The pid in logs_<UTC>_<pid>[_<n>].json, or -1 when name is not a record file. */
-static int pid_from_name(const char *name)
+int logfiles_pid_in_name(const char *name, const char *ext)
 {
-	size_t len = strlen(name);
+	size_t len = strlen(name), el = strlen(ext);
 	const char *p;
 	char *end;
 	long pid;
 
-	if (strncmp(name, "logs_", 5) || len < 10 || strcmp(name + len - 5, ".json"))
+	if (strncmp(name, "logs_", 5) || len < 6 + el || strcmp(name + len - el, ext))
 		return -1;
 	p = strchr(name + 5, '_');
 	if (!p)
@@ -181,7 +180,7 @@ int logfiles_list_since(const char *dir, const struct timespec *since, struct lo
 		return -errno;
 	while ((e = readdir(d))) {
 		struct timespec born;
-		int pid = pid_from_name(e->d_name);
+		int pid = logfiles_pid_in_name(e->d_name, ".json");
 
 		if (pid < 0 || creation_time(dirfd(d), e->d_name, &born) || is_before(&born, since))
 			continue;

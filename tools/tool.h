@@ -174,6 +174,10 @@ int logfiles_list_since(const char *dir, const struct timespec *since, struct lo
 
 void logfiles_free(struct log_file *files, int n);
 
+/* The pid in logs_<UTC>_<pid>[_<n>]<ext> (ext ".json", ".json.gz", ".diag"), or -1
+ * when name is not such a file. */
+int logfiles_pid_in_name(const char *name, const char *ext);
+
 /*
  * Complete (newline-terminated) lines in the file at path, or -errno; with f not
  * NULL, also what its last line, the root record, says (f->dropped, f->died).

@@ -6,13 +6,7 @@
  * caller's frame untouched: the answer is exactly the loader's. For wrapped names
  * they tail-jump to impulse_dlsym_wrapped(handle, name, version, caller).
  */
-#define ENTRY(name)			\
-	.globl name;			\
-	.hidden name;			\
-	.type name, @function;		\
-	.balign 16;			\
-name:
-#define END(name) .size name, . - name
+#include "asm_entry.h"
 
 	.text
 

@@ -8,13 +8,7 @@
  * made to check the pointer first. Leaf functions: no stack changes, no CFI needed
  * beyond the defaults.
  */
-#define ENTRY(name)			\
-	.globl name;			\
-	.hidden name;			\
-	.type name, @function;		\
-	.balign 16;			\
-name:
-#define END(name) .size name, . - name
+#include "asm_entry.h"
 
 	.text
 	.globl impulse_safe_copy_begin

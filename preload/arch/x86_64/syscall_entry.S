@@ -14,13 +14,7 @@
  */
 #include <sys/syscall.h>
 
-#define ENTRY(name)			\
-	.globl name;			\
-	.hidden name;			\
-	.type name, @function;		\
-	.balign 16;			\
-name:
-#define END(name) .size name, . - name
+#include "asm_entry.h"
 
 	.text
 

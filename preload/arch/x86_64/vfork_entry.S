@@ -18,13 +18,7 @@
  *
  * Never used with a shadow stack: libimpulse.so is not marked for one.
  */
-#define ENTRY(name)			\
-	.globl name;			\
-	.hidden name;			\
-	.type name, @function;		\
-	.balign 16;			\
-name:
-#define END(name) .size name, . - name
+#include "asm_entry.h"
 
 	.text
 
