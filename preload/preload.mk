@@ -1,5 +1,6 @@
 # preload/: the shared object. Only impulse_* is exported (preload/exports.map).
-PRELOAD_SRCS := $(wildcard preload/*.c) $(wildcard preload/arch/x86_64/*.c) $(wildcard preload/arch/x86_64/*.S)
+PRELOAD_PARTS := base hooks intercept hot render logger lifecycle
+PRELOAD_SRCS := $(foreach p,$(PRELOAD_PARTS),$(wildcard preload/$(p)/*.c)) $(wildcard preload/arch/x86_64/*.c) $(wildcard preload/arch/x86_64/*.S)
 PRELOAD_OBJS := $(patsubst %,$(BUILD)/%.o,$(basename $(PRELOAD_SRCS)))
 LIBIMPULSE := $(BUILD)/libimpulse.so
 
@@ -8,8 +9,8 @@ LIBIMPULSE := $(BUILD)/libimpulse.so
 BSON_CFLAGS = $(shell pkg-config --cflags libbson-1.0)
 
 $(PRELOAD_OBJS): CFLAGS_EXTRA += -fPIC -fvisibility=hidden -ftls-model=initial-exec $(JANSSON_CFLAGS) -Ipreload -Ipreload/arch/x86_64
-$(BUILD)/preload/valw_bson.o $(BUILD)/preload/record_bson.o: CFLAGS_EXTRA += $(BSON_CFLAGS)
-$(BUILD)/preload/valw_bson.o $(BUILD)/preload/record_bson.o: | check-bson-headers
+$(BUILD)/preload/render/valw_bson.o $(BUILD)/preload/render/record_bson.o: CFLAGS_EXTRA += $(BSON_CFLAGS)
+$(BUILD)/preload/render/valw_bson.o $(BUILD)/preload/render/record_bson.o: | check-bson-headers
 
 $(LIBIMPULSE): $(PRELOAD_OBJS) $(CONFIG_LIB) preload/exports.map
 	$(call need_pkg,jansson,libjansson-dev)
@@ -39,8 +40,8 @@ all: $(PROTO_FILES)
 # libmongoc: its headers only, for the Mongo logger's files (mongoc_api.c opens the
 # library with dlopen when logger = mongo|both starts; libimpulse.so does not link it).
 MONGOC_PRELOAD_CFLAGS = $(patsubst -I%,-isystem %,$(shell pkg-config --cflags libmongoc-1.0))
-$(BUILD)/preload/mongoc_api.o $(BUILD)/preload/sink_mongo.o: CFLAGS_EXTRA += $(MONGOC_PRELOAD_CFLAGS)
-$(BUILD)/preload/mongoc_api.o $(BUILD)/preload/sink_mongo.o: | check-mongoc-headers
+$(BUILD)/preload/logger/mongoc_api.o $(BUILD)/preload/logger/sink_mongo.o: CFLAGS_EXTRA += $(MONGOC_PRELOAD_CFLAGS)
+$(BUILD)/preload/logger/mongoc_api.o $(BUILD)/preload/logger/sink_mongo.o: | check-mongoc-headers
 
 .PHONY: check-mongoc-headers
 check-mongoc-headers:

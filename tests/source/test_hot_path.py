@@ -7,7 +7,7 @@ import re
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 PRELOAD = os.path.join(ROOT, "preload")
-HOT_FILES = ["hot_path.c", "capture.c", "arch/x86_64/trampoline.S", "arch/x86_64/safe_copy.S"]
+HOT_FILES = ["hot/hot_path.c", "hot/capture.c", "arch/x86_64/trampoline.S", "arch/x86_64/safe_copy.S"]
 SEARCH = [PRELOAD, os.path.join(PRELOAD, "arch", "x86_64"), os.path.join(ROOT, "config")]
 FORBIDDEN = {"stdio.h", "stdlib.h", "pthread.h", "jansson.h", "mongoc.h", "bson.h",
              "malloc.h", "syslog.h"}
@@ -50,7 +50,7 @@ def test_hot_path_includes():
 
 def test_hot_path_calls():
     """hot_path.c and capture.c call nothing that allocates, locks, formats or writes."""
-    for name in ("hot_path.c", "capture.c"):
+    for name in ("hot/hot_path.c", "hot/capture.c"):
         with open(os.path.join(PRELOAD, name)) as f:
             text = f.read()
         for fn in ("malloc", "calloc", "realloc", "free", "printf", "snprintf", "write",

@@ -1,5 +1,5 @@
 /*
- * bufrender_test.c — unit tests of preload/bufrender.c: which buffers show as
+ * bufrender_test.c — unit tests of preload/render/bufrender.c: which buffers show as
  * text, the exact base64 (RFC 4648's test vectors) and hex forms, the truncated
  * object, and a buffer cut inside a UTF-8 character.
  */
@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bufrender.h"
+#include "render/bufrender.h"
 #include "check.h"
 #include "jb_expect.h"
 

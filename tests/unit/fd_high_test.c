@@ -1,6 +1,6 @@
 /*
- * fd_high_test.c — fd_move_high() (preload/fd_high.c) and the fd thread
- * (preload/fd_thread.c): where our descriptors land, that the limits the
+ * fd_high_test.c — fd_move_high() (preload/base/fd_high.c) and the fd thread
+ * (preload/base/fd_thread.c): where our descriptors land, that the limits the
  * program set come back exactly, and that a file opened on the fd thread is out
  * of the program's table (not listed, not closed by close_range, not counted).
  */
@@ -13,8 +13,8 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "fd_high.h"
-#include "fd_thread.h"
+#include "base/fd_high.h"
+#include "base/fd_thread.h"
 
 __thread int tls_busy;	/* thread_ctx.c's, which this test does not link */
 

@@ -1,5 +1,5 @@
 /*
- * fmtscan_test.c — unit tests of preload/fmtscan.c.
+ * fmtscan_test.c — unit tests of preload/hooks/fmtscan.c.
  *
  * A format's walk is written as one line, a word per conversion fmt_next returns
  * ("d4s": %d, 4 bytes, signed; "*": a '*' width or precision; "s.2": %s with
@@ -16,8 +16,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "fmtscan.h"
-#include "valw.h"
+#include "hooks/fmtscan.h"
+#include "render/valw.h"
 #include "check.h"
 #include "jb_expect.h"
 

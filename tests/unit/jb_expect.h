@@ -11,7 +11,7 @@
 
 #include <jansson.h>
 
-#include "jsonw.h"
+#include "render/jsonw.h"
 #include "check.h"
 
 #define EXPECT_JB(b, want) jb_expect((b), (want), __FILE__, __LINE__)

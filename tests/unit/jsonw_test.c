@@ -1,5 +1,5 @@
 /*
- * jsonw_test.c — unit tests of the JSON writer (preload/jsonw.c).
+ * jsonw_test.c — unit tests of the JSON writer (preload/render/jsonw.c).
  *
  * Each writer's output is compared with the text expected, and parsed back with
  * Jansson: what the logger writes must be JSON that a strict parser reads, and
@@ -17,7 +17,7 @@
 
 #include <jansson.h>
 
-#include "jsonw.h"
+#include "render/jsonw.h"
 #include "check.h"
 
 /* ---- helpers ---- */

@@ -1,5 +1,5 @@
 /*
- * ring_test.c — unit tests of the single-producer, single-consumer ring (preload/ring.h).
+ * ring_test.c — unit tests of the single-producer, single-consumer ring (preload/hot/ring.h).
  *
  * First one thread plays both sides, so every position, pad and NULL can be
  * checked exactly. Then a stress test: a producer thread writes variable-size
@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ring.h"
+#include "hot/ring.h"
 #include "check.h"
 
 static void ring_setup(struct ring *r, uint64_t size, uint64_t start)

@@ -1,6 +1,6 @@
 /*
  * ring_wake_test.c — the per-thread rings with several producers and the full-ring
- * wait/wake protocol (preload/thread_ctx.c: thread_ctx_wait_reserve, thread_ctx_wake),
+ * wait/wake protocol (preload/hot/thread_ctx.c: thread_ctx_wait_reserve, thread_ctx_wake),
  * built under ThreadSanitizer (ring_wake_tsan).
  *
  * PRODUCERS threads attach a thread context each (a ring of 4 KB, so that they
@@ -24,8 +24,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "thread_ctx.h"
-#include "tracer.h"
+#include "hot/thread_ctx.h"
+#include "base/tracer.h"
 
 #define PRODUCERS 4
 

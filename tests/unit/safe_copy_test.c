@@ -14,8 +14,8 @@
 
 #include "arch.h"
 #include "check.h"
-#include "crash.h"
-#include "fault.h"
+#include "lifecycle/crash.h"
+#include "lifecycle/fault.h"
 
 /* fault.c's crash path (crash.c, the logger's) is not under test here: the plain death. */
 void crash_die(int sig, const char *exception, const siginfo_t *info)

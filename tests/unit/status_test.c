@@ -1,12 +1,12 @@
 /*
- * status_test.c — unit tests of preload/status.c: the [error=…] rule applied to a
+ * status_test.c — unit tests of preload/render/status.c: the [error=…] rule applied to a
  * raw return register per the return type's size and signedness, and the exact
  * "exception" text for each errno source and return display.
  */
 #include <errno.h>
 #include <stdint.h>
 
-#include "status.h"
+#include "render/status.h"
 #include "check.h"
 #include "jb_expect.h"
 

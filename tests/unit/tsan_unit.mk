@@ -2,7 +2,7 @@
 # tests/unit/unit_tests.mk (which defines UNIT_OUT, UNIT_INC, UNIT_TSAN_CFLAGS).
 #
 #   ring_wake_tsan         four producers with their thread contexts (4 KB rings)
-#                          and one consumer: preload/ring.h and thread_ctx.c's
+#                          and one consumer: preload/hot/ring.h and thread_ctx.c's
 #                          full-ring wait/wake protocol, under -fsanitize=thread
 #   ring_wake_tsan_broken  the same with a deliberate bug (a relaxed load of head):
 #                          ThreadSanitizer must report it (test_unit.py checks)
@@ -15,7 +15,7 @@
 # cannot link a -fsanitize=thread program, ring_tsan's rule has left
 # ring_tsan.skip and the tests say they skipped.
 
-RING_WAKE_SRCS := $(UNIT_SRC)/ring_wake_test.c preload/thread_ctx.c preload/altstack.c
+RING_WAKE_SRCS := $(UNIT_SRC)/ring_wake_test.c preload/hot/thread_ctx.c preload/hot/altstack.c
 
 define ring_wake_bin
 $(UNIT_OUT)/$(1): $(RING_WAKE_SRCS) $(UNIT_OUT)/ring_tsan

@@ -15,14 +15,14 @@ UNIT_OUT := $(BUILD)/tests/unit
 UNIT_INC := -Ipreload -Ipreload/arch/x86_64 -Iconfig -I$(UNIT_SRC)
 
 # name: the preload sources it needs
-UNIT_jsonw_test := preload/jsonw.c
+UNIT_jsonw_test := preload/render/jsonw.c
 UNIT_ring_test :=
-UNIT_calls_test := preload/calls.c preload/jsonw.c
-UNIT_safe_copy_test := preload/fault.c preload/arch/x86_64/machine.c
-UNIT_status_test := preload/status.c preload/jsonw.c preload/valw_bson.c preload/diag.c preload/diag_file.c preload/logdir.c
-UNIT_fmtscan_test := preload/fmtscan.c preload/jsonw.c preload/valw_bson.c preload/diag.c preload/diag_file.c preload/logdir.c
-UNIT_bufrender_test := preload/bufrender.c preload/valw.c preload/jsonw.c preload/valw_bson.c preload/diag.c preload/diag_file.c preload/logdir.c
-UNIT_fd_high_test := preload/fd_high.c preload/fd_thread.c
+UNIT_calls_test := preload/logger/calls.c preload/render/jsonw.c
+UNIT_safe_copy_test := preload/lifecycle/fault.c preload/arch/x86_64/machine.c
+UNIT_status_test := preload/render/status.c preload/render/jsonw.c preload/render/valw_bson.c preload/base/diag.c preload/base/diag_file.c preload/base/logdir.c
+UNIT_fmtscan_test := preload/hooks/fmtscan.c preload/render/jsonw.c preload/render/valw_bson.c preload/base/diag.c preload/base/diag_file.c preload/base/logdir.c
+UNIT_bufrender_test := preload/render/bufrender.c preload/render/valw.c preload/render/jsonw.c preload/render/valw_bson.c preload/base/diag.c preload/base/diag_file.c preload/base/logdir.c
+UNIT_fd_high_test := preload/base/fd_high.c preload/base/fd_thread.c
 UNIT_NAMES := jsonw_test ring_test calls_test safe_copy_test status_test fmtscan_test \
 	bufrender_test fd_high_test
 
@@ -39,7 +39,7 @@ $(UNIT_OUT)/obj/status_test.o $(UNIT_OUT)/obj/fmtscan_test.o \
 $(UNIT_OUT)/obj/bufrender_test.o: CFLAGS_EXTRA += $(JANSSON_CFLAGS)
 $(UNIT_OUT)/obj/ring_test.o: CFLAGS_EXTRA += -pthread
 # valw_bson.c (the writer's BSON back end, reached by every renderer) needs libbson's headers.
-$(UNIT_OUT)/obj/preload/valw_bson.o: UNIT_INC += $(BSON_CFLAGS)
+$(UNIT_OUT)/obj/preload/render/valw_bson.o: UNIT_INC += $(BSON_CFLAGS)
 
 unit_objs = $(UNIT_OUT)/obj/$(1).o $(patsubst preload/%.c,$(UNIT_OUT)/obj/preload/%.o,$(UNIT_$(1))) \
 	$(if $(filter safe_copy_test,$(1)),$(UNIT_OUT)/obj/preload/arch/x86_64/safe_copy.o)

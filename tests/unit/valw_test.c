@@ -1,5 +1,5 @@
 /*
- * valw_test.c — unit tests of the value writer (preload/valw.h) and its two back
+ * valw_test.c — unit tests of the value writer (preload/render/valw.h) and its two back
  * ends: the same sequence of calls is rendered as JSON, compared with the exact
  * text, and as BSON, compared with libbson's canonical extended JSON of the
  * document (and, for strings, the exact bytes read back with bson_iter). The
@@ -17,14 +17,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bufrender.h"
+#include "render/bufrender.h"
 #include "check.h"
-#include "display.h"
-#include "fmtscan.h"
+#include "render/display.h"
+#include "hooks/fmtscan.h"
 #include "jb_expect.h"
-#include "status.h"
-#include "valw.h"
-#include "valw_bson.h"
+#include "render/status.h"
+#include "render/valw.h"
+#include "render/valw_bson.h"
 
 /* ---- helpers ---- */
 

@@ -1,4 +1,4 @@
-# tests/unit/valw_unit.mk: the value writer's unit test (preload/valw.h, both back
+# tests/unit/valw_unit.mk: the value writer's unit test (preload/render/valw.h, both back
 # ends), included from tests/unit/unit_tests.mk (which defines UNIT_OUT and the
 # object rules) and run by tests/unit/test_unit.py.
 #
@@ -11,11 +11,11 @@
 
 BSON_LIBS = $(shell pkg-config --libs libbson-1.0)
 
-VALW_UNIT_SRCS := preload/valw.c preload/valw_bson.c preload/jsonw.c preload/diag.c preload/diag_file.c preload/logdir.c \
-	preload/display.c preload/bufrender.c preload/fmtscan.c preload/status.c
+VALW_UNIT_SRCS := preload/render/valw.c preload/render/valw_bson.c preload/render/jsonw.c preload/base/diag.c preload/base/diag_file.c preload/base/logdir.c \
+	preload/render/display.c preload/render/bufrender.c preload/hooks/fmtscan.c preload/render/status.c
 VALW_UNIT_OBJS := $(patsubst preload/%.c,$(UNIT_OUT)/obj/preload/%.o,$(VALW_UNIT_SRCS))
 
-$(UNIT_OUT)/obj/preload/valw_bson.o $(UNIT_OUT)/obj/valw_test.o: UNIT_INC += $(BSON_CFLAGS)
+$(UNIT_OUT)/obj/preload/render/valw_bson.o $(UNIT_OUT)/obj/valw_test.o: UNIT_INC += $(BSON_CFLAGS)
 $(UNIT_OUT)/obj/valw_test.o: CFLAGS_EXTRA += $(JANSSON_CFLAGS)
 
 $(UNIT_OUT)/valw_test: $(UNIT_OUT)/obj/valw_test.o $(VALW_UNIT_OBJS)

@@ -145,7 +145,7 @@ def test_error_attribution():
     log = "\n".join([
         "==1== ", "==1== Invalid read of size 8",
         "==1==    at 0x48761CE: impulse_safe_strncpy (/src/preload/arch/x86_64/safe_copy.S:58)",
-        "==1==    by 0x4862C9B: capture_string (/src/preload/hot_path.c:76)",
+        "==1==    by 0x4862C9B: capture_string (/src/preload/hot/hot_path.c:76)",
         "==1== ", "==1== Invalid read of size 4", "==1==    at 0x1: main (/src/prog.c:3)", "==1== "])
     bad = _errors_in_libimpulse(log)
     if len(bad) != 1 or "hot_path.c" not in bad[0]:
