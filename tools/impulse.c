@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "tool.h"
+#include "base/tool.h"
 
 static const struct subcommand commands[] = {
 	{ "run", "run a program with libimpulse preloaded; say where its records went", cmd_run },
