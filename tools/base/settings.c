@@ -10,8 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
 #include "base/tool.h"
+#include "config.h"
 
 int tool_settings_read(struct cfg *cfg, const char *config, const char **path_read, char *msg,
 		       size_t size)

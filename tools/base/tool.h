@@ -1,11 +1,14 @@
 /*
- * tool.h — what the impulse subcommands share.
+ * tool.h — what the impulse subcommands share: the face of tools/base/.
  *
  * The command is git-style: tools/impulse.c holds the table of subcommands and
- * dispatches; each subcommand lives in its own file (run.c, later tree.c, stats.c,
- * ...) and is one struct subcommand entry plus its cmd_<name>() below. Helpers for
- * paths and log files live beside them, one job per file. Only tools/ may exit():
- * helpers return 0 or -errno and leave the message to the subcommand.
+ * dispatches; each subcommand lives in the folder of its family (run/run.c,
+ * tree/tree.c, ...) and is one struct subcommand entry plus its cmd_<name>() below,
+ * declared here as git's builtin.h declares its commands, so that impulse.c needs
+ * no header of the parts above base. The helpers of base/ (paths, settings, log
+ * files, .diag files) follow, one job per file. Only tools/ may exit(), and there
+ * only the subcommands' folders: the shared parts (base, reader, view) return 0 or
+ * -errno and leave the message to the subcommand.
  */
 #ifndef IMPULSE_TOOL_H
 #define IMPULSE_TOOL_H

@@ -20,11 +20,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/tool.h"
 #include "config.h"
 #include "export/export.h"
 #include "reader/reader.h"
 #include "view/record_filter.h"
-#include "base/tool.h"
 
 #define DEFAULT_LOG_DIR ".impulselogs"
 #define MAX_MONGO 16

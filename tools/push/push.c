@@ -26,10 +26,10 @@
 
 #include <mongoc/mongoc.h>
 
+#include "base/tool.h"
 #include "config.h"
 #include "mongo_uri.h"
 #include "push/record_bson.h"
-#include "base/tool.h"
 
 /* Exit statuses: all in; some lines not in (malformed, refused, unreadable file);
  * TOOL_EXIT_USAGE (2) for the command line or the configuration; the server. */

@@ -1,7 +1,7 @@
 /*
  * record_bson.h — a record file's line as the Mongo logger's document (record_bson.c).
  *
- * A header of its own rather than tool.h: it brings libbson's, which only the files
+ * A header of its own rather than base/tool.h: it brings libbson's, which only the files
  * that talk to MongoDB are compiled with.
  */
 #ifndef IMPULSE_RECORD_BSON_H

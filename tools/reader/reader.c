@@ -5,7 +5,7 @@
  * through the caller's callback before going on.
  *
  * Memory is the queue, one source's buffer and one view: nothing grows with the
- * number of records. It prints nothing and never exits (tools/tool.h).
+ * number of records. It prints nothing and never exits (tools/base/tool.h).
  */
 #include <dirent.h>
 #include <errno.h>

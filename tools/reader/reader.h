@@ -21,7 +21,7 @@
  * or edited by hand read the same.
  *
  * Nothing here prints or exits: errors go to the callback, functions return 0 or
- * -errno (tool.h's rule for helpers).
+ * -errno (base/tool.h's rule for helpers).
  */
 #ifndef IMPULSE_READER_H
 #define IMPULSE_READER_H

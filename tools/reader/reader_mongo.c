@@ -16,9 +16,9 @@
 
 #include <mongoc/mongoc.h>
 
+#include "base/tool.h"
 #include "mongo_uri.h"
 #include "reader/reader_source.h"
-#include "base/tool.h"
 
 /* As impulse push: without it in the URI, libmongoc waits 30 s for a missing server. */
 #define MONGO_SELECTION_TIMEOUT_MS 2000

@@ -25,8 +25,8 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#include "config.h"
 #include "base/tool.h"
+#include "config.h"
 
 /* Exit statuses of their own: every hook installed, some installed nowhere, config error. */
 #define CHECK_EXIT_ALL_INSTALLED 0

@@ -25,9 +25,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/tool.h"
 #include "config.h"
 #include "mongo_uri.h"
-#include "base/tool.h"
 
 #define LIBRARY_NAME LIBIMPULSE_NAME
 

@@ -5,7 +5,7 @@
  *
  * This file is the command: its options, its settings (hooks.conf and the
  * environment, as impulse push reads them), its inputs and the reading loop. It
- * streams: each record is read once (tools/reader.c), handed to stats_count.c, which
+ * streams: each record is read once (tools/reader/), handed to stats_count.c, which
  * counts it into its hook's entry, and forgotten; memory is bounded by the number of
  * hooks × groups and by depth × threads (stats_self.c), never by the number of
  * records. The output is stats_print.c's.
@@ -19,10 +19,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/tool.h"
 #include "config.h"
 #include "mongo_uri.h"
 #include "stats/stats.h"
-#include "base/tool.h"
 
 #define MAX_FILTERS 16
 

@@ -15,8 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "stats/histogram.h"
 #include "reader/reader.h"
+#include "stats/histogram.h"
 
 /* ------------------------------------------------------------ self time (stats_self.c) */
 

@@ -15,8 +15,8 @@
 
 #include <jansson.h>
 
-#include "stats/stats.h"
 #include "base/tool.h"
+#include "stats/stats.h"
 
 #define TEXT_MAX 4096		/* a decoded name longer than this is cut (keys only) */
 

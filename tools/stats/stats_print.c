@@ -12,9 +12,9 @@
 
 #include <jansson.h>
 
+#include "base/tool.h"
 #include "mongo_uri.h"
 #include "stats/stats.h"
-#include "base/tool.h"
 
 #define BOLD "\033[1m"
 #define RED "\033[31m"

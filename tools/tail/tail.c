@@ -24,10 +24,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "view/call_line.h"
-#include "reader/reader.h"
-#include "view/record_filter.h"
 #include "base/tool.h"
+#include "reader/reader.h"
+#include "view/call_line.h"
+#include "view/record_filter.h"
 
 #define TAIL_MAX_FILES 256
 

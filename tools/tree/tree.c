@@ -30,11 +30,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "view/call_line.h"
+#include "base/tool.h"
 #include "config.h"
 #include "reader/reader.h"
-#include "base/tool.h"
 #include "tree/tree.h"
+#include "view/call_line.h"
 
 static const char usage_text[] =
 	"usage: impulse tree [FILE|DIR ...] [--mongo URI [--database D] [--collection C]]\n"

@@ -11,8 +11,8 @@
 #include <stdio.h>
 
 #include "reader/reader.h"
-#include "view/record_filter.h"
 #include "tree/tree_spool.h"
+#include "view/record_filter.h"
 
 /* More identical siblings in a row than this are folded into one line. */
 #define FOLD_MIN 5

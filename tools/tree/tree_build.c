@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "view/call_line.h"
 #include "tree/tree.h"
+#include "view/call_line.h"
 
 void *tree_xcalloc(size_t n, size_t size)
 {

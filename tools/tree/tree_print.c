@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "view/call_line.h"
 #include "tree/tree.h"
+#include "view/call_line.h"
 
 /* --------------------------------------------------------------- printing */
 
