@@ -50,10 +50,19 @@ struct tracer {
 
 /* tracer.active: not recording; recording; recording, and a process made by a raw
  * clone with CLONE_VM (our thread-local data included) may be running: the hot path
- * then asks who is calling (raw_clone_is_foreign). */
+ * then asks who is calling (thread_ctx_is_foreign). */
 enum { TRACER_OFF, TRACER_ON, TRACER_SHARED };
 
 extern struct tracer tracer;
+
+/* Non-zero while this thread runs tracer code: hooked calls made then pass through. */
+extern __thread int tls_busy __attribute__((tls_model("initial-exec")));
+/* tls_busy's value while the hot path runs (hook enter/exit, attach, waits for
+ * room): a hooked call arriving then can only be a signal handler's, which the
+ * program made and which is counted ("reentrant"); the other busy windows are
+ * libimpulse's own calls (the logger, wrappers calling the real function, a
+ * vfork child), which are not the program's and pass through uncounted. */
+#define TLS_BUSY_HOT 0x10000
 
 static inline bool tracer_is_active(void)
 {

@@ -44,7 +44,6 @@
 #include "hot/thread_ctx.h"
 #include "base/tracer.h"
 
-struct tracer tracer = { .exit_status = -1 };
 static int shutdown_started;
 
 static bool env_flag(const char *name)
