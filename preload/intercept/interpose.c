@@ -22,6 +22,7 @@
 #include "intercept/interpose.h"
 #include "intercept/modules.h"
 #include "intercept/select.h"
+#include "intercept/slots.h"
 #include "hot/thread_ctx.h"
 
 static pthread_mutex_t install_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -128,7 +129,7 @@ static void *slot_target(const struct hook *hook, void *real, const char *caller
 	int slot;
 
 	pthread_mutex_lock(&slot_lock);
-	slot = hooks_slot_for(hook, real, caller_path, library_path);
+	slot = slots_take(hook, real, caller_path, library_path);
 	pthread_mutex_unlock(&slot_lock);
 	if (slot < 0) {
 		static bool warned;

@@ -4,7 +4,7 @@
  * Noticed by the scan after every dlclose (modules.c marks the entry gone). Then:
  *
  *  - the library's own patched GOT went with it: nothing to undo;
- *  - slots whose real function lay in its text are retired (hooks.c). A retired
+ *  - slots whose real function lay in its text are retired (slots.c). A retired
  *    slot keeps its real address, so a stub the program still holds (a dlsym
  *    result kept past dlclose: the program's bug) jumps where the untraced call
  *    would have jumped, and fails the same way. No loaded object's GOT can point
@@ -29,6 +29,7 @@
 #include "hooks/hooks.h"
 #include "logger/logger.h"
 #include "intercept/select.h"
+#include "intercept/slots.h"
 #include "intercept/unload.h"
 
 /* True when some slot serves every module: its calls are named by return address. */
@@ -48,7 +49,7 @@ void unload_forget(struct module *mod)
 	mod->settle_pass = callers_by_address() ? (logger_drain_passes() + 2) | 1 : 0;
 	if (mod->is_self || mod->is_loader || mod->start >= mod->end)
 		return;
-	hooks_retire_range(mod->start, mod->end, mod->base);
+	slots_retire_range(mod->start, mod->end, mod->base);
 	select_forget_module(mod);
 }
 

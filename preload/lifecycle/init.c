@@ -416,7 +416,7 @@ __attribute__((constructor)) static void impulse_init(int argc, char **argv, cha
 	lineage_random_hex(tracer.tracer_id, 16);
 	take_argv(argc, argv);
 	tracer.session = first_session();
-	if (!tracer.session || hooks_build(&tracer.cfg)) {
+	if (!tracer.session || select_build(&tracer.cfg)) {
 		diag_error("out of memory at start-up: the program runs untraced");
 		goto fail;
 	}
