@@ -28,6 +28,31 @@
 static pthread_mutex_t install_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t slot_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/* The lifecycle's wrappers (interpose_set_wrappers), and the first letters of their
+ * names: most imports are ruled out on that alone. */
+static const struct interpose_wrapper *wrappers;
+static size_t nwrappers;
+static bool wrapper_initial[256];
+
+void interpose_set_wrappers(const struct interpose_wrapper *table, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		wrapper_initial[(unsigned char)table[i].name[0]] = true;
+	wrappers = table;
+	nwrappers = n;
+}
+
+/* The wrapper that replaces name, or NULL. */
+static void *wrapper_for(const char *name)
+{
+	if (!wrapper_initial[(unsigned char)name[0]])
+		return NULL;
+	for (size_t i = 0; i < nwrappers; i++)
+		if (strcmp(wrappers[i].name, name) == 0)
+			return wrappers[i].fn;
+	return NULL;
+}
+
 static bool is_stub(const void *p)
 {
 	uintptr_t a = (uintptr_t)p, s = (uintptr_t)arch_stub_address(0);
@@ -162,7 +187,7 @@ static const struct hook *hook_for_import(const struct module *mod, const struct
 static void patch_import(const struct module *mod, const struct import *imp, void *arg)
 {
 	const struct hook *hook = hooks_find(imp->name);
-	void *wrapper = wrappers_find(imp->name);
+	void *wrapper = wrapper_for(imp->name);
 	void *real, *target;
 	const struct module *def;
 	int err;
@@ -245,13 +270,13 @@ void interpose_reset_locks_in_child(void)
 
 bool interpose_is_wrapped(const char *name)
 {
-	return hooks_find(name) || wrappers_find(name) || select_name_may_match(name);
+	return hooks_find(name) || wrapper_for(name) || select_name_may_match(name);
 }
 
 void *interpose_wrap_address(const char *name, void *real, const void *caller)
 {
 	const struct hook *hook = hooks_find(name);
-	void *wrapper = wrappers_find(name);
+	void *wrapper = wrapper_for(name);
 	const struct module *def, *from;
 
 	if (!real)

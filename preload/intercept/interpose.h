@@ -5,6 +5,7 @@
 #define IMPULSE_INTERPOSE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* Patches every loaded object not patched yet. report: print where each hook went. */
 void interpose_scan(bool report);
@@ -24,10 +25,17 @@ void interpose_reset_locks_in_child(void);
  * one containing caller: dlsym(RTLD_NEXT) as seen from caller. */
 void *interpose_resolve_next(const char *name, const char *version, const void *caller);
 
-/* Internal wrappers (wrappers.c): the real function for a wrapper, or NULL. */
-void *wrappers_find(const char *name);
+/* A function libimpulse puts in the place of the program's (lifecycle/wrappers.c). */
+struct interpose_wrapper {
+	const char *name;
+	void *fn;
+};
 
-/* Records the real dlsym/dlvsym for the tail-jumping entries. Called once at start-up. */
-void wrappers_setup(void);
+/*
+ * The wrappers to install, a table that lives as long as the process; once, at
+ * start-up, before the first interpose_scan(). The lifecycle part owns them and
+ * hands them down here, so that patching never calls up to find them.
+ */
+void interpose_set_wrappers(const struct interpose_wrapper *table, size_t n);
 
 #endif

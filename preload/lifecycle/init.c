@@ -36,6 +36,7 @@
 #include "hooks/hooks.h"
 #include "intercept/interpose.h"
 #include "lifecycle/lineage.h"
+#include "lifecycle/wrappers.h"
 #include "logger/logger.h"
 #include "render/record.h"
 #include "render/redact.h"
