@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "base/diag.h"
+#include "base/life.h"
 #include "hooks/hooks.h"
 #include "intercept/interpose.h"
 #include "intercept/modules.h"
@@ -260,12 +261,20 @@ void interpose_scan(bool report)
 	tls_busy--;
 }
 
-void interpose_reset_locks_in_child(void)
+/* LIFE_FORK_CHILD: the install locks, as free as the child's one thread finds them. */
+static int reset_locks_in_child(const void *arg)
 {
+	(void)arg;
 	/* A thread of the parent may have held them at the fork: it is not here. */
 	pthread_mutex_init(&install_lock, NULL);
 	pthread_mutex_init(&slot_lock, NULL);
 	select_reset_lock_in_child();
+	return 0;
+}
+
+void interpose_setup(void)
+{
+	life_register(LIFE_FORK_CHILD, LIFE_INTERCEPT, reset_locks_in_child);
 }
 
 bool interpose_is_wrapped(const char *name)

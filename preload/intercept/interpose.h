@@ -18,8 +18,9 @@ void *interpose_wrap_address(const char *name, void *real, const void *caller);
 /* True when name is hooked, internally wrapped, or could be matched by a pattern. Lock-free. */
 bool interpose_is_wrapped(const char *name);
 
-/* In a fork child: the install locks, as free as the child's one thread finds them. */
-void interpose_reset_locks_in_child(void);
+/* Registers for the lifecycle events (base/life.h): in a fork child, the install
+ * locks are made as free as the child's one thread finds them. At start-up. */
+void interpose_setup(void);
 
 /* The definition of name (at version, or the default) in the first object after the
  * one containing caller: dlsym(RTLD_NEXT) as seen from caller. */

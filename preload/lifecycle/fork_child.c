@@ -12,9 +12,8 @@
 
 #include "base/clock.h"
 #include "lifecycle/fork_child.h"
-#include "intercept/interpose.h"
+#include "base/life.h"
 #include "lifecycle/lineage.h"
-#include "logger/logger.h"
 #include "hot/thread_ctx.h"
 #include "base/tracer.h"
 
@@ -28,11 +27,10 @@ int fork_child_restart(void)
 {
 	struct thread_ctx *own = tls_ctx;
 	struct lineage_ref link;
+	int err;
 
 	/* Named while the tracer id is still the parent's: the call that forked. */
 	lineage_current(&link, (uintptr_t)__builtin_frame_address(0));
-	interpose_reset_locks_in_child();
-	thread_ctx_forget_others_in_child(own);
 	lineage_parent = link;
 	lineage_random_hex(tracer.tracer_id, 16);
 	tracer.pid = getpid();
@@ -41,10 +39,14 @@ int fork_child_restart(void)
 		__atomic_store_n(&tracer.active, TRACER_ON, __ATOMIC_RELAXED);
 	tracer.exit_status = -1;
 	tracer.start_ticks = clock_ticks();
+	/* The interception's locks, the other threads' contexts (own emptied: its
+	 * events are the parent's), then a logger of the child's own (base/life.h's
+	 * order), now that the tracer is the child's. */
+	err = life_raise(LIFE_FORK_CHILD, NULL);
 	child.forked = true;
 	child.own = own;
-	child.head = own ? own->ring.head : 0;
-	return logger_start_in_fork_child();
+	child.head = own ? own->ring.head : 0;	/* this thread is the ring's only writer */
+	return err;
 }
 
 bool fork_child_is_untouched(void)

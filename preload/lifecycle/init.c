@@ -44,6 +44,8 @@
 #include "logger/sink.h"
 #include "hot/thread_ctx.h"
 #include "base/tracer.h"
+#include "lifecycle/init.h"
+#include "base/life.h"
 
 static int shutdown_started;
 
@@ -338,26 +340,20 @@ static void stay_off_in_child(void)
 	shutdown_started = 1;
 }
 
-/* By tracer_fork_prepare, for the same thread's parent handler: per thread, since
- * a raw clone's handlers (raw_clone.c) may run beside another thread's fork(). */
-static __thread bool logger_held;
-
 /*
  * The forking thread stays busy from here to the end of our parent or child
  * handler: a hooked call made by a prepare handler that runs after ours must not
- * wait for the logger we hold.
+ * wait for the logger the LIFE_FORK_PREPARE event holds (logger.h).
  */
 void tracer_fork_prepare(void)
 {
 	tls_busy++;
-	logger_held = tracer_is_active() && logger_hold_for_fork();
+	(void)life_raise(LIFE_FORK_PREPARE, NULL);
 }
 
 void tracer_fork_parent(void)
 {
-	if (logger_held)
-		logger_release_after_fork();
-	logger_held = false;
+	(void)life_raise(LIFE_FORK_PARENT, NULL);
 	tls_busy--;
 }
 
@@ -367,7 +363,6 @@ void tracer_fork_child(void)
 {
 	int err;
 
-	logger_held = false;
 	diag_forget_in_child();
 	fd_high_begin_alone();	/* the child's only thread, until fork() returns */
 	if (shutdown_started || !tracer_is_active()) {
@@ -426,7 +421,13 @@ __attribute__((constructor)) static void impulse_init(int argc, char **argv, cha
 	tracer.start_ticks = clock_ticks();
 	if (open_sink(&sink))
 		goto fail;
+	/* The parts below register for the lifecycle events (base/life.h) here, each
+	 * at its setup: the hot path, the interception, and the logger at its start. */
 	err = thread_ctx_setup();
+	if (!err) {
+		thread_fork_setup();
+		interpose_setup();
+	}
 	if (!err)
 		err = fault_setup();
 	if (!err)
@@ -484,7 +485,7 @@ void tracer_shutdown(void)
 	 * are written (crash.c then finds the logger stopped and just dies). */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &saved);
-	logger_stop();
+	(void)life_raise(LIFE_SHUTDOWN, NULL);
 	pthread_sigmask(SIG_SETMASK, &saved, NULL);
 	tls_busy--;
 }
@@ -494,7 +495,7 @@ void tracer_abandon(void)
 	if (!stop_recording())
 		return;
 	tls_busy++;
-	logger_abandon();
+	(void)life_raise(LIFE_ABANDON, NULL);
 	tls_busy--;
 }
 

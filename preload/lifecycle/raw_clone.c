@@ -33,6 +33,7 @@
 #include "lifecycle/raw_clone.h"
 #include "hot/thread_ctx.h"
 #include "base/tracer.h"
+#include "lifecycle/init.h"
 
 pid_t _Fork(void);
 
