@@ -5,8 +5,9 @@
  * Runs at start-up and after each dlopen, under install_lock. A hooked import is
  * pointed at the stub of a slot that remembers the real target; an import of a
  * symbol libimpulse itself must see (dlopen, dlsym, pthread_create, exit…) is
- * pointed at its wrapper (wrappers.c), or, when also hooked, at a stub whose real
- * target is that wrapper. Never patched: libimpulse itself and the dynamic loader.
+ * pointed at its wrapper (lifecycle/wrappers.c's table, handed down at start-up
+ * by interpose_set_wrappers), or, when also hooked, at a stub whose real target is
+ * that wrapper; the slot is slots.c's to find. Never patched: libimpulse itself and the dynamic loader.
  * Which hook an import gets, if any, is select.c's to say (explicit hooks, patterns,
  * [from=…]); select_report.c says afterwards where each went.
  */

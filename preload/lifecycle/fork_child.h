@@ -10,10 +10,11 @@
 
 /*
  * From the pthread_atfork child handler (the child's only thread): a new tracer
- * id, pid and start time; the parent's threads, buffers and logger state
- * forgotten; the root's parent the call in which the parent forked; a new
- * logger thread writing to the child's own file. 0, or -errno (the child then
- * runs untraced: the caller turns tracing off).
+ * id, pid and start time; the root's parent the call in which the parent forked;
+ * then the LIFE_FORK_CHILD event (base/life.h): the parent's locks, threads,
+ * buffers and logger state forgotten, and a new logger thread writing to the
+ * child's own file. 0, or -errno (the child then runs untraced: the caller turns
+ * tracing off).
  */
 int fork_child_restart(void);
 
