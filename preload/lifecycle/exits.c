@@ -19,7 +19,7 @@
 
 #include "lifecycle/exits.h"
 #include "hot/hot_path.h"
-#include "lifecycle/init.h"
+#include "lifecycle/shutdown.h"
 #include "logger/logger.h"
 #include "base/tracer.h"
 

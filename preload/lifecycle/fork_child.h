@@ -1,5 +1,6 @@
 /*
- * fork_child.h — a forked child as a tracer of its own (a new "module").
+ * fork_child.h — fork()'s handlers, and a forked child as a tracer of its own (a
+ * new "module").
  */
 #ifndef IMPULSE_FORK_CHILD_H
 #define IMPULSE_FORK_CHILD_H
@@ -7,6 +8,18 @@
 #include <stdbool.h>
 
 #pragma GCC visibility push(hidden)
+
+/*
+ * What fork() runs around the system call (pthread_atfork handlers, registered by
+ * init.c), and what libimpulse's wrappers of raw clones and _Fork run around
+ * theirs (raw_clone.c), as the LIFE_FORK_* events (base/life.h): prepare holds the
+ * logger at rest; child makes the child a tracer of its own (below); parent lets
+ * the logger go. They may change errno: callers that return to the program keep
+ * the system call's.
+ */
+void tracer_fork_prepare(void);
+void tracer_fork_parent(void);
+void tracer_fork_child(void);
 
 /*
  * From the pthread_atfork child handler (the child's only thread): a new tracer

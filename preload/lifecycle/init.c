@@ -8,10 +8,11 @@
  * (impulse check) the report goes to FD and the process ends before main
  * (wrappers.c); a tracer that cannot start then exits with status 3. Any failure is said once and leaves the program running untraced;
  * only IMPULSE_STRICT=1 turns a configuration error into exit status 2.
- * Shutdown runs as a destructor (or from the _exit wrapper): stop recording,
- * drain, write what is still running as "incomplete" and the root record.
- * A fork child becomes a tracer of its own (fork_child.c), from our
- * pthread_atfork handler.
+ * Shutdown runs as a destructor (or from the _exit wrapper; shutdown.c): stop
+ * recording, drain, write what is still running as "incomplete" and the root
+ * record. A fork child becomes a tracer of its own (fork_child.c), from the
+ * pthread_atfork handlers registered here. The parts below hear of fork, crash and
+ * the end through base/life.h, where they register at the setup called here.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -44,10 +45,9 @@
 #include "logger/sink.h"
 #include "hot/thread_ctx.h"
 #include "base/tracer.h"
-#include "lifecycle/init.h"
+#include "lifecycle/shutdown.h"
 #include "base/life.h"
 
-static int shutdown_started;
 
 static bool env_flag(const char *name)
 {
@@ -332,52 +332,6 @@ static struct session *first_session(void)
 	return session->id ? session : NULL;
 }
 
-static void stay_off_in_child(void)
-{
-	/* No logger thread in the child: stop recording, and never wait for one. */
-	__atomic_store_n(&tracer.active, 0, __ATOMIC_RELAXED);
-	__atomic_store_n(&tracer.logger_running, 0, __ATOMIC_RELEASE);
-	shutdown_started = 1;
-}
-
-/*
- * The forking thread stays busy from here to the end of our parent or child
- * handler: a hooked call made by a prepare handler that runs after ours must not
- * wait for the logger the LIFE_FORK_PREPARE event holds (logger.h).
- */
-void tracer_fork_prepare(void)
-{
-	tls_busy++;
-	(void)life_raise(LIFE_FORK_PREPARE, NULL);
-}
-
-void tracer_fork_parent(void)
-{
-	(void)life_raise(LIFE_FORK_PARENT, NULL);
-	tls_busy--;
-}
-
-/* The child is traced as a process of its own (fork_child.c), unless the parent
- * was not tracing (any more) when it forked. */
-void tracer_fork_child(void)
-{
-	int err;
-
-	diag_forget_in_child();
-	fd_high_begin_alone();	/* the child's only thread, until fork() returns */
-	if (shutdown_started || !tracer_is_active()) {
-		stay_off_in_child();
-	} else {
-		err = fork_child_restart();
-		if (err) {
-			diag_error("cannot trace the forked child: %s; it runs untraced", strerror(-err));
-			stay_off_in_child();
-		}
-	}
-	fd_high_end_alone();
-	tls_busy--;	/* tracer_fork_prepare's */
-}
-
 __attribute__((constructor)) static void impulse_init(int argc, char **argv, char **envp)
 {
 	struct sink sink;
@@ -451,51 +405,6 @@ fail:
 	check_failed();
 out:
 	fd_high_end_alone();
-	tls_busy--;
-}
-
-/*
- * Whether this call is the one that stops recording (then it has stopped it): not
- * in a vfork child, which shares our memory but not our threads (stopping would
- * stop the parent's tracing and wait for a logger thread not in this process), not
- * a second time, not when tracing never started.
- */
-static bool stop_recording(void)
-{
-	if (getpid() != tracer.pid)
-		return false;
-	if (__atomic_exchange_n(&shutdown_started, 1, __ATOMIC_ACQ_REL))
-		return false;
-	if (!__atomic_load_n(&tracer.active, __ATOMIC_ACQUIRE))
-		return false;
-	__atomic_store_n(&tracer.active, 0, __ATOMIC_RELEASE);
-	return true;
-}
-
-void tracer_shutdown(void)
-{
-	sigset_t all, saved;
-
-	if (getpid() == tracer.pid)
-		crash_hold();	/* a crash being written on another thread finishes first */
-	if (!stop_recording())
-		return;
-	tls_busy++;
-	/* A signal that kills now would cut the records short: it waits until they
-	 * are written (crash.c then finds the logger stopped and just dies). */
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &saved);
-	(void)life_raise(LIFE_SHUTDOWN, NULL);
-	pthread_sigmask(SIG_SETMASK, &saved, NULL);
-	tls_busy--;
-}
-
-void tracer_abandon(void)
-{
-	if (!stop_recording())
-		return;
-	tls_busy++;
-	(void)life_raise(LIFE_ABANDON, NULL);
 	tls_busy--;
 }
 

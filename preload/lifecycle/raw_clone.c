@@ -33,7 +33,8 @@
 #include "lifecycle/raw_clone.h"
 #include "hot/thread_ctx.h"
 #include "base/tracer.h"
-#include "lifecycle/init.h"
+#include "lifecycle/fork_child.h"
+#include "lifecycle/shutdown.h"
 
 pid_t _Fork(void);
 

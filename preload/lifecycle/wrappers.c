@@ -34,7 +34,7 @@
 #include "intercept/select.h"
 #include "hot/thread_ctx.h"
 #include "base/tracer.h"
-#include "lifecycle/init.h"
+#include "lifecycle/shutdown.h"
 #include "lifecycle/wrap_exec.h"
 
 typedef void *(*start_fn)(void *);
