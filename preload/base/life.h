@@ -21,10 +21,10 @@
 #pragma GCC visibility push(hidden)
 
 enum life_event {
-	/* fork() and the raw clones made fork-like (lifecycle/init.c, raw_clone.c), on
-	 * the forking thread, tls_busy raised: before the system call; after it in the
-	 * parent (also when it failed); in the child, as its only thread, when the
-	 * child is to be traced as a process of its own (lifecycle/fork_child.c; the
+	/* fork() and the raw clones made fork-like (lifecycle/fork_child.c and
+	 * raw_clone.c), on the forking thread, tls_busy raised: before the system
+	 * call; after it in the parent (also when it failed); in the child, as its
+	 * only thread, when the child is to be traced as a process of its own (the
 	 * tracer's pid and id are the child's already). In the child, receivers only
 	 * reset or leak what the vanished threads may have held; they may allocate. */
 	LIFE_FORK_PREPARE,
@@ -34,7 +34,7 @@ enum life_event {
 	 * recording stopped: arg is the exception text (const char *). Receivers must
 	 * be async-signal-safe and bounded in time. */
 	LIFE_DYING,
-	/* The orderly end (exit, quick_exit, _exit, exec: lifecycle/init.c's
+	/* The orderly end (exit, quick_exit, _exit, exec: lifecycle/shutdown.c's
 	 * tracer_shutdown), once, recording stopped, every signal blocked: write
 	 * everything. */
 	LIFE_SHUTDOWN,

@@ -53,7 +53,7 @@ struct tracer {
 	unsigned drain_passes;		/* times the logger thread has drained every ring; only
 					 * grows (logger.c); atomic: tracer_wait_drained() */
 	int main_thread_gone;		/* main ended its thread with pthread_exit
-					 * (lifecycle/exits.c); atomic */
+					 * (lifecycle/exits.c); atomic: base/threads.c */
 };
 
 /* tracer.active: not recording; recording; recording, and a process made by a raw
@@ -85,12 +85,6 @@ static inline bool tracer_is_active(void)
  * started, stopped, or a raw clone child's copy of one), -ETIMEDOUT.
  */
 int tracer_wait_drained(unsigned pass);
-
-/*
- * Whether main has ended its thread with pthread_exit and no thread but the
- * caller is left (the logger asks: it must not keep the process alive).
- */
-bool tracer_only_caller_left(void);
 
 #pragma GCC visibility pop
 

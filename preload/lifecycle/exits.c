@@ -55,7 +55,7 @@ void exits_pthread_exit(void *retval)
 	if (gettid() == tracer.pid) {
 		if (tracer.exit_status < 0)
 			tracer.exit_status = 0;
-		/* Pairs with tracer_only_caller_left()'s load-acquire (the logger asks). */
+		/* Pairs with threads_only_caller_left()'s load-acquire (the logger asks). */
 		__atomic_store_n(&tracer.main_thread_gone, 1, __ATOMIC_RELEASE);
 	}
 	pthread_exit(retval);

@@ -30,6 +30,7 @@
 #include "render/exception_text.h"
 #include "base/fd_thread.h"
 #include "base/life.h"
+#include "base/threads.h"
 #include "hooks/hooks.h"
 #include "logger/logger.h"
 #include "intercept/modules.h"
@@ -830,7 +831,7 @@ static void *logger_main(void *arg)
 		}
 		out_flush();
 		logger_ns += now_ns() - t0;
-		if (idle % 8 == 7 && tracer_only_caller_left()) {
+		if (idle % 8 == 7 && threads_only_caller_left()) {
 			leave_as_last_thread();
 			exit(0);
 		}
