@@ -49,8 +49,10 @@ struct tracer {
 	int exit_status;		/* set by the main/exit wrappers; -1 when unknown */
 
 	/* Written by the parts below the lifecycle, read by others: here so that none
-	 * of them calls another up the layout for it. Off the hot path's line. */
-	unsigned drain_passes;		/* times the logger thread has drained every ring; only
+	 * of them calls another up the layout for it. A cache line of their own: the
+	 * logger writes drain_passes on every pass, and the fields above are read on
+	 * the traced threads (pid, when a raw clone shares our memory). */
+	_Alignas(64) unsigned drain_passes;		/* times the logger thread has drained every ring; only
 					 * grows (logger.c); atomic: tracer_wait_drained() */
 	int main_thread_gone;		/* main ended its thread with pthread_exit
 					 * (lifecycle/exits.c); atomic: base/threads.c */
