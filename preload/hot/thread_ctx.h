@@ -191,9 +191,6 @@ void thread_ctx_release(struct thread_ctx *ctx);
  */
 void thread_ctx_forget_others_in_child(struct thread_ctx *own);
 
-/* Registers the call above for LIFE_FORK_CHILD (base/life.h; thread_fork.c). At start-up. */
-void thread_fork_setup(void);
-
 /* Installs the thread-exit handler; called once at start-up. 0 or -errno. */
 int thread_ctx_setup(void);
 

@@ -7,6 +7,7 @@
  */
 #include "base/life.h"
 #include "hot/thread_ctx.h"
+#include "hot/thread_fork.h"
 
 static int forget_others(const void *arg)
 {

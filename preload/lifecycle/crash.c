@@ -3,8 +3,9 @@
  * have had without us.
  *
  * Runs in a signal handler on the dying thread, so only async-signal-safe calls
- * here: the records are made by the logger thread (the LIFE_DYING event, logger.h), which may
- * malloc and format; this thread asks and waits, bounded. If the logger cannot
+ * here: the records are made by the logger thread (the LIFE_DYING event of
+ * base/life.h: logger.h), which may malloc and format; this thread asks and
+ * waits, bounded. If the logger cannot
  * finish (it waits for a lock the dying thread held, say), the process dies anyway
  * with what was written by then. The other threads run on meanwhile, unrecorded:
  * the few milliseconds the records take.

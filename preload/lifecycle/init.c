@@ -44,6 +44,7 @@
 #include "intercept/select.h"
 #include "logger/sink.h"
 #include "hot/thread_ctx.h"
+#include "hot/thread_fork.h"
 #include "base/tracer.h"
 #include "lifecycle/shutdown.h"
 #include "base/life.h"
