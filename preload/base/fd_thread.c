@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "base/fd_thread.h"
-#include "hot/thread_ctx.h"
+#include "base/tracer.h"
 
 enum { FDT_NONE, FDT_PRIVATE, FDT_SHARED };
 

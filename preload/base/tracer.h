@@ -1,8 +1,9 @@
 /*
  * tracer.h — the state of the one tracer in this process (Impulse's "module").
  *
- * Set up by init.c before main, read by everyone. Fields written later say who
- * writes them and how they are published.
+ * Set up by lifecycle/init.c before main, read by everyone. Fields written later
+ * say who writes them and how they are published. Defined in tracer.c, with the
+ * little that reads them for more than one part.
  */
 #ifndef IMPULSE_TRACER_H
 #define IMPULSE_TRACER_H
@@ -46,14 +47,32 @@ struct tracer {
 					 * child; a vfork child's getpid() differs from it) */
 	uint64_t start_ticks;		/* arch_read_ticks() when tracing began */
 	int exit_status;		/* set by the main/exit wrappers; -1 when unknown */
+
+	/* Written by the parts below the lifecycle, read by others: here so that none
+	 * of them calls another up the layout for it. A cache line of their own: the
+	 * logger writes drain_passes on every pass, and the fields above are read on
+	 * the traced threads (pid, when a raw clone shares our memory). */
+	_Alignas(64) unsigned drain_passes;		/* times the logger thread has drained every ring; only
+					 * grows (logger.c); atomic: tracer_wait_drained() */
+	int main_thread_gone;		/* main ended its thread with pthread_exit
+					 * (lifecycle/exits.c); atomic: base/threads.c */
 };
 
 /* tracer.active: not recording; recording; recording, and a process made by a raw
  * clone with CLONE_VM (our thread-local data included) may be running: the hot path
- * then asks who is calling (raw_clone_is_foreign). */
+ * then asks who is calling (thread_ctx_is_foreign). */
 enum { TRACER_OFF, TRACER_ON, TRACER_SHARED };
 
 extern struct tracer tracer;
+
+/* Non-zero while this thread runs tracer code: hooked calls made then pass through. */
+extern __thread int tls_busy __attribute__((tls_model("initial-exec")));
+/* tls_busy's value while the hot path runs (hook enter/exit, attach, waits for
+ * room): a hooked call arriving then can only be a signal handler's, which the
+ * program made and which is counted ("reentrant"); the other busy windows are
+ * libimpulse's own calls (the logger, wrappers calling the real function, a
+ * vfork child), which are not the program's and pass through uncounted. */
+#define TLS_BUSY_HOT 0x10000
 
 static inline bool tracer_is_active(void)
 {
@@ -61,23 +80,13 @@ static inline bool tracer_is_active(void)
 	return __atomic_load_n(&tracer.active, __ATOMIC_RELAXED);
 }
 
-/* Stops recording, drains everything and writes the root record. Idempotent. */
-void tracer_shutdown(void);
-
-/* Stops recording and the logger without writing anything more (a fork child that
- * recorded nothing and execs: it leaves no file). */
-void tracer_abandon(void);
-
 /*
- * What fork() runs around the system call (pthread_atfork handlers, init.c), and
- * what libimpulse's wrappers of raw clones and _Fork run around theirs
- * (raw_clone.c): prepare holds the logger at rest; child makes the child a tracer
- * of its own (fork_child.c); parent lets the logger go. They may change errno:
- * callers that return to the program keep the system call's.
+ * Waits until the logger thread has drained every ring up to pass (a value of
+ * tracer.drain_passes: everything committed before it was 2 passes lower has been
+ * read), for about 5 s at most. 0, -EIO when no logger runs in this process (not
+ * started, stopped, or a raw clone child's copy of one), -ETIMEDOUT.
  */
-void tracer_fork_prepare(void);
-void tracer_fork_parent(void);
-void tracer_fork_child(void);
+int tracer_wait_drained(unsigned pass);
 
 #pragma GCC visibility pop
 

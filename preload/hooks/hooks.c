@@ -2,8 +2,10 @@
  * hooks.c — the hook table (a hash of symbol names) and the slot array.
  *
  * Built before any patching; read-only afterwards except for slot allocation,
- * which happens under the install lock (interpose.c) and publishes the slot count
- * with a release store so the logger can read slots up to it.
+ * which happens under the install lock (intercept/slots.c) and publishes the slot
+ * count with a release store so the logger can read slots up to it. Which hooks
+ * are built, and which slots serve them, the interception decides
+ * (intercept/select.c, intercept/slots.c): this file only compiles and keeps them.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -12,10 +14,7 @@
 #include "hooks/capture_plan.h"
 #include "base/diag.h"
 #include "hooks/event.h"
-#include "render/jsonw.h"
 #include "hooks/hooks.h"
-#include "intercept/modules.h"
-#include "intercept/select.h"
 #include "base/tracer.h"
 
 #define HASH_BUCKETS 1024
@@ -36,17 +35,34 @@ static unsigned name_hash(const char *s)
 	return h & (HASH_BUCKETS - 1);
 }
 
-/* The logger writes parameter names on every record: escape them once here. */
+/*
+ * The renderer writes parameter names on every record: quote them once here, as
+ * "name": back to back. No escaping is needed: the configuration only accepts C
+ * identifiers as parameter names, or names them "argN" (config/proto.c). Out of
+ * memory (at start-up or a pattern's first match): empty keys, NULL and every end
+ * 0, as the JSON buffer this replaced left them.
+ */
 static void hook_keys(struct hook *h)
 {
-	struct jbuf b = { 0 };
+	size_t len = 0, size = 0;
+	char *keys;
 
-	for (uint32_t i = 0; i < h->nparams; i++) {
-		jb_cstr(&b, h->cfg->params[i].name);
-		jb_putc(&b, ':');
-		h->key_end[i] = (uint16_t)(b.len < UINT16_MAX ? b.len : UINT16_MAX);
+	for (uint32_t i = 0; i < h->nparams; i++)
+		size += strlen(h->cfg->params[i].name) + 3;
+	keys = size ? malloc(size) : NULL;
+	for (uint32_t i = 0; keys && i < h->nparams; i++) {
+		size_t n = strlen(h->cfg->params[i].name);
+
+		keys[len++] = '"';
+		memcpy(keys + len, h->cfg->params[i].name, n);
+		len += n;
+		keys[len++] = '"';
+		keys[len++] = ':';
+		h->key_end[i] = (uint16_t)(len < UINT16_MAX ? len : UINT16_MAX);
 	}
-	h->arg_keys = b.p;
+	if (!keys)
+		memset(h->key_end, 0, sizeof(h->key_end));
+	h->arg_keys = keys;
 }
 
 /* True when name is in the comma-separated list. */
@@ -124,7 +140,7 @@ static void publish(struct hook *h)
 	__atomic_store_n(&nhooks, nhooks + 1, __ATOMIC_RELEASE);
 }
 
-int hooks_build(const struct cfg *cfg)
+int hooks_reserve(const struct cfg *cfg)
 {
 	capacity = cfg->nhooks + (cfg->npatterns ? PATTERN_HOOKS_MAX : 0);
 	/* Allocated once and never moved: slots and the logger keep pointers into it.
@@ -132,20 +148,6 @@ int hooks_build(const struct cfg *cfg)
 	hooks_array = calloc((size_t)capacity + 1, sizeof(*hooks_array));
 	if (!hooks_array)
 		return -ENOMEM;
-	for (int i = 0; i < cfg->nhooks; i++) {
-		struct hook *h = &hooks_array[nhooks];
-
-		const char *why = select_refusal(cfg->hooks[i].symbol, true);
-
-		/* A trampoline would break it (select.c says why): never installed. */
-		if (why) {
-			diag_error("%s:%d:%d: %s cannot be hooked (%s); ignored", cfg->hooks[i].file,
-				   cfg->hooks[i].line, cfg->hooks[i].column, cfg->hooks[i].symbol, why);
-			continue;
-		}
-		hook_plan(h, &cfg->hooks[i]);
-		publish(h);
-	}
 	return 0;
 }
 
@@ -179,71 +181,6 @@ int hooks_count(void)
 const struct hook *hooks_at(int i)
 {
 	return &hooks_array[i];
-}
-
-/* True when retired slot s served this hook, caller and library at real's offset. */
-static bool takes_back(const struct hook_slot *s, void *real, const char *library_path)
-{
-	const struct module *def = modules_find((uintptr_t)real);
-
-	return def && !def->gone && s->library_path == library_path &&
-	       (uintptr_t)real - def->base == __atomic_load_n(&s->offset, __ATOMIC_RELAXED);
-}
-
-/*
- * Allocation runs under interpose.c's slot lock; retirement (hooks_retire_range)
- * under the install lock only, so the two may meet, on different slots: a scan
- * retires the slots of a library found unloaded, which the program can no longer
- * be looking up (or is racing its own dlclose).
- */
-int hooks_slot_for(const struct hook *hook, void *real, const char *caller_path,
-		   const char *library_path)
-{
-	unsigned n = impulse_nslots;
-
-	for (unsigned i = 0; i < n; i++) {
-		struct hook_slot *s = &impulse_slots[i];
-
-		if (s->hook != hook || s->caller_path != caller_path)
-			continue;
-		if (!__atomic_load_n(&s->retired, __ATOMIC_ACQUIRE)) {
-			if (s->real == real)
-				return (int)i;
-		} else if (takes_back(s, real, library_path)) {
-			/* One aligned store: a stale caller of the stub reaches the old or
-			 * the new address, as it would have reached the old one untraced. */
-			__atomic_store_n(&s->real, real, __ATOMIC_RELEASE);
-			__atomic_store_n(&s->retired, 0, __ATOMIC_RELEASE);
-			return (int)i;
-		}
-	}
-	if (n >= MAX_SLOTS)
-		return -ENOSPC;
-	impulse_slots[n] = (struct hook_slot){
-		.real = real,
-		.hook = hook,
-		.caller_path = caller_path,
-		.library_path = library_path,
-	};
-	/* Pairs with the logger's load-acquire before it reads slot n. */
-	__atomic_store_n(&impulse_nslots, n + 1, __ATOMIC_RELEASE);
-	return (int)n;
-}
-
-void hooks_retire_range(uintptr_t start, uintptr_t end, uintptr_t base)
-{
-	unsigned n = __atomic_load_n(&impulse_nslots, __ATOMIC_ACQUIRE);
-
-	for (unsigned i = 0; i < n; i++) {
-		struct hook_slot *s = &impulse_slots[i];
-		uintptr_t real = (uintptr_t)__atomic_load_n(&s->real, __ATOMIC_ACQUIRE);
-
-		if (__atomic_load_n(&s->retired, __ATOMIC_ACQUIRE) || real < start || real >= end)
-			continue;
-		/* Truncated beyond 4 GiB into the library: then never taken back. */
-		__atomic_store_n(&s->offset, (uint32_t)(real - base), __ATOMIC_RELAXED);
-		__atomic_store_n(&s->retired, 1, __ATOMIC_RELEASE);
-	}
 }
 
 struct interned {

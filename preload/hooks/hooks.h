@@ -3,7 +3,7 @@
  * that bind one hook to one (calling module, real function) pair.
  *
  * A hook is built once at start-up from a struct cfg_hook. A slot is allocated
- * when a GOT entry or a dlsym result is redirected to stub N; slot N never changes
+ * (intercept/slots.c) when a GOT entry or a dlsym result is redirected to stub N; slot N never changes
  * afterwards except for the logger's cached JSON, which only the logger touches.
  */
 #ifndef IMPULSE_HOOKS_H
@@ -66,13 +66,17 @@ _Static_assert(sizeof(struct hook_slot) == 64, "slot size");
 extern struct hook_slot impulse_slots[MAX_SLOTS];
 extern unsigned impulse_nslots;		/* slots in use; grows under the install lock */
 
-/* Builds the hook table from cfg (kept by the caller for the process lifetime). 0 or -ENOMEM/-E2BIG. */
-int hooks_build(const struct cfg *cfg);
+/*
+ * Makes the table room for cfg's hooks and those its patterns may add (cfg is kept
+ * by the caller for the process lifetime); empty until hooks_add(). 0 or -ENOMEM.
+ */
+int hooks_reserve(const struct cfg *cfg);
 
 /*
- * Adds a hook made for a symbol a pattern matched (select.c); c must live as long
- * as the process. Returns it, or NULL when the table is full. Callers serialise
- * additions (select.c's lock); readers need none.
+ * Adds a hook for c: one declared in hooks.conf (intercept/select.c's
+ * select_build, at start-up) or made for a symbol a pattern matched (select.c);
+ * c must live as long as the process. Returns it, or NULL when the table is full.
+ * Callers serialise additions (select.c's lock); readers need none.
  */
 const struct hook *hooks_add(const struct cfg_hook *c);
 
@@ -82,22 +86,6 @@ const struct hook *hooks_find(const char *name);
 /* Number of hooks and the i-th one (for reports); the number only grows. */
 int hooks_count(void);
 const struct hook *hooks_at(int i);
-
-/*
- * The slot serving hook for calls from caller_path to real, allocated if new: a
- * retired slot of the same hook, caller and library whose real had the same offset
- * in it (the library loaded again, maybe elsewhere) is taken back and pointed at
- * real. Returns the slot index or -ENOSPC. Callers hold interpose.c's slot lock.
- */
-int hooks_slot_for(const struct hook *hook, void *real, const char *caller_path,
-		   const char *library_path);
-
-/*
- * Retires the slots whose real function lies in [start, end), the text of a module
- * just unloaded whose load bias was base (unload.c). Install lock held (not the
- * slot lock: see hooks.c).
- */
-void hooks_retire_range(uintptr_t start, uintptr_t end, uintptr_t base);
 
 /* Interns a path string for the process lifetime (install lock held). */
 const char *hooks_intern_path(const char *path);

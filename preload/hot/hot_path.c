@@ -20,7 +20,6 @@
 #include "hooks/event.h"
 #include "hooks/hooks.h"
 #include "hot/hot_path.h"
-#include "lifecycle/raw_clone.h"
 #include "hot/thread_ctx.h"
 #include "base/tracer.h"
 
@@ -176,7 +175,7 @@ long impulse_hook_enter(struct arch_frame *f)
 	/* A raw CLONE_VM child runs on its parent thread's thread-local data: it must
 	 * not touch that thread's buffer, call stack or tls_busy, which its parent may
 	 * have raised at this very moment (raw_clone.c). */
-	if (__builtin_expect(active == TRACER_SHARED, 0) && raw_clone_is_foreign(ctx, tracer.pid)) {
+	if (__builtin_expect(active == TRACER_SHARED, 0) && thread_ctx_is_foreign(ctx, tracer.pid)) {
 		thread_ctx_count_foreign((uint32_t)f->slot);
 		return 0;
 	}

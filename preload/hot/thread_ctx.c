@@ -26,7 +26,6 @@ struct thread_ctx *impulse_threads[CTX_MAX_THREADS];
 unsigned impulse_threads_hint;
 
 __thread struct thread_ctx *tls_ctx __attribute__((tls_model("initial-exec")));
-__thread int tls_busy __attribute__((tls_model("initial-exec")));
 __thread uint64_t tls_link_parent __attribute__((tls_model("initial-exec")));
 
 static pthread_key_t exit_key;

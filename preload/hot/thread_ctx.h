@@ -13,7 +13,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <unistd.h>
 
+#include "base/tracer.h"
 #include "hot/ring.h"
 
 /* Internal to libimpulse: direct, GOT-free access from the hot path. */
@@ -83,14 +85,6 @@ extern struct thread_ctx *impulse_threads[CTX_MAX_THREADS];
 extern unsigned impulse_threads_hint;	/* highest index used + 1 */
 
 extern __thread struct thread_ctx *tls_ctx __attribute__((tls_model("initial-exec")));
-/* Non-zero while this thread runs tracer code: hooked calls made then pass through. */
-extern __thread int tls_busy __attribute__((tls_model("initial-exec")));
-/* tls_busy's value while the hot path runs (hook enter/exit, attach, waits for
- * room): a hooked call arriving then can only be a signal handler's, which the
- * program made and which is counted ("reentrant"); the other busy windows are
- * libimpulse's own calls (the logger, wrappers calling the real function, a
- * vfork child), which are not the program's and pass through uncounted. */
-#define TLS_BUSY_HOT 0x10000
 /* Set by our pthread_create wrapper before the thread has a context. */
 extern __thread uint64_t tls_link_parent __attribute__((tls_model("initial-exec")));
 
@@ -199,6 +193,17 @@ void thread_ctx_forget_others_in_child(struct thread_ctx *own);
 
 /* Installs the thread-exit handler; called once at start-up. 0 or -errno. */
 int thread_ctx_setup(void);
+
+/*
+ * In TRACER_SHARED mode (a raw clone made it so: lifecycle/raw_clone.c), from the
+ * hot path: true when the caller is not the thread whose thread-local state it
+ * sees (a raw CLONE_VM child, or a child we did not see start). Makes a system
+ * call: only ever reached once such a child was made.
+ */
+static inline bool thread_ctx_is_foreign(const struct thread_ctx *ctx, pid_t tracer_pid)
+{
+	return ctx ? gettid() != ctx->tid : getpid() != tracer_pid;
+}
 
 #pragma GCC visibility pop
 

@@ -5,8 +5,9 @@
  * Runs at start-up and after each dlopen, under install_lock. A hooked import is
  * pointed at the stub of a slot that remembers the real target; an import of a
  * symbol libimpulse itself must see (dlopen, dlsym, pthread_create, exit…) is
- * pointed at its wrapper (wrappers.c), or, when also hooked, at a stub whose real
- * target is that wrapper. Never patched: libimpulse itself and the dynamic loader.
+ * pointed at its wrapper (lifecycle/wrappers.c's table, handed down at start-up
+ * by interpose_set_wrappers), or, when also hooked, at a stub whose real target is
+ * that wrapper; the slot is slots.c's to find. Never patched: libimpulse itself and the dynamic loader.
  * Which hook an import gets, if any, is select.c's to say (explicit hooks, patterns,
  * [from=…]); select_report.c says afterwards where each went.
  */
@@ -18,14 +19,41 @@
 #include <string.h>
 
 #include "base/diag.h"
+#include "base/life.h"
 #include "hooks/hooks.h"
 #include "intercept/interpose.h"
 #include "intercept/modules.h"
 #include "intercept/select.h"
+#include "intercept/slots.h"
 #include "hot/thread_ctx.h"
 
 static pthread_mutex_t install_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t slot_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The lifecycle's wrappers (interpose_set_wrappers), and the first letters of their
+ * names: most imports are ruled out on that alone. */
+static const struct interpose_wrapper *wrappers;
+static size_t nwrappers;
+static bool wrapper_initial[256];
+
+void interpose_set_wrappers(const struct interpose_wrapper *table, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		wrapper_initial[(unsigned char)table[i].name[0]] = true;
+	wrappers = table;
+	nwrappers = n;
+}
+
+/* The wrapper that replaces name, or NULL. */
+static void *wrapper_for(const char *name)
+{
+	if (!wrapper_initial[(unsigned char)name[0]])
+		return NULL;
+	for (size_t i = 0; i < nwrappers; i++)
+		if (strcmp(wrappers[i].name, name) == 0)
+			return wrappers[i].fn;
+	return NULL;
+}
 
 static bool is_stub(const void *p)
 {
@@ -128,7 +156,7 @@ static void *slot_target(const struct hook *hook, void *real, const char *caller
 	int slot;
 
 	pthread_mutex_lock(&slot_lock);
-	slot = hooks_slot_for(hook, real, caller_path, library_path);
+	slot = slots_take(hook, real, caller_path, library_path);
 	pthread_mutex_unlock(&slot_lock);
 	if (slot < 0) {
 		static bool warned;
@@ -161,7 +189,7 @@ static const struct hook *hook_for_import(const struct module *mod, const struct
 static void patch_import(const struct module *mod, const struct import *imp, void *arg)
 {
 	const struct hook *hook = hooks_find(imp->name);
-	void *wrapper = wrappers_find(imp->name);
+	void *wrapper = wrapper_for(imp->name);
 	void *real, *target;
 	const struct module *def;
 	int err;
@@ -234,23 +262,31 @@ void interpose_scan(bool report)
 	tls_busy--;
 }
 
-void interpose_reset_locks_in_child(void)
+/* LIFE_FORK_CHILD: the install locks, as free as the child's one thread finds them. */
+static int reset_locks_in_child(const void *arg)
 {
+	(void)arg;
 	/* A thread of the parent may have held them at the fork: it is not here. */
 	pthread_mutex_init(&install_lock, NULL);
 	pthread_mutex_init(&slot_lock, NULL);
 	select_reset_lock_in_child();
+	return 0;
+}
+
+void interpose_setup(void)
+{
+	life_register(LIFE_FORK_CHILD, LIFE_INTERCEPT, reset_locks_in_child);
 }
 
 bool interpose_is_wrapped(const char *name)
 {
-	return hooks_find(name) || wrappers_find(name) || select_name_may_match(name);
+	return hooks_find(name) || wrapper_for(name) || select_name_may_match(name);
 }
 
 void *interpose_wrap_address(const char *name, void *real, const void *caller)
 {
 	const struct hook *hook = hooks_find(name);
-	void *wrapper = wrappers_find(name);
+	void *wrapper = wrapper_for(name);
 	const struct module *def, *from;
 
 	if (!real)

@@ -5,6 +5,7 @@
 #define IMPULSE_INTERPOSE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* Patches every loaded object not patched yet. report: print where each hook went. */
 void interpose_scan(bool report);
@@ -17,17 +18,25 @@ void *interpose_wrap_address(const char *name, void *real, const void *caller);
 /* True when name is hooked, internally wrapped, or could be matched by a pattern. Lock-free. */
 bool interpose_is_wrapped(const char *name);
 
-/* In a fork child: the install locks, as free as the child's one thread finds them. */
-void interpose_reset_locks_in_child(void);
+/* Registers for the lifecycle events (base/life.h): in a fork child, the install
+ * locks are made as free as the child's one thread finds them. At start-up. */
+void interpose_setup(void);
 
 /* The definition of name (at version, or the default) in the first object after the
  * one containing caller: dlsym(RTLD_NEXT) as seen from caller. */
 void *interpose_resolve_next(const char *name, const char *version, const void *caller);
 
-/* Internal wrappers (wrappers.c): the real function for a wrapper, or NULL. */
-void *wrappers_find(const char *name);
+/* A function libimpulse puts in the place of the program's (lifecycle/wrappers.c). */
+struct interpose_wrapper {
+	const char *name;
+	void *fn;
+};
 
-/* Records the real dlsym/dlvsym for the tail-jumping entries. Called once at start-up. */
-void wrappers_setup(void);
+/*
+ * The wrappers to install, a table that lives as long as the process; once, at
+ * start-up, before the first interpose_scan(). The lifecycle part owns them and
+ * hands them down here, so that patching never calls up to find them.
+ */
+void interpose_set_wrappers(const struct interpose_wrapper *table, size_t n);
 
 #endif

@@ -5,7 +5,7 @@
  * a return address to a file without a lock. An unloaded object's entry stays,
  * marked gone, until the same path is loaded again: then it is reused, so that a
  * library loaded and unloaded in a loop keeps one entry (and what select.c and
- * hooks.c keyed on it). Objects are identified by load bias, program headers,
+ * slots.c keyed on it). Objects are identified by load bias, program headers,
  * name and, once patched, a patched word still holding what was written.
  */
 #include <elf.h>

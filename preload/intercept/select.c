@@ -14,6 +14,7 @@
  * runs on the hot path, and nothing here calls the dynamic loader while holding
  * select_lock.
  */
+#include <errno.h>
 #include <fnmatch.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -35,7 +36,7 @@ struct decision *select_decisions[DECISION_BUCKETS];
  * program rather than merely hide a wrapper: the functions whose answer depends
  * on their caller, and those that return twice or switch stacks (the trampoline's
  * frame is popped by the first return, or is another stack's). select_refusal()
- * reads the table for hooks.c (start-up) and select_report.c (impulse check).
+ * reads the table for select_build() (start-up) and select_report.c (impulse check).
  */
 #define RETURNS_TWICE "returns twice on one stack: the parent returns through the frame its child left"
 #define CLONE_STARTS "its child starts on another stack and never returns through the call"
@@ -71,6 +72,24 @@ static const struct {
 	{ "__gxx_personality_v0", "called by the unwinder while an exception is in flight", false },
 	{ "__gcc_personality_v0", "called by the unwinder while an exception is in flight", false },
 };
+
+int select_build(const struct cfg *cfg)
+{
+	if (hooks_reserve(cfg))
+		return -ENOMEM;
+	for (int i = 0; i < cfg->nhooks; i++) {
+		const char *why = select_refusal(cfg->hooks[i].symbol, true);
+
+		/* A trampoline would break it (the table above says why): never installed. */
+		if (why) {
+			diag_error("%s:%d:%d: %s cannot be hooked (%s); ignored", cfg->hooks[i].file,
+				   cfg->hooks[i].line, cfg->hooks[i].column, cfg->hooks[i].symbol, why);
+			continue;
+		}
+		hooks_add(&cfg->hooks[i]);	/* room for every one: hooks_reserve */
+	}
+	return 0;
+}
 
 const char *select_refusal(const char *name, bool explicit_hook)
 {

@@ -20,8 +20,15 @@
 
 #pragma GCC visibility push(hidden)
 
+/*
+ * Builds the hook table (hooks/hooks.h) from cfg's declared hooks, leaving out,
+ * with a message, those select_refusal() refuses; cfg is kept by the caller for the
+ * process lifetime. At start-up, before select_setup(). 0 or -ENOMEM.
+ */
+int select_build(const struct cfg *cfg);
+
 /* Remembers the configuration (kept by the tracer for the process lifetime). Call
- * once, after hooks_build() and before the first interpose_scan(). */
+ * once, after select_build() and before the first interpose_scan(). */
 void select_setup(const struct cfg *cfg);
 
 /*

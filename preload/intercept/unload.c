@@ -4,7 +4,7 @@
  * Noticed by the scan after every dlclose (modules.c marks the entry gone). Then:
  *
  *  - the library's own patched GOT went with it: nothing to undo;
- *  - slots whose real function lay in its text are retired (hooks.c). A retired
+ *  - slots whose real function lay in its text are retired (slots.c). A retired
  *    slot keeps its real address, so a stub the program still holds (a dlsym
  *    result kept past dlclose: the program's bug) jumps where the untraced call
  *    would have jumped, and fails the same way. No loaded object's GOT can point
@@ -20,15 +20,17 @@
  *    logger reads their entry. So the unloaded library's place is not given to a
  *    new one until the logger has read what was recorded before the unload: it
  *    usually has (two drain passes, a fraction of a millisecond); if not, the
- *    dlopen that loads the newcomer waits for it (a flush, at most a few ms).
+ *    dlopen that loads the newcomer waits for those passes (base/tracer.h's
+ *    tracer_wait_drained: at most a few ms).
  *
  * Records keep naming the library after it is gone: a slot's library and caller
  * names are interned strings kept for the process's life, and the rest is named
  * when the logger reads the entry, before the place can be reused.
  */
 #include "hooks/hooks.h"
-#include "logger/logger.h"
+#include "base/tracer.h"
 #include "intercept/select.h"
+#include "intercept/slots.h"
 #include "intercept/unload.h"
 
 /* True when some slot serves every module: its calls are named by return address. */
@@ -45,10 +47,10 @@ static bool callers_by_address(void)
 void unload_forget(struct module *mod)
 {
 	/* Odd, so never 0 ("settled"); at most one pass more than needed. */
-	mod->settle_pass = callers_by_address() ? (logger_drain_passes() + 2) | 1 : 0;
+	mod->settle_pass = callers_by_address() ? (__atomic_load_n(&tracer.drain_passes, __ATOMIC_ACQUIRE) + 2) | 1 : 0;
 	if (mod->is_self || mod->is_loader || mod->start >= mod->end)
 		return;
-	hooks_retire_range(mod->start, mod->end, mod->base);
+	slots_retire_range(mod->start, mod->end, mod->base);
 	select_forget_module(mod);
 }
 
@@ -59,8 +61,8 @@ static bool overlaps(const struct module *a, const struct module *b)
 
 void unload_before_enter(const struct module *m)
 {
-	unsigned passes = logger_drain_passes();
-	bool waited = false;
+	unsigned passes = __atomic_load_n(&tracer.drain_passes, __ATOMIC_ACQUIRE);
+	unsigned need = passes;
 
 	for (int i = 0; i < modules_count(); i++) {
 		struct module *g = modules_at(i);
@@ -68,11 +70,12 @@ void unload_before_enter(const struct module *m)
 		/* Same path: the entry itself is about to be reused (modules.c). */
 		if (!g->gone || !g->settle_pass || !(overlaps(g, m) || g->path == m->path))
 			continue;
-		if (!waited && (int)(passes - g->settle_pass) < 0) {
-			/* -EIO when the logger is not running (stopped at exit): nothing to wait for. */
-			(void)logger_flush();
-			waited = true;
-		}
+		if ((int)(g->settle_pass - need) > 0)
+			need = g->settle_pass;	/* the latest pass any of them waits for */
 		g->settle_pass = 0;
 	}
+	/* One wait for them all. -EIO when the logger is not running (stopped at exit):
+	 * nothing to wait for. */
+	if (need != passes)
+		(void)tracer_wait_drained(need);
 }

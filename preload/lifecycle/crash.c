@@ -3,8 +3,9 @@
  * have had without us.
  *
  * Runs in a signal handler on the dying thread, so only async-signal-safe calls
- * here: the records are made by the logger thread (logger_stop_dying), which may
- * malloc and format; this thread asks and waits, bounded. If the logger cannot
+ * here: the records are made by the logger thread (the LIFE_DYING event of
+ * base/life.h: logger.h), which may malloc and format; this thread asks and
+ * waits, bounded. If the logger cannot
  * finish (it waits for a lock the dying thread held, say), the process dies anyway
  * with what was written by then. The other threads run on meanwhile, unrecorded:
  * the few milliseconds the records take.
@@ -19,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/life.h"
 #include "lifecycle/crash.h"
 #include "logger/logger.h"
 #include "hot/thread_ctx.h"
@@ -104,7 +106,7 @@ void crash_die(int sig, const char *exception, const siginfo_t *info)
 		if (can_write(info)) {
 			__atomic_store_n(&tracer.active, 0, __ATOMIC_RELEASE);
 			tls_busy++;
-			logger_stop_dying(exception);
+			(void)life_raise(LIFE_DYING, exception);
 			tls_busy--;
 		}
 	} else if (expected != tid) {

@@ -13,19 +13,22 @@
  * (exit(n), _exit(n) or a signal on another thread), and that the logger thread
  * must now watch for being the last one (glibc counts it too).
  */
-#include <dirent.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "lifecycle/exits.h"
-#include "base/fd_thread.h"
 #include "hot/hot_path.h"
+#include "lifecycle/shutdown.h"
+#include "logger/logger.h"
 #include "base/tracer.h"
 
-static int main_thread_gone;	/* atomic */
-
 static void shutdown_at_quick_exit(void)
+{
+	tracer_shutdown();
+}
+
+static void shutdown_at_exit(void)
 {
 	tracer_shutdown();
 }
@@ -34,6 +37,10 @@ void exits_setup(void)
 {
 	/* Fails only for lack of memory: then quick_exit loses what is still queued. */
 	at_quick_exit(shutdown_at_quick_exit);
+	/* Only when the logger asks (logger.h): destructors otherwise stop it, after
+	 * every atexit handler. */
+	if (logger_needs_exit_handler())
+		atexit(shutdown_at_exit);
 }
 
 void exits_quick_exit(int status)
@@ -48,44 +55,8 @@ void exits_pthread_exit(void *retval)
 	if (gettid() == tracer.pid) {
 		if (tracer.exit_status < 0)
 			tracer.exit_status = 0;
-		__atomic_store_n(&main_thread_gone, 1, __ATOMIC_RELEASE);
+		/* Pairs with threads_only_caller_left()'s load-acquire (the logger asks). */
+		__atomic_store_n(&tracer.main_thread_gone, 1, __ATOMIC_RELEASE);
 	}
 	pthread_exit(retval);
-}
-
-struct count_req {
-	pid_t caller;
-	unsigned others;
-};
-
-/* On the fd thread: its directory descriptor never takes a number of the program's. */
-static int count_others(void *arg)
-{
-	struct count_req *req = arg;
-	pid_t fd_thread = fd_thread_tid();
-	struct dirent *e;
-	DIR *d;
-
-	/* Threads that ended are gone from the list, main excepted (a zombie until
-	 * the last one ends): count the others, ours (the caller, the fd thread) not. */
-	d = opendir("/proc/self/task");
-	if (!d)
-		return -1;
-	while ((e = readdir(d))) {
-		pid_t tid = (pid_t)atoi(e->d_name);
-
-		if (e->d_name[0] != '.' && tid != tracer.pid && tid != req->caller && tid != fd_thread)
-			req->others++;
-	}
-	closedir(d);
-	return 0;
-}
-
-bool exits_only_caller_left(void)
-{
-	struct count_req req = { gettid(), 0 };
-
-	if (!__atomic_load_n(&main_thread_gone, __ATOMIC_ACQUIRE))
-		return false;
-	return fd_thread_call(count_others, &req) == 0 && req.others == 0;
 }

@@ -9,14 +9,9 @@
 
 #pragma GCC visibility push(hidden)
 
-/* Registers our at_quick_exit handler: first registered, it runs last. */
+/* Registers our at_quick_exit handler (first registered, it runs last) and, when
+ * the logger needs one, an atexit handler. After logger_start(). */
 void exits_setup(void);
-
-/*
- * Whether main has ended its thread with pthread_exit and no thread but the
- * caller is left (the logger asks: it must not keep the process alive).
- */
-bool exits_only_caller_left(void);
 
 /* The wrappers (wrappers.c's table). */
 void exits_quick_exit(int status) __attribute__((noreturn));

@@ -1,5 +1,6 @@
 /*
- * fork_child.h — a forked child as a tracer of its own (a new "module").
+ * fork_child.h — fork()'s handlers, and a forked child as a tracer of its own (a
+ * new "module").
  */
 #ifndef IMPULSE_FORK_CHILD_H
 #define IMPULSE_FORK_CHILD_H
@@ -9,11 +10,24 @@
 #pragma GCC visibility push(hidden)
 
 /*
+ * What fork() runs around the system call (pthread_atfork handlers, registered by
+ * init.c), and what libimpulse's wrappers of raw clones and _Fork run around
+ * theirs (raw_clone.c), as the LIFE_FORK_* events (base/life.h): prepare holds the
+ * logger at rest; child makes the child a tracer of its own (below); parent lets
+ * the logger go. They may change errno: callers that return to the program keep
+ * the system call's.
+ */
+void tracer_fork_prepare(void);
+void tracer_fork_parent(void);
+void tracer_fork_child(void);
+
+/*
  * From the pthread_atfork child handler (the child's only thread): a new tracer
- * id, pid and start time; the parent's threads, buffers and logger state
- * forgotten; the root's parent the call in which the parent forked; a new
- * logger thread writing to the child's own file. 0, or -errno (the child then
- * runs untraced: the caller turns tracing off).
+ * id, pid and start time; the root's parent the call in which the parent forked;
+ * then the LIFE_FORK_CHILD event (base/life.h): the parent's locks, threads,
+ * buffers and logger state forgotten, and a new logger thread writing to the
+ * child's own file. 0, or -errno (the child then runs untraced: the caller turns
+ * tracing off).
  */
 int fork_child_restart(void);
 

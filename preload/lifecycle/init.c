@@ -8,10 +8,11 @@
  * (impulse check) the report goes to FD and the process ends before main
  * (wrappers.c); a tracer that cannot start then exits with status 3. Any failure is said once and leaves the program running untraced;
  * only IMPULSE_STRICT=1 turns a configuration error into exit status 2.
- * Shutdown runs as a destructor (or from the _exit wrapper): stop recording,
- * drain, write what is still running as "incomplete" and the root record.
- * A fork child becomes a tracer of its own (fork_child.c), from our
- * pthread_atfork handler.
+ * Shutdown runs as a destructor (or from the _exit wrapper; shutdown.c): stop
+ * recording, drain, write what is still running as "incomplete" and the root
+ * record. A fork child becomes a tracer of its own (fork_child.c), from the
+ * pthread_atfork handlers registered here. The parts below hear of fork, crash and
+ * the end through base/life.h, where they register at the setup called here.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -36,16 +37,18 @@
 #include "hooks/hooks.h"
 #include "intercept/interpose.h"
 #include "lifecycle/lineage.h"
+#include "lifecycle/wrappers.h"
 #include "logger/logger.h"
 #include "render/record.h"
 #include "render/redact.h"
 #include "intercept/select.h"
 #include "logger/sink.h"
 #include "hot/thread_ctx.h"
+#include "hot/thread_fork.h"
 #include "base/tracer.h"
+#include "lifecycle/shutdown.h"
+#include "base/life.h"
 
-struct tracer tracer = { .exit_status = -1 };
-static int shutdown_started;
 
 static bool env_flag(const char *name)
 {
@@ -330,59 +333,6 @@ static struct session *first_session(void)
 	return session->id ? session : NULL;
 }
 
-static void stay_off_in_child(void)
-{
-	/* No logger thread in the child: stop recording, and never wait for one. */
-	__atomic_store_n(&tracer.active, 0, __ATOMIC_RELAXED);
-	__atomic_store_n(&tracer.logger_running, 0, __ATOMIC_RELEASE);
-	shutdown_started = 1;
-}
-
-/* By tracer_fork_prepare, for the same thread's parent handler: per thread, since
- * a raw clone's handlers (raw_clone.c) may run beside another thread's fork(). */
-static __thread bool logger_held;
-
-/*
- * The forking thread stays busy from here to the end of our parent or child
- * handler: a hooked call made by a prepare handler that runs after ours must not
- * wait for the logger we hold.
- */
-void tracer_fork_prepare(void)
-{
-	tls_busy++;
-	logger_held = tracer_is_active() && logger_hold_for_fork();
-}
-
-void tracer_fork_parent(void)
-{
-	if (logger_held)
-		logger_release_after_fork();
-	logger_held = false;
-	tls_busy--;
-}
-
-/* The child is traced as a process of its own (fork_child.c), unless the parent
- * was not tracing (any more) when it forked. */
-void tracer_fork_child(void)
-{
-	int err;
-
-	logger_held = false;
-	diag_forget_in_child();
-	fd_high_begin_alone();	/* the child's only thread, until fork() returns */
-	if (shutdown_started || !tracer_is_active()) {
-		stay_off_in_child();
-	} else {
-		err = fork_child_restart();
-		if (err) {
-			diag_error("cannot trace the forked child: %s; it runs untraced", strerror(-err));
-			stay_off_in_child();
-		}
-	}
-	fd_high_end_alone();
-	tls_busy--;	/* tracer_fork_prepare's */
-}
-
 __attribute__((constructor)) static void impulse_init(int argc, char **argv, char **envp)
 {
 	struct sink sink;
@@ -417,7 +367,7 @@ __attribute__((constructor)) static void impulse_init(int argc, char **argv, cha
 	lineage_random_hex(tracer.tracer_id, 16);
 	take_argv(argc, argv);
 	tracer.session = first_session();
-	if (!tracer.session || hooks_build(&tracer.cfg)) {
+	if (!tracer.session || select_build(&tracer.cfg)) {
 		diag_error("out of memory at start-up: the program runs untraced");
 		goto fail;
 	}
@@ -426,7 +376,13 @@ __attribute__((constructor)) static void impulse_init(int argc, char **argv, cha
 	tracer.start_ticks = clock_ticks();
 	if (open_sink(&sink))
 		goto fail;
+	/* The parts below register for the lifecycle events (base/life.h) here, each
+	 * at its setup: the hot path, the interception, and the logger at its start. */
 	err = thread_ctx_setup();
+	if (!err) {
+		thread_fork_setup();
+		interpose_setup();
+	}
 	if (!err)
 		err = fault_setup();
 	if (!err)
@@ -450,51 +406,6 @@ fail:
 	check_failed();
 out:
 	fd_high_end_alone();
-	tls_busy--;
-}
-
-/*
- * Whether this call is the one that stops recording (then it has stopped it): not
- * in a vfork child, which shares our memory but not our threads (stopping would
- * stop the parent's tracing and wait for a logger thread not in this process), not
- * a second time, not when tracing never started.
- */
-static bool stop_recording(void)
-{
-	if (getpid() != tracer.pid)
-		return false;
-	if (__atomic_exchange_n(&shutdown_started, 1, __ATOMIC_ACQ_REL))
-		return false;
-	if (!__atomic_load_n(&tracer.active, __ATOMIC_ACQUIRE))
-		return false;
-	__atomic_store_n(&tracer.active, 0, __ATOMIC_RELEASE);
-	return true;
-}
-
-void tracer_shutdown(void)
-{
-	sigset_t all, saved;
-
-	if (getpid() == tracer.pid)
-		crash_hold();	/* a crash being written on another thread finishes first */
-	if (!stop_recording())
-		return;
-	tls_busy++;
-	/* A signal that kills now would cut the records short: it waits until they
-	 * are written (crash.c then finds the logger stopped and just dies). */
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &saved);
-	logger_stop();
-	pthread_sigmask(SIG_SETMASK, &saved, NULL);
-	tls_busy--;
-}
-
-void tracer_abandon(void)
-{
-	if (!stop_recording())
-		return;
-	tls_busy++;
-	logger_abandon();
 	tls_busy--;
 }
 

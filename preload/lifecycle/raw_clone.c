@@ -3,7 +3,7 @@
  * a clone, clone3, fork or vfork number; see raw_clone.h.
  *
  * A child with a copy of our memory, on the caller's stack or with a function of
- * its own (clone(fn, …)), is made here between fork()'s own handlers (init.c):
+ * its own (clone(fn, …)), is made here between fork()'s own handlers (fork_child.c):
  * it becomes a traced fork child with its own logger and file. Without them it
  * would keep a copy of a logger that is not in it, and its first full buffer would
  * wait for that logger for ever.
@@ -33,6 +33,8 @@
 #include "lifecycle/raw_clone.h"
 #include "hot/thread_ctx.h"
 #include "base/tracer.h"
+#include "lifecycle/fork_child.h"
+#include "lifecycle/shutdown.h"
 
 pid_t _Fork(void);
 

@@ -32,16 +32,6 @@ int raw_clone_syscall_decide(long nr, long a1, long a2, long a3, long a4, long a
 /* Makes the fork-like system call with fork()'s handlers around it. */
 long raw_clone_syscall_fork(long nr, long a1, long a2, long a3, long a4, long a5);
 
-/*
- * In TRACER_SHARED mode, from the hot path: true when the caller is not the thread
- * whose thread-local state it sees (a raw CLONE_VM child, or a child we did not see
- * start). Makes a system call: only ever reached once such a child was made.
- */
-static inline bool raw_clone_is_foreign(const struct thread_ctx *ctx, pid_t tracer_pid)
-{
-	return ctx ? gettid() != ctx->tid : getpid() != tracer_pid;
-}
-
 #pragma GCC visibility pop
 
 #endif

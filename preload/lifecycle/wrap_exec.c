@@ -24,6 +24,7 @@
 #include "lifecycle/lineage.h"
 #include "hot/thread_ctx.h"
 #include "base/tracer.h"
+#include "lifecycle/shutdown.h"
 #include "lifecycle/wrap_exec.h"
 
 extern char **environ;

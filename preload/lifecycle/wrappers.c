@@ -30,9 +30,11 @@
 #include "lifecycle/fault.h"
 #include "intercept/interpose.h"
 #include "lifecycle/raw_clone.h"
+#include "lifecycle/wrappers.h"
 #include "intercept/select.h"
 #include "hot/thread_ctx.h"
 #include "base/tracer.h"
+#include "lifecycle/shutdown.h"
 #include "lifecycle/wrap_exec.h"
 
 typedef void *(*start_fn)(void *);
@@ -223,12 +225,7 @@ static void wrap__Exit(int status)
 	_Exit(status);
 }
 
-struct wrapper {
-	const char *name;
-	void *fn;
-};
-
-static const struct wrapper wrappers[] = {
+static const struct interpose_wrapper wrappers[] = {
 	{ "dlopen", (void *)wrap_dlopen },
 	{ "dlmopen", (void *)wrap_dlmopen },
 	{ "dlclose", (void *)wrap_dlclose },
@@ -269,19 +266,12 @@ static const struct wrapper wrappers[] = {
 	{ "syscall", (void *)impulse_syscall_entry },
 };
 
-void *wrappers_find(const char *name)
-{
-	if (!strchr("dp_esfvbqac", name[0]))
-		return NULL;
-	for (size_t i = 0; i < sizeof(wrappers) / sizeof(wrappers[0]); i++)
-		if (strcmp(wrappers[i].name, name) == 0)
-			return wrappers[i].fn;
-	return NULL;
-}
-
 void wrappers_setup(void)
 {
 	/* libimpulse's own GOT is never patched: these are the loader's functions. */
 	impulse_real_dlsym = (void *)dlsym;
 	impulse_real_dlvsym = (void *)dlvsym;
+	/* Handed down, so that the interception (which puts them in place) never calls
+	 * up into this part to find them. */
+	interpose_set_wrappers(wrappers, sizeof(wrappers) / sizeof(wrappers[0]));
 }

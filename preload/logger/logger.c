@@ -28,8 +28,9 @@
 #include "base/diag.h"
 #include "logger/drops.h"
 #include "render/exception_text.h"
-#include "lifecycle/exits.h"
 #include "base/fd_thread.h"
+#include "base/life.h"
+#include "base/threads.h"
 #include "hooks/hooks.h"
 #include "logger/logger.h"
 #include "intercept/modules.h"
@@ -49,7 +50,6 @@ static int mongo_loaded;		/* atomic: mongo_sink_start() returned */
 static pthread_t thread;
 static int stop_requested;		/* atomic */
 static unsigned flush_requested, flush_done;	/* atomic counters */
-static unsigned drain_passes;			/* atomic: logger_drain_passes() */
 static struct jbuf out;
 static struct call *root;
 static unsigned blocked_cycles[CTX_MAX_THREADS];
@@ -801,7 +801,8 @@ static void *logger_main(void *arg)
 			break;
 		}
 		n = drain_all(false);
-		__atomic_add_fetch(&drain_passes, 1, __ATOMIC_RELEASE);
+		/* Pairs with tracer_wait_drained()'s load-acquire. */
+		__atomic_add_fetch(&tracer.drain_passes, 1, __ATOMIC_RELEASE);
 		serve_flush_requests();
 		if (mongo)
 			mongo_sink_tick(mongo, false);
@@ -830,7 +831,7 @@ static void *logger_main(void *arg)
 		}
 		out_flush();
 		logger_ns += now_ns() - t0;
-		if (idle % 8 == 7 && exits_only_caller_left()) {
+		if (idle % 8 == 7 && threads_only_caller_left()) {
 			leave_as_last_thread();
 			exit(0);
 		}
@@ -862,7 +863,7 @@ static void wake_up(void)
 	}
 }
 
-bool logger_hold_for_fork(void)
+static bool logger_hold_for_fork(void)
 {
 	uint64_t deadline = now_ns() + FORK_HOLD_MAX_NS;
 	unsigned tries = 0;
@@ -890,7 +891,7 @@ bool logger_hold_for_fork(void)
 	return held;
 }
 
-void logger_release_after_fork(void)
+static void logger_release_after_fork(void)
 {
 	int expected = LOGGER_HELD;
 
@@ -899,27 +900,25 @@ void logger_release_after_fork(void)
 				    __ATOMIC_ACQUIRE);
 }
 
-static void stop_at_exit(void)
-{
-	tracer_shutdown();
-}
-
 /*
  * libmongoc's load brings libcrypto, whose atexit handler (OPENSSL_cleanup) tears
  * down its locks when the program exits: before our destructor would stop the
  * logger, and possibly in the middle of the logger's dlopen or a driver call
  * (a crash seen with a program that exits at once). So the program waits here,
  * in our constructor, until the logger thread has loaded the driver (no network:
- * milliseconds), and then an atexit handler registered after libcrypto's stops the
- * logger before libcrypto's runs. Bounded, so that a stuck load cannot hang the start.
+ * milliseconds), and then an atexit handler registered after libcrypto's (by
+ * lifecycle/exits.c, when logger_needs_exit_handler() says so) stops the logger
+ * before libcrypto's runs. Bounded, so that a stuck load cannot hang the start.
  */
+static bool exit_handler_needed;
+
 static void wait_mongo_loaded(void)
 {
 	for (int i = 0; i < 5000; i++) {
 		struct timespec ts = { 0, 1000000 };
 
 		if (__atomic_load_n(&mongo_loaded, __ATOMIC_ACQUIRE)) {
-			atexit(stop_at_exit);
+			exit_handler_needed = true;
 			return;
 		}
 		nanosleep(&ts, NULL);
@@ -980,9 +979,17 @@ static int start(struct sink *s, bool with_mongo)
 	return 0;
 }
 
+static void register_life(void);
+
 int logger_start(struct sink *s)
 {
+	register_life();
 	return start(s, true);
+}
+
+bool logger_needs_exit_handler(void)
+{
+	return exit_handler_needed;
 }
 
 /*
@@ -991,7 +998,7 @@ int logger_start(struct sink *s)
  * not freed, and its records are the parent's to write. libmongoc is not
  * fork-safe: the child's records go to a file in log_dir (logger = mongo or both).
  */
-int logger_start_in_fork_child(void)
+static int logger_start_in_fork_child(void)
 {
 	struct sink s;
 	int err;
@@ -1031,7 +1038,7 @@ int logger_start_in_fork_child(void)
 	return start(&s, false);
 }
 
-void logger_abandon(void)
+static void logger_abandon(void)
 {
 	if (!root)
 		return;
@@ -1042,7 +1049,7 @@ void logger_abandon(void)
 	root = NULL;
 }
 
-void logger_stop(void)
+static void logger_stop(void)
 {
 	uint64_t end_ticks;
 	struct record_end end;
@@ -1095,11 +1102,6 @@ void logger_stop(void)
 	__atomic_store_n(&stopping, 0, __ATOMIC_RELEASE);
 }
 
-unsigned logger_drain_passes(void)
-{
-	return __atomic_load_n(&drain_passes, __ATOMIC_ACQUIRE);
-}
-
 int logger_flush(void)
 {
 	unsigned want;
@@ -1138,7 +1140,7 @@ static bool wait_until(const int *flag, int value, unsigned ms)
 	return false;
 }
 
-void logger_stop_dying(const char *exception)
+static void logger_stop_dying(const char *exception)
 {
 	pid_t stopper = __atomic_load_n(&stopping, __ATOMIC_ACQUIRE);
 
@@ -1151,4 +1153,64 @@ void logger_stop_dying(const char *exception)
 	dying_exception = exception;
 	__atomic_store_n(&dying_requested, 1, __ATOMIC_RELEASE);
 	wait_until(&dying_done, 1, LOGGER_DYING_WAIT_MS);
+}
+
+/*
+ * The lifecycle events (base/life.h). held_for_fork: by this thread's prepare, for
+ * its own parent handler: per thread, since a raw clone's handlers
+ * (lifecycle/raw_clone.c) may run beside another thread's fork().
+ */
+static __thread bool held_for_fork;
+
+static int on_fork_prepare(const void *arg)
+{
+	(void)arg;
+	held_for_fork = tracer_is_active() && logger_hold_for_fork();
+	return 0;
+}
+
+static int on_fork_parent(const void *arg)
+{
+	(void)arg;
+	if (held_for_fork)
+		logger_release_after_fork();
+	held_for_fork = false;
+	return 0;
+}
+
+static int on_fork_child(const void *arg)
+{
+	(void)arg;
+	held_for_fork = false;
+	return logger_start_in_fork_child();
+}
+
+static int on_dying(const void *exception)
+{
+	logger_stop_dying(exception);
+	return 0;
+}
+
+static int on_shutdown(const void *arg)
+{
+	(void)arg;
+	logger_stop();
+	return 0;
+}
+
+static int on_abandon(const void *arg)
+{
+	(void)arg;
+	logger_abandon();
+	return 0;
+}
+
+static void register_life(void)
+{
+	life_register(LIFE_FORK_PREPARE, LIFE_LOGGER, on_fork_prepare);
+	life_register(LIFE_FORK_PARENT, LIFE_LOGGER, on_fork_parent);
+	life_register(LIFE_FORK_CHILD, LIFE_LOGGER, on_fork_child);
+	life_register(LIFE_DYING, LIFE_LOGGER, on_dying);
+	life_register(LIFE_SHUTDOWN, LIFE_LOGGER, on_shutdown);
+	life_register(LIFE_ABANDON, LIFE_LOGGER, on_abandon);
 }

@@ -8,50 +8,44 @@
 
 #include "logger/sink.h"
 
-/* Starts the logger thread writing to sink (which it then owns). 0 or -errno. */
+/*
+ * Starts the logger thread writing to sink (which it then owns). 0 or -errno.
+ *
+ * It also registers the logger for the lifecycle events (base/life.h), which
+ * reach it only that way:
+ *  - LIFE_FORK_PREPARE: waits, up to about 100 ms, until the logger thread sleeps
+ *    between passes and keeps it there, so that the child inherits its state at
+ *    rest; LIFE_FORK_PARENT lets it go;
+ *  - LIFE_FORK_CHILD (the only thread): forgets the parent's logger state without
+ *    writing anything of it, and starts a logger of the child's own, its file
+ *    created with its first record;
+ *  - LIFE_DYING (in a signal handler, async-signal-safe): asks the logger thread to
+ *    drain every ring and write the completed calls, the calls in flight and the
+ *    root as "crashed" with the exception text (the root's output null), and waits
+ *    for it at most LOGGER_DYING_WAIT_MS; when the logger is stopping already (exit
+ *    on another thread), waits for that;
+ *  - LIFE_SHUTDOWN: stops the thread, drains every ring, writes calls still running
+ *    as "incomplete" and the root record, and closes the sink. Idempotent;
+ *  - LIFE_ABANDON: stops the thread and closes the sink without writing anything
+ *    more (a fork child that made no hooked call and execs: it leaves no file).
+ */
 int logger_start(struct sink *sink);
 
-/* Stops the thread, drains every ring, writes calls still running as "incomplete"
- * and the root record, and closes the sink. Idempotent. */
-void logger_stop(void);
-
-/*
- * Before a fork (pthread_atfork prepare): waits, up to about 100 ms, until the
- * logger thread sleeps between passes and keeps it there, so that the child
- * inherits its state at rest. True when held: call logger_release_after_fork()
- * in the parent.
- */
-bool logger_hold_for_fork(void);
-void logger_release_after_fork(void);
-
-/* In a fork child (the only thread): forgets the parent's logger state without
- * writing anything of it, and starts a logger of the child's own, its file created
- * with its first record. 0 or -errno. */
-int logger_start_in_fork_child(void);
-
-/* Stops the thread and closes the sink without writing anything more (a fork
- * child that made no hooked call and execs: it leaves no file). */
-void logger_abandon(void);
-/* How long logger_stop_dying() waits for the logger, at most. */
+/* How long the logger waits for itself at LIFE_DYING, at most. */
 #define LOGGER_DYING_WAIT_MS 2500
 
 /*
- * The process is dying of a signal (crash.c, in a signal handler): asks the logger
- * thread to drain every ring and write the completed calls, the calls in flight
- * and the root as "crashed" with exception as their "exception" text (the root's
- * output null), and waits for it at most LOGGER_DYING_WAIT_MS. Async-signal-safe.
- * When the logger is stopping already (exit on another thread), waits for that.
+ * After logger_start(): true when the program's exit must stop the logger from an
+ * atexit handler registered now, before other atexit handlers run (logger = mongo
+ * or both: libcrypto's, registered when the driver loaded, would tear down its
+ * locks under the logger). lifecycle/exits.c registers it.
  */
-void logger_stop_dying(const char *exception);
+bool logger_needs_exit_handler(void);
 
 /* Whether the calling thread is the logger thread. Async-signal-safe. */
 bool logger_on_this_thread(void);
 
 /* Blocks until everything committed before the call is written. 0 or -EIO/-ETIMEDOUT. */
 int logger_flush(void);
-
-/* How many times the logger thread has drained every ring so far; it only grows.
- * Once it has grown by 2, everything committed before it was read has been read. */
-unsigned logger_drain_passes(void);
 
 #endif

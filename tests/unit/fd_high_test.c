@@ -16,7 +16,7 @@
 #include "base/fd_high.h"
 #include "base/fd_thread.h"
 
-__thread int tls_busy;	/* thread_ctx.c's, which this test does not link */
+__thread int tls_busy;	/* base/tracer.c's, which this test does not link */
 
 static struct rlimit limits(void)
 {

@@ -29,7 +29,7 @@
 
 #define PRODUCERS 4
 
-struct tracer tracer;	/* thread_ctx.c reads buffer_size, logger_running and pid */
+/* base/tracer.c (linked) defines tracer: thread_ctx.c reads buffer_size, logger_running and pid */
 
 struct ev_test {
 	struct ev_head h;

@@ -15,7 +15,7 @@
 # cannot link a -fsanitize=thread program, ring_tsan's rule has left
 # ring_tsan.skip and the tests say they skipped.
 
-RING_WAKE_SRCS := $(UNIT_SRC)/ring_wake_test.c preload/hot/thread_ctx.c preload/hot/altstack.c
+RING_WAKE_SRCS := $(UNIT_SRC)/ring_wake_test.c preload/hot/thread_ctx.c preload/hot/altstack.c preload/base/tracer.c
 
 define ring_wake_bin
 $(UNIT_OUT)/$(1): $(RING_WAKE_SRCS) $(UNIT_OUT)/ring_tsan

@@ -23,8 +23,9 @@ UNIT_status_test := preload/render/status.c preload/render/jsonw.c preload/rende
 UNIT_fmtscan_test := preload/hooks/fmtscan.c preload/render/jsonw.c preload/render/valw_bson.c preload/base/diag.c preload/base/diag_file.c preload/base/logdir.c
 UNIT_bufrender_test := preload/render/bufrender.c preload/render/valw.c preload/render/jsonw.c preload/render/valw_bson.c preload/base/diag.c preload/base/diag_file.c preload/base/logdir.c
 UNIT_fd_high_test := preload/base/fd_high.c preload/base/fd_thread.c
+UNIT_life_test := preload/base/life.c
 UNIT_NAMES := jsonw_test ring_test calls_test safe_copy_test status_test fmtscan_test \
-	bufrender_test fd_high_test
+	bufrender_test fd_high_test life_test
 
 UNIT_LIBS_jsonw_test := $(JANSSON_LIBS) -lm
 UNIT_LIBS_ring_test := -pthread
@@ -34,6 +35,7 @@ UNIT_LIBS_status_test := $(JANSSON_LIBS) -ldl -lpthread -lm
 UNIT_LIBS_fmtscan_test := $(JANSSON_LIBS) -ldl -lpthread -lm
 UNIT_LIBS_bufrender_test := $(JANSSON_LIBS) -ldl -lpthread -lm
 UNIT_LIBS_fd_high_test := -pthread
+UNIT_LIBS_life_test :=
 $(UNIT_OUT)/obj/jsonw_test.o: CFLAGS_EXTRA += $(JANSSON_CFLAGS)
 $(UNIT_OUT)/obj/status_test.o $(UNIT_OUT)/obj/fmtscan_test.o \
 $(UNIT_OUT)/obj/bufrender_test.o: CFLAGS_EXTRA += $(JANSSON_CFLAGS)
