@@ -22,10 +22,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "logger/calls.h"
+#include "render/calls.h"
 #include "base/clock.h"
 #include "render/decode.h"
 #include "base/diag.h"
+#include "logger/debug_bson.h"
 #include "logger/drops.h"
 #include "render/exception_text.h"
 #include "lifecycle/exits.h"
@@ -93,6 +94,52 @@ static bool fork_waits(void)
 
 static void wake_up(void);
 static uint64_t now_ns(void);
+
+/* What records carry beyond their events (render/world.h): filled at each start. */
+static struct render_world world;
+static void (*lineage_fill)(struct render_world *rw);
+
+void logger_set_lineage(void (*fill)(struct render_world *rw))
+{
+	lineage_fill = fill;
+}
+
+static uint64_t world_ticks_to_ns(const struct render_world *rw, uint64_t ticks)
+{
+	(void)rw;
+	return clock_ticks_to_ns(ticks);	/* the calibration of the moment */
+}
+
+static void world_fill(void)
+{
+	static const char no_trace[33] = "00000000000000000000000000000000";
+
+	world = (struct render_world){
+		.tracer_id = tracer.tracer_id,
+		.trace_id = no_trace,	/* until lineage says (it always does) */
+		.program = tracer.program,
+		.exe_path = tracer.exe_path,
+		.argc = tracer.argc,
+		.argv = tracer.argv,
+		.pid = tracer.pid,
+		.max_children = tracer.max_children,
+		.tracer_metadata = tracer.cfg.settings.tracer_metadata,
+		.ticks_to_ns = world_ticks_to_ns,
+	};
+	if (lineage_fill)
+		lineage_fill(&world);
+}
+
+/* The root's arguments, with the drop counts and the messages as they are now. */
+static void take_root_args(void)
+{
+	struct render_drops drops;
+	struct render_diag diag;
+
+	drops_view(&drops);
+	diag.said = diag_kept(diag.text, RENDER_DIAG_MAX, &diag.n, &diag.omitted);
+	record_take_root_args(&world, root, &drops, &diag);
+}
 
 /* The longest fork() waits for the logger before it forks anyway (the child then
  * may inherit the logger's state mid-change, as doc/processes.md says). */
@@ -217,11 +264,11 @@ static bool write_record(struct call *c, const struct record_end *end)
 	}
 	at = out.len;
 	if (record_forms & RECORD_JSON)
-		record_format(&out, c, end);
+		record_format(&out, &world, c, end);
 	if (mongo)
-		mongo_sink_record(mongo, c, end, out.p + at, out.len - at);
+		mongo_sink_record(mongo, &world, c, end, out.p + at, out.len - at);
 	if (record_forms & RECORD_BSON)
-		record_bson_debug_write(c, end);
+		debug_bson_write(&world, c, end);
 	c->done = true;
 	dropped = (record_forms & RECORD_JSON) && (past_max_size(c, at) || (calls_stopped && c != root));
 	if (dropped && c->slot && c->slot->hook) {
@@ -242,7 +289,7 @@ static void finish(struct call *c, const struct record_end *end)
 		return;
 	/* A child whose record is not in the file is counted, not listed. */
 	if (write_record(c, end) && c->parent && !c->parent->done)
-		record_add_child(c->parent, c);
+		record_add_child(&world, c->parent, c);
 	calls_release(c);
 }
 
@@ -407,7 +454,7 @@ static void on_log(const struct ev_log *ev)
 
 	if (!c || c->done)
 		c = root;
-	record_take_log(c, ev);
+	record_take_log(&world, c, ev);
 }
 
 /*
@@ -740,7 +787,7 @@ static void write_dying(void)
 	finish_running("crashed", exception, end_ticks);
 	out_flush();	/* the calls first: what they lose goes into the root's counts */
 	take_live_drops();
-	record_take_root_args(root);	/* with the drop counts */
+	take_root_args();	/* with the drop counts */
 	end = (struct record_end){ .status = "crashed", .end_ticks = end_ticks, .root_status = -1,
 				   .exception = exception };
 	write_record(root, &end);
@@ -950,6 +997,7 @@ static int start(struct sink *s, bool with_mongo)
 	int err;
 
 	sink = *s;
+	world_fill();
 	drops_reset();
 	events_lost = thread_waits = 0;
 	root = calls_new(0);
@@ -965,10 +1013,10 @@ static int start(struct sink *s, bool with_mongo)
 			   tracer.cfg.settings.logger == CFG_LOGGER_BOTH))
 		mongo = mongo_sink_new(&tracer.cfg.settings);
 	if (with_mongo)
-		record_bson_debug_open();
+		debug_bson_open(tracer.pid);
 	else
-		record_bson_debug_reopen_in_child();
-	record_take_root_args(root);
+		debug_bson_reopen_in_child(tracer.pid);
+	take_root_args();
 	__atomic_store_n(&tracer.logger_running, 1, __ATOMIC_RELEASE);
 	err = start_thread();
 	if (err) {
@@ -1020,7 +1068,7 @@ int logger_start_in_fork_child(void)
 	queued = NULL;	/* the parent's: leaked, like its other state */
 	nqueued = cap_queued = 0;
 	calls_forget_all();
-	record_forget_after_fork();
+	record_forget_after_fork(impulse_slots, impulse_nslots);
 	if (tracer.cfg.settings.logger == CFG_LOGGER_NONE) {
 		sink_none_open(&s);
 	} else {
@@ -1067,7 +1115,7 @@ void logger_stop(void)
 	out_flush();	/* the calls first: what they lose goes into the root's counts */
 	take_live_drops();
 	/* The drop counts are known only now: the root's arguments again. */
-	record_take_root_args(root);
+	take_root_args();
 	diag_note("contexts: %llu captured, %llu used or released, %llu unknown; %zu call%s kept at exit",
 		  (unsigned long long)holds_taken, (unsigned long long)holds_used,
 		  (unsigned long long)contexts_unknown, calls_count(), diag_s(calls_count()));
@@ -1090,7 +1138,7 @@ void logger_stop(void)
 	sink.ops->close(sink.state);
 	mongo_sink_close(mongo);	/* bounded: about 2 s at most */
 	mongo = NULL;
-	record_bson_debug_close();
+	debug_bson_close();
 	__atomic_store_n(&root, NULL, __ATOMIC_RELEASE);
 	__atomic_store_n(&stopping, 0, __ATOMIC_RELEASE);
 }

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "logger/calls.h"
+#include "render/calls.h"
 
 static struct call **buckets;
 static size_t nbuckets, ncalls;
