@@ -27,6 +27,7 @@
 #include "render/decode.h"
 #include "base/diag.h"
 #include "logger/debug_bson.h"
+#include "logger/debug_events.h"
 #include "logger/drops.h"
 #include "render/exception_text.h"
 #include "render/feed.h"
@@ -274,6 +275,8 @@ static bool write_record(void *arg, struct call *c, const struct record_end *end
 	} else {
 		queued_add(c);
 	}
+	if (dropped)
+		debug_events_unwritten(c->id);
 	if (out.len >= OUT_FLUSH_BYTES)
 		out_flush();
 	return !dropped;
@@ -622,6 +625,7 @@ static void write_dying(void)
 				   .exception = exception };
 	render_root_end(&rend, &end);
 	out_flush_as(SINK_ROOT);
+	debug_events_flush();	/* the process dies next: no close */
 	if (mongo) {
 		mongo_sink_close(mongo);	/* bounded: about 2 s at most */
 		mongo = NULL;
@@ -836,6 +840,8 @@ static int start(struct sink *s, bool with_mongo)
 	prctl(PR_GET_NAME, name, 0, 0, 0);
 	rend = (struct render){ .world = &world, .record = write_record, .attached = attached_call,
 				.nrings = CTX_MAX_THREADS };
+	if (debug_events_open(tracer.pid, &world))
+		rend.tap = debug_events_tap;
 	if (render_begin(&rend, tracer.session, tracer.start_ticks, tracer.pid, name))
 		return -ENOMEM;
 	root = rend.root;
@@ -900,6 +906,7 @@ int logger_start_in_fork_child(void)
 	nqueued = cap_queued = 0;
 	calls_forget_all();
 	record_forget_after_fork(impulse_slots, impulse_nslots);
+	debug_events_forget_in_child();
 	if (tracer.cfg.settings.logger == CFG_LOGGER_NONE) {
 		sink_none_open(&s);
 	} else {
@@ -970,6 +977,7 @@ void logger_stop(void)
 	mongo_sink_close(mongo);	/* bounded: about 2 s at most */
 	mongo = NULL;
 	debug_bson_close();
+	debug_events_close();
 	__atomic_store_n(&root, NULL, __ATOMIC_RELEASE);
 	__atomic_store_n(&stopping, 0, __ATOMIC_RELEASE);
 }

@@ -202,7 +202,8 @@ static void detach_ring(struct render *r, unsigned ring)
 
 void render_attach(struct render *r, unsigned ring, struct call *c)
 {
-	struct render_input in = { .kind = RI_ATTACH, .ring = ring, .id = c ? c->id : 0 };
+	struct render_input in = { .kind = RI_ATTACH, .ring = ring, .id = c ? c->id : 0,
+				   .found = c != NULL };
 
 	tap(r, &in);
 	if (ring >= r->nrings)
@@ -227,7 +228,7 @@ void render_detach(struct render *r, unsigned ring, uint64_t id)
 
 void render_unhold(struct render *r, struct call *c)
 {
-	struct render_input in = { .kind = RI_UNHOLD, .id = c ? c->id : 0 };
+	struct render_input in = { .kind = RI_UNHOLD, .id = c ? c->id : 0, .found = c != NULL };
 
 	tap(r, &in);
 	if (c)

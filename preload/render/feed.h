@@ -38,9 +38,10 @@ enum render_input_kind {
 	RI_END,			/* id ended otherwise: end (status, ticks, exception) */
 	RI_LOG,			/* ev (EV_LOG) */
 	RI_HOLD,		/* a context captured inside id */
-	RI_ATTACH,		/* ring's thread attaches to id (0: a context not known) */
+	RI_ATTACH,		/* ring's thread attaches to id (found: false when the
+				 * context is not known) */
 	RI_DETACH,		/* ring's thread leaves id */
-	RI_UNHOLD,		/* a capture of id given back (id 0: not known) */
+	RI_UNHOLD,		/* a capture of id given back (found, as for RI_ATTACH) */
 	RI_LINK,		/* a thread created inside id */
 	RI_RETIRE,		/* ring's thread has ended; id: the call that created it, or 0 */
 	RI_FINISH_RUNNING,	/* every call in flight ends: end (status, ticks, exception) */
@@ -52,6 +53,7 @@ struct render_input {
 	enum render_input_kind kind;
 	const struct ev_head *ev;
 	uint64_t id;
+	bool found;
 	unsigned ring;
 	const struct hook_slot *slot;
 	pid_t tid;

@@ -6,12 +6,14 @@
 # The archive holds the render part and what it stands on from the parts below it
 # (render/README.md's "May use:"): the printf-format walker and the capture plans
 # (hooks/fmtscan, hooks/capture_plan) and the tracer's messages (base/diag,
-# diag_file, logdir), none of which reads the tracer's state. libimpulse.so lists
-# those objects itself, so the linker takes only the render part from here.
+# diag_file, logdir), none of which reads the tracer's state; and, for a renderer
+# outside the process that must compile hooks as libimpulse did, where the ABI
+# puts their arguments (arch abi). libimpulse.so lists those objects itself, so
+# the linker takes only the render part from here.
 RENDER_SRCS := $(wildcard preload/render/*.c)
 RENDER_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(RENDER_SRCS))
 RENDER_BELOW := $(patsubst %,$(BUILD)/preload/%.o,hooks/fmtscan hooks/capture_plan \
-	base/diag base/diag_file base/logdir)
+	base/diag base/diag_file base/logdir arch/x86_64/abi)
 RENDER_LIB := $(BUILD)/libimpulse_render.a
 # What a program linking RENDER_LIB needs besides libc (libbson is opened with dlopen).
 RENDER_LIBS = $(CONFIG_LIB) $(JANSSON_LIBS) -ldl -lpthread
@@ -22,3 +24,7 @@ $(RENDER_LIB): $(RENDER_OBJS) $(RENDER_BELOW)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 all: $(RENDER_LIB)
+
+# impulse render-events (tools/render_events.c) feeds this renderer: it includes
+# the preload headers as preload/ does.
+$(BUILD)/tools/render_events.o: CFLAGS_EXTRA += -Ipreload -Ipreload/arch/x86_64
