@@ -1,9 +1,13 @@
 /*
- * logger.c — the logger thread: drains every thread's ring, keeps the table of
- * calls in flight, formats finished calls as records and hands them to the sink.
+ * logger.c — the logger thread: drains every thread's ring, feeds the events to
+ * the renderer (render/feed.h: the table of calls in flight, records when calls
+ * end) and hands the records it makes to the sink. What only the live process
+ * knows is decided here before an event is fed: waiting for a parent or a context
+ * another ring has not delivered yet, draining other rings before an exit that may
+ * have children in them, the caller's module of a call through an address-taken stub.
  *
  * Only this thread (or, after it stopped, the one running shutdown) reads rings
- * and touches the call table; the hot path never waits for it unless a ring is
+ * and feeds the renderer; the hot path never waits for it unless a ring is
  * full. The thread marks itself busy for its whole life, so nothing it does —
  * malloc, write, Jansson — is ever recorded.
  *
