@@ -58,7 +58,7 @@ DEB_PACKAGES := gcc g++ make pkg-config libjansson-dev jq ltrace uftrace python3
                 sqlite3 curl libsqlite3-dev libssl-dev \
                 libmongoc-dev libbson-dev python3-mockupdb python3-mongomock python3-pymongo \
                 python3-bson-ext python3-pymongo-ext
-# zlib1g-dev: the standard library for gzip, which the record reader (tools/reader_file.c) inflates.
+# zlib1g-dev: the standard library for gzip, which the record reader (tools/reader/reader_file.c) inflates.
 DEB_PACKAGES += zlib1g-dev
 # valgrind: tests/trace/hostile/test_valgrind.py runs traced programs under memcheck.
 DEB_PACKAGES += valgrind

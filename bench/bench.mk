@@ -84,10 +84,10 @@ include bench/fuzz/fuzz.mk
 # make bench-mongo-baseline: the Mongo test server's own insert rate (issue 4's reference).
 include bench/mongo/mongo.mk
 
-# make bench-reader: the record reader (tools/reader.c) on a 10-million-record file of
+# make bench-reader: the record reader (tools/reader/reader.c) on a 10-million-record file of
 # `driver add` records written under libimpulse, against jq counting the same
 # (bench/reader.py; READER_RECORDS=N for another size, READER_DIR for the file's place).
-$(BENCH_DIR)/reader_bench.o: CFLAGS_EXTRA += -Itools
+$(BENCH_DIR)/reader_bench.o: CFLAGS_EXTRA += $(READER_CFLAGS)
 $(BENCH_DIR)/reader_bench: $(BENCH_DIR)/reader_bench.o $(READER_OBJS) $(CONFIG_LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) -o $@ $< $(READER_OBJS) $(READER_LIBS) $(LDFLAGS_SAN)

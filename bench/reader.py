@@ -5,7 +5,7 @@ Writes READER_RECORDS (default 10,000,000) records with libimpulse — `driver a
 under the preload with bench/work.conf, the file logger into READER_DIR (default
 $BENCH_DIR/reader; kept between runs, rewritten when the count differs) — plus the
 root: N + 1 lines of about 1,070 bytes. Then reads the file end to end with
-reader_bench (tools/reader.c, counting records per hook), measured by `runner` (wall,
+reader_bench (tools/reader/reader.c, counting records per hook), measured by `runner` (wall,
 CPU, peak RSS), READER_REPEAT times (default 3; the best wall time is reported, the
 largest RSS); and, for scale, jq counting the same per hook
 (`reduce inputs as $r ({}; .[$r.payload.trace_module.hook_id] += 1)`) on the first
@@ -140,7 +140,7 @@ def main():
           % (n + 1, size / 1e9, size // (n + 1), repeat))
     print("%-34s %12s %10s %10s %12s" % ("", "records/s", "wall s", "CPU s", "peak RSS"))
     print("%-34s %12s %10.2f %10.2f %9.1f MiB  %s %s" % (
-        "tools/reader.c (count per hook)", format(int(rate), ","), best["wall_s"], best["cpu_s"],
+        "tools/reader/reader.c (count per hook)", format(int(rate), ","), best["wall_s"], best["cpu_s"],
         rss_mib, "ok" if rate >= TARGET_RATE else "MISS",
         "ok" if rss_mib <= TARGET_RSS_MIB else "MISS"))
     if jq:

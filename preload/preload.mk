@@ -31,7 +31,7 @@ check-bson-headers:
 	$(call need_pkg,libbson-1.0,libbson-dev)
 
 # The shipped prototype files (config/protos/*.conf) go beside libimpulse.so, in
-# $(BUILD)/protos/, where libimpulse and impulse look for them (init.c, tools/locate.c).
+# $(BUILD)/protos/, where libimpulse and impulse look for them (lifecycle/init.c, tools/base/locate.c).
 PROTO_FILES := $(patsubst config/protos/%,$(BUILD)/protos/%,$(wildcard config/protos/*.conf))
 
 $(BUILD)/protos/%.conf: config/protos/%.conf

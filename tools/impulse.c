@@ -2,15 +2,14 @@
  * impulse.c — the `impulse` command: finds the subcommand named by argv[1] and
  * hands it the rest of the command line.
  *
- * Adding a subcommand is adding its file (tools/<name>.c, with cmd_<name>() and
- * its own --help), its declaration in tool.h and one line in the table below;
+ * Adding a subcommand is adding its file (tools/<family>/<name>.c, with cmd_<name>()
+ * and its own --help), its declaration in base/tool.h and one line in the table below;
  * nothing here knows what a subcommand does.
  */
 #include <stdio.h>
 #include <string.h>
 
-#include "render_events.h"
-#include "tool.h"
+#include "base/tool.h"
 
 static const struct subcommand commands[] = {
 	{ "run", "run a program with libimpulse preloaded; say where its records went", cmd_run },

@@ -1,11 +1,14 @@
-# tools/: the impulse command, one file per subcommand (tools/tool.h lists them),
-# linked with the hooks.conf library so that subcommands read configurations as
+# tools/: the impulse command. tools/impulse.c dispatches to the subcommands, one
+# folder per family of them (run, tail, tree, stats, export, push) over the shared
+# parts (base, reader, view); each folder's README.md says what it owns and which
+# parts it may use, and includes name the part ("reader/reader.h", hence -Itools).
+# Linked with the hooks.conf library so that subcommands read configurations as
 # libimpulse does.
-TOOLS_SRCS := $(wildcard tools/*.c)
+TOOLS_SRCS := $(wildcard tools/*.c tools/*/*.c)
 TOOLS_OBJS := $(TOOLS_SRCS:%.c=$(BUILD)/%.o)
 IMPULSE_TOOL := $(BUILD)/impulse
 
-$(TOOLS_OBJS): CFLAGS_EXTRA += $(JANSSON_CFLAGS)
+$(TOOLS_OBJS): CFLAGS_EXTRA += -Itools $(JANSSON_CFLAGS)
 
 $(IMPULSE_TOOL): $(TOOLS_OBJS) $(RENDER_LIB) $(CONFIG_LIB)
 	$(call need_pkg,jansson,libjansson-dev)
@@ -21,18 +24,24 @@ all: $(IMPULSE_TOOL)
 MONGOC_CFLAGS = $(shell pkg-config --cflags libmongoc-1.0)
 MONGOC_LIBS = $(shell pkg-config --libs libmongoc-1.0)
 
-$(BUILD)/tools/push.o $(BUILD)/tools/record_bson.o $(BUILD)/tools/reader_mongo.o $(BUILD)/tools/mongo_init.o: CFLAGS_EXTRA += $(MONGOC_CFLAGS)
-$(BUILD)/tools/push.o $(BUILD)/tools/record_bson.o $(BUILD)/tools/reader_mongo.o $(BUILD)/tools/mongo_init.o: | mongoc-check
+TOOLS_MONGOC_OBJS := $(patsubst %.c,$(BUILD)/%.o,tools/push/push.c tools/push/record_bson.c \
+	tools/reader/reader_mongo.c tools/base/mongo_init.c)
+$(TOOLS_MONGOC_OBJS): CFLAGS_EXTRA += $(MONGOC_CFLAGS)
+$(TOOLS_MONGOC_OBJS): | mongoc-check
 
-# The record reader (tools/reader*.c) inflates gzip record files with zlib, and reads
+# The record reader (tools/reader/) inflates gzip record files with zlib, and reads
 # ahead on a thread of its own.
 ZLIB_CFLAGS = $(shell pkg-config --cflags zlib)
 ZLIB_LIBS = $(shell pkg-config --libs zlib)
-$(BUILD)/tools/reader_file.o: CFLAGS_EXTRA += $(ZLIB_CFLAGS)
+$(BUILD)/tools/reader/reader_file.o: CFLAGS_EXTRA += $(ZLIB_CFLAGS)
 
-# What the reader's tests and benchmark link (tests/tools/, bench/): its objects alone.
-READER_OBJS := $(patsubst %.c,$(BUILD)/%.o,tools/reader.c tools/reader_json.c \
-	tools/reader_text.c tools/reader_file.c tools/reader_mongo.c tools/mongo_init.c)
+# What the reader's tests and benchmark link (tests/tools/, bench/): its objects alone,
+# and the one of base/ it calls (libmongoc's start-up). They include "reader.h" by its
+# bare name, hence READER_CFLAGS.
+READER_OBJS := $(patsubst %.c,$(BUILD)/%.o,tools/reader/reader.c tools/reader/reader_json.c \
+	tools/reader/reader_text.c tools/reader/reader_file.c tools/reader/reader_mongo.c \
+	tools/base/mongo_init.c)
+READER_CFLAGS := -Itools -Itools/reader
 READER_LIBS = $(CONFIG_LIB) $(MONGOC_LIBS) $(ZLIB_LIBS) -pthread
 
 .PHONY: mongoc-check

@@ -25,6 +25,6 @@ $(RENDER_LIB): $(RENDER_OBJS) $(RENDER_BELOW)
 
 all: $(RENDER_LIB)
 
-# impulse render-events (tools/render_events.c) feeds this renderer: it includes
-# the preload headers as preload/ does.
-$(BUILD)/tools/render_events.o: CFLAGS_EXTRA += -Ipreload -Ipreload/arch/x86_64
+# impulse render-events (tools/debug/render_events.c) feeds this renderer: it
+# includes the preload headers as preload/ does (after -Itools: no name is in both).
+$(BUILD)/tools/debug/render_events.o: CFLAGS_EXTRA += -Ipreload -Ipreload/arch/x86_64

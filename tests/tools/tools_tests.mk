@@ -1,12 +1,12 @@
 # tests/tools/: programs that exercise the impulse command's helpers, run by
-# tests/tools/test_*.py. reader_dump prints what tools/reader.c reads; reader_unit
+# tests/tools/test_*.py. reader_dump prints what tools/reader/ reads; reader_unit
 # checks the scanner's edges.
 TOOLS_TEST_OUT := $(BUILD)/tests/tools
 
 $(TOOLS_TEST_OUT)/reader_dump.o: tests/tools/reader_dump.c
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(CFLAGS_BASE) -Itools -c -o $@ $<
+	$(Q)$(CC) $(CFLAGS_BASE) $(READER_CFLAGS) -c -o $@ $<
 
 $(TOOLS_TEST_OUT)/reader_dump: $(TOOLS_TEST_OUT)/reader_dump.o $(READER_OBJS) $(CONFIG_LIB)
 	@$(if $(Q),echo "  LD      $@")
@@ -18,7 +18,7 @@ TESTS_BUILD += $(TOOLS_TEST_OUT)/reader_dump
 $(TOOLS_TEST_OUT)/reader_unit.o: tests/tools/reader_unit.c
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(CFLAGS_BASE) -Itools -Itests/unit -c -o $@ $<
+	$(Q)$(CC) $(CFLAGS_BASE) $(READER_CFLAGS) -Itests/unit -c -o $@ $<
 
 $(TOOLS_TEST_OUT)/reader_unit: $(TOOLS_TEST_OUT)/reader_unit.o $(READER_OBJS) $(CONFIG_LIB)
 	@$(if $(Q),echo "  LD      $@")
