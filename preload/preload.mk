@@ -4,6 +4,10 @@ PRELOAD_SRCS := $(foreach p,$(PRELOAD_PARTS),$(wildcard preload/$(p)/*.c)) $(wil
 PRELOAD_OBJS := $(patsubst %,$(BUILD)/%.o,$(basename $(PRELOAD_SRCS)))
 LIBIMPULSE := $(BUILD)/libimpulse.so
 
+# The renderer (render/) is a library of its own, shared with tools/: render.mk.
+include preload/render/render.mk
+PRELOAD_LINK_OBJS := $(filter-out $(RENDER_OBJS),$(PRELOAD_OBJS))
+
 # libbson: its headers only (valw_bson.c opens the library with dlopen at first use, so
 # libimpulse.so does not link it and the file logger pays nothing for it).
 BSON_CFLAGS = $(shell pkg-config --cflags libbson-1.0)
@@ -12,10 +16,10 @@ $(PRELOAD_OBJS): CFLAGS_EXTRA += -fPIC -fvisibility=hidden -ftls-model=initial-e
 $(BUILD)/preload/render/valw_bson.o $(BUILD)/preload/render/record_bson.o: CFLAGS_EXTRA += $(BSON_CFLAGS)
 $(BUILD)/preload/render/valw_bson.o $(BUILD)/preload/render/record_bson.o: | check-bson-headers
 
-$(LIBIMPULSE): $(PRELOAD_OBJS) $(CONFIG_LIB) preload/exports.map
+$(LIBIMPULSE): $(PRELOAD_LINK_OBJS) $(RENDER_LIB) $(CONFIG_LIB) preload/exports.map
 	$(call need_pkg,jansson,libjansson-dev)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) -shared -o $@ $(PRELOAD_OBJS) $(CONFIG_LIB) $(LDFLAGS_SAN) \
+	$(Q)$(CC) -shared -o $@ $(PRELOAD_LINK_OBJS) $(RENDER_LIB) $(CONFIG_LIB) $(LDFLAGS_SAN) \
 	    -Wl,--version-script=preload/exports.map \
 	    -Wl,--no-undefined,-z,now,-z,relro,-z,noexecstack \
 	    $(JANSSON_LIBS) -ldl -lpthread

@@ -19,6 +19,7 @@ static const struct subcommand commands[] = {
 	{ "export", "write records as Chrome trace-event JSON (Perfetto) or OTLP/JSON", cmd_export },
 	{ "tail", "show records as they land, one line each (-f to follow)", cmd_tail },
 	{ "push", "upload record files (.impulselogs, spill files) into MongoDB", cmd_push },
+	{ "render-events", "render records again from an IMPULSE_DEBUG_EVENTS file (debugging)", cmd_render_events },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

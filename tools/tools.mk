@@ -10,12 +10,12 @@ IMPULSE_TOOL := $(BUILD)/impulse
 
 $(TOOLS_OBJS): CFLAGS_EXTRA += -Itools $(JANSSON_CFLAGS)
 
-$(IMPULSE_TOOL): $(TOOLS_OBJS) $(CONFIG_LIB)
+$(IMPULSE_TOOL): $(TOOLS_OBJS) $(RENDER_LIB) $(CONFIG_LIB)
 	$(call need_pkg,jansson,libjansson-dev)
 	$(call need_pkg,libmongoc-1.0,libmongoc-dev)
 	$(call need_pkg,zlib,zlib1g-dev)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) -o $@ $(TOOLS_OBJS) $(CONFIG_LIB) $(LDFLAGS_SAN) $(JANSSON_LIBS) $(MONGOC_LIBS) $(ZLIB_LIBS) -pthread
+	$(Q)$(CC) -o $@ $(TOOLS_OBJS) $(RENDER_LIB) $(RENDER_LIBS) $(LDFLAGS_SAN) $(JANSSON_LIBS) $(MONGOC_LIBS) $(ZLIB_LIBS) -pthread
 
 all: $(IMPULSE_TOOL)
 

@@ -71,9 +71,16 @@ void clock_refine(void)
 	cal.ns_per_tick = (double)(cal.t1_ns - t0_ns) / (double)(cal.t1_ticks - t0_ticks);
 }
 
+void clock_calibration_get(struct clock_calibration *out)
+{
+	*out = (struct clock_calibration){ .tsc = clock_mode.tsc, .t0_ticks = t0_ticks,
+					   .t0_ns = t0_ns, .ns_per_tick = cal.ns_per_tick };
+}
+
 uint64_t clock_ticks_to_ns(uint64_t ticks)
 {
-	if (!clock_mode.tsc)
-		return ticks;
-	return t0_ns + (uint64_t)((double)(int64_t)(ticks - t0_ticks) * cal.ns_per_tick);
+	struct clock_calibration c;
+
+	clock_calibration_get(&c);
+	return clock_calibration_to_ns(&c, ticks);
 }

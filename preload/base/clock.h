@@ -48,6 +48,23 @@ void clock_refine(void);
 /* Logger: nanoseconds since the epoch at ticks. */
 uint64_t clock_ticks_to_ns(uint64_t ticks);
 
+/* The mapping clock_ticks_to_ns() applies now, as data: for a renderer outside the
+ * process (render/event_file.h records it), which must convert exactly alike. */
+struct clock_calibration {
+	bool tsc;		/* else ticks are nanoseconds already */
+	uint64_t t0_ticks, t0_ns;	/* the start-up sample */
+	double ns_per_tick;
+};
+
+void clock_calibration_get(struct clock_calibration *out);
+
+static inline uint64_t clock_calibration_to_ns(const struct clock_calibration *c, uint64_t ticks)
+{
+	if (!c->tsc)
+		return ticks;
+	return c->t0_ns + (uint64_t)((double)(int64_t)(ticks - c->t0_ticks) * c->ns_per_tick);
+}
+
 #pragma GCC visibility pop
 
 #endif

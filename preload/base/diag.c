@@ -19,7 +19,6 @@
 
 #include "base/diag.h"
 #include "base/diag_file.h"
-#include "render/valw.h"
 
 #define DIAG_KEEP 32		/* messages kept for the root record and the file */
 #define DIAG_TEXT 1024		/* bytes of one message, "libimpulse[pid]: " included */
@@ -166,30 +165,25 @@ void diag_forget_in_child(void)
 	diag_file_forget_in_child();
 }
 
-void diag_put(struct valw *w)
+bool diag_kept(const char **text, unsigned max, unsigned *n, unsigned long long *omitted)
 {
-	unsigned n = __atomic_load_n(&kept.taken, __ATOMIC_ACQUIRE);
+	unsigned taken = __atomic_load_n(&kept.taken, __ATOMIC_ACQUIRE);
 
-	if (n == 0)
-		return;
-	if (n > DIAG_KEEP)
-		n = DIAG_KEEP;
-	vw_klit(w, "diagnostics");
-	vw_begin_object(w);
-	vw_klit(w, "messages");
-	vw_begin_array(w);
-	for (unsigned i = 0; i < n; i++) {
+	*n = 0;
+	*omitted = 0;
+	if (taken == 0)
+		return false;
+	if (taken > DIAG_KEEP)
+		taken = DIAG_KEEP;
+	for (unsigned i = 0; i < taken && *n < max; i++) {
 		const char *t = kept.text[i], *colon;
 
 		if (!__atomic_load_n(&kept.ready[i], __ATOMIC_ACQUIRE))
 			continue;
 		/* The record names the process already: drop "libimpulse[pid]: ". */
 		colon = strstr(t, "]: ");
-		vw_elem(w);
-		vw_cstr(w, colon ? colon + 3 : t);
+		text[(*n)++] = colon ? colon + 3 : t;
 	}
-	vw_end_array(w);
-	vw_klit(w, "omitted");
-	vw_u64(w, __atomic_load_n(&kept.omitted, __ATOMIC_RELAXED));
-	vw_end_object(w);
+	*omitted = __atomic_load_n(&kept.omitted, __ATOMIC_RELAXED);
+	return true;
 }

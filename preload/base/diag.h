@@ -4,7 +4,7 @@
  * The program's descriptors are the program's: by default nothing is written on
  * them. Errors go to a file beside the records (diag_file.c: created on the first
  * message, logs_<UTC>_<pid>.diag in the log directory) and into the root record
- * (diag_put); with IMPULSE_VERBOSE=1 they, and the notes, also go to stderr as
+ * (diag_kept); with IMPULSE_VERBOSE=1 they, and the notes, also go to stderr as
  * they always did. Messages said before the log directory is known (a broken
  * hooks.conf) wait in a static buffer. Every function here is async-signal-safe,
  * allocates nothing, takes no lock that can be waited on, and keeps errno.
@@ -14,8 +14,6 @@
 
 
 #include <stdbool.h>
-
-struct valw;
 
 /* Internal to libimpulse: direct, GOT-free access from the hot path. */
 #pragma GCC visibility push(hidden)
@@ -41,11 +39,13 @@ void diag_set_dir(const char *abs_dir);
 void diag_forget_in_child(void);
 
 /*
- * Adds "diagnostics": {"messages": [...], "omitted": N} to the object being written
- * when this process said anything (nothing otherwise): the first DIAG_KEEP messages,
- * without their "libimpulse[pid]: " prefix, and how many more there were.
+ * What the root record's "diagnostics" shows: whether this process said anything
+ * (false: no "diagnostics" at all), and then the first messages kept (at most max,
+ * and DIAG_KEEP, 32), without their "libimpulse[pid]: " prefix, into text[0..*n),
+ * and how many more there were in *omitted. The texts stay valid until the
+ * process forgets its messages (diag_forget_in_child).
  */
-void diag_put(struct valw *w);
+bool diag_kept(const char **text, unsigned max, unsigned *n, unsigned long long *omitted);
 /* The plural ending for a count in a message: "1 call", "2 calls", "0 calls". */
 static inline const char *diag_s(unsigned long long n)
 {

@@ -3,7 +3,7 @@
  *
  * Used twice on the same bytes: on the hot path, over the captured copy of the
  * format, to fetch each variadic argument with the right register class; and by
- * the logger, over that same copy, to show each value. So it must stay hot-path
+ * the renderer, over that same copy, to show each value (render/fmt_value.h). So it must stay hot-path
  * safe: no allocation, no locale, no libc call, bounded by len.
  */
 #ifndef IMPULSE_FMTSCAN_H
@@ -15,8 +15,6 @@
 
 
 #pragma GCC visibility push(hidden)
-
-struct valw;
 
 /* What one conversion consumes from the variadic arguments. */
 enum fmt_arg {
@@ -49,16 +47,6 @@ struct fmt_conv {
  * in order. A NUL before len ends the format, as it ends printf's.
  */
 bool fmt_next(const char *fmt, size_t len, size_t *pos, struct fmt_conv *conv);
-
-/*
- * Shows a non-string value of conv as the record does: a number, "A" for %c,
- * "0x…" or null for %p, {"unsupported":"long double"}; null for %n. Logger side.
- */
-void fmt_put_value(struct valw *w, const struct fmt_conv *conv, uint64_t raw);
-
-/* A character as a string (shown here as JSON): "A", "\"", "\\"; "\\n", "\\t", "\\r" and
- * "\\x01" (the escape is part of the value) for the rest. Logger side. */
-void fmt_put_char(struct valw *w, unsigned char c);
 
 #pragma GCC visibility pop
 

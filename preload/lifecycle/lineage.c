@@ -15,6 +15,8 @@
 #include "hooks/hooks.h"
 #include "lifecycle/lineage.h"
 #include "hot/thread_ctx.h"
+#include "logger/logger.h"
+#include "render/world.h"
 #include "base/tracer.h"
 
 char lineage_trace_id[33];
@@ -97,6 +99,8 @@ static bool parse_tracestate(const char *v, struct lineage_ref *ref)
 	return true;
 }
 
+static void fill_world(struct render_world *rw);
+
 void lineage_take_from_env(void)
 {
 	const char *tp = getenv(LINEAGE_TRACEPARENT), *ts = getenv(LINEAGE_TRACESTATE);
@@ -114,6 +118,7 @@ void lineage_take_from_env(void)
 		unsetenv(LINEAGE_TRACEPARENT);
 	if (ts)
 		unsetenv(LINEAGE_TRACESTATE);
+	logger_set_lineage(fill_world);
 }
 
 static char *put_hex(char *p, uint64_t v, unsigned n)
@@ -187,27 +192,14 @@ void lineage_current(struct lineage_ref *out, uintptr_t sp)
 	copy_name(out->fn_name, tracer.program ? tracer.program : "");
 }
 
-void lineage_put_root_parents(struct valw *w)
+/* The logger asks for these when it starts (a fork child's logger too, after
+ * fork_child.c has set lineage_parent): pointers into our storage, which lives
+ * as long as the process. */
+static void fill_world(struct render_world *rw)
 {
-	char id[34];
-
-	vw_begin_array(w);
-	if (lineage_parent.set) {
-		memcpy(id, lineage_parent.module, 16);
-		id[16] = '-';
-		put_hex(id + 17, lineage_parent.call, 16);
-		vw_elem(w);
-		vw_begin_object(w);
-		vw_klit(w, "fn_name");
-		vw_cstr(w, lineage_parent.fn_name);
-		vw_klit(w, "call_id");
-		vw_ascii(w, id, 33);
-		vw_klit(w, "trace_module");
-		vw_begin_object(w);
-		vw_klit(w, "tracer_id");
-		vw_ascii(w, lineage_parent.module, 16);
-		vw_end_object(w);
-		vw_end_object(w);
-	}
-	vw_end_array(w);
+	rw->trace_id = lineage_trace_id;
+	rw->root_parent = (struct render_parent){ .set = lineage_parent.set,
+						  .module = lineage_parent.module,
+						  .call = lineage_parent.call,
+						  .fn_name = lineage_parent.fn_name };
 }

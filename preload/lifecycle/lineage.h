@@ -16,7 +16,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "render/valw.h"
 
 #pragma GCC visibility push(hidden)
 
@@ -60,9 +59,6 @@ void lineage_format(const struct lineage_ref *ref, char *tp, char *ts);
  * this image's root.
  */
 void lineage_current(struct lineage_ref *out, uintptr_t sp);
-
-/* The root record's "parents" array: [] or [{fn_name, call_id, trace_module}]. */
-void lineage_put_root_parents(struct valw *w);
 
 #pragma GCC visibility pop
 

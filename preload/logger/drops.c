@@ -15,23 +15,9 @@
 
 #define REPORT_LINES 10		/* thread x hook lines on stderr; the rest summed */
 
-struct drop_hook {
-	const char *name;	/* the hook's symbol: lives as long as the process */
-	uint64_t count;
-};
-
-struct drop_thread {
-	pid_t tid;
-	char name[16];
-	uint64_t total;
-	struct drop_hook *hooks;	/* every reason */
-	unsigned nhooks;
-	uint64_t reentrant;		/* of total: made by a signal handler inside the hot path */
-	struct drop_hook *rhooks;	/* those, per hook */
-	unsigned nrhooks;
-};
-
-static struct drop_thread *threads;
+/* Kept in the renderer's types (render/world.h), which the root record shows as
+ * they are. Hook names are the hooks' symbols: they live as long as the process. */
+static struct render_drop_thread *threads;
 static size_t nthreads, cap_threads;
 static uint64_t total;
 static uint64_t unwritten;	/* of total: records made but not written (drops_add_unwritten) */
@@ -50,9 +36,9 @@ void drops_reset(void)
 	reentrant = 0;
 }
 
-static void add_hook(struct drop_hook **hooks, unsigned *nhooks, const char *name, uint64_t n)
+static void add_hook(struct render_drop_hook **hooks, unsigned *nhooks, const char *name, uint64_t n)
 {
-	struct drop_hook *v;
+	struct render_drop_hook *v;
 
 	for (unsigned i = 0; i < *nhooks; i++) {
 		if (!strcmp((*hooks)[i].name, name)) {
@@ -64,21 +50,21 @@ static void add_hook(struct drop_hook **hooks, unsigned *nhooks, const char *nam
 	if (!v)
 		return;	/* out of memory: the thread's total still says it */
 	*hooks = v;
-	(*hooks)[(*nhooks)++] = (struct drop_hook){ name, n };
+	(*hooks)[(*nhooks)++] = (struct render_drop_hook){ name, n };
 }
 
 /* The thread's entry (the latest with its tid: a write failure's records and its
  * context's counts meet there), or a new one; NULL when out of memory. */
-static struct drop_thread *thread_entry(pid_t tid, const char *name)
+static struct render_drop_thread *thread_entry(pid_t tid, const char *name)
 {
-	struct drop_thread *t;
+	struct render_drop_thread *t;
 
 	for (size_t i = nthreads; i-- > 0;)
 		if (threads[i].tid == tid)
 			return &threads[i];
 	if (nthreads == cap_threads) {
 		size_t cap = cap_threads ? cap_threads * 2 : 16;
-		struct drop_thread *v = realloc(threads, cap * sizeof(*v));
+		struct render_drop_thread *v = realloc(threads, cap * sizeof(*v));
 
 		if (!v)
 			return NULL;
@@ -98,7 +84,7 @@ void drops_take(const struct thread_ctx *ctx)
 	uint64_t r = __atomic_load_n(&ctx->calls_reentrant, __ATOMIC_RELAXED);
 	uint64_t n = __atomic_load_n(&ctx->calls_dropped, __ATOMIC_RELAXED) + r;
 	unsigned nslots = __atomic_load_n(&impulse_nslots, __ATOMIC_ACQUIRE);
-	struct drop_thread *t;
+	struct render_drop_thread *t;
 
 	if (!n)
 		return;
@@ -125,7 +111,7 @@ void drops_take(const struct thread_ctx *ctx)
 
 void drops_add_unwritten(pid_t tid, const char *thread_name, const char *hook, uint64_t n)
 {
-	struct drop_thread *t;
+	struct render_drop_thread *t;
 
 	if (!n)
 		return;
@@ -148,49 +134,16 @@ uint64_t drops_unwritten(void)
 	return unwritten;
 }
 
-void drops_put(struct valw *w)
+void drops_view(struct render_drops *out)
 {
-	vw_begin_object(w);
-	vw_klit(w, "total");
-	vw_u64(w, total);
-	vw_klit(w, "threads");
-	vw_begin_array(w);
-	for (size_t i = 0; i < nthreads; i++) {
-		const struct drop_thread *t = &threads[i];
-
-		vw_elem(w);
-		vw_begin_object(w);
-		vw_klit(w, "thread_id");
-		vw_i64(w, t->tid);
-		vw_klit(w, "thread_name");
-		vw_cstr(w, t->name);
-		vw_klit(w, "total");
-		vw_u64(w, t->total);
-		vw_klit(w, "hooks");
-		vw_begin_object(w);
-		for (unsigned h = 0; h < t->nhooks; h++) {
-			vw_key_cstr(w, t->hooks[h].name);
-			vw_u64(w, t->hooks[h].count);
-		}
-		vw_end_object(w);
-		if (t->reentrant) {
-			vw_klit(w, "reentrant");
-			vw_begin_object(w);
-			for (unsigned h = 0; h < t->nrhooks; h++) {
-				vw_key_cstr(w, t->rhooks[h].name);
-				vw_u64(w, t->rhooks[h].count);
-			}
-			vw_end_object(w);
-		}
-		vw_end_object(w);
-	}
-	vw_end_array(w);
-	vw_end_object(w);
+	out->total = total;
+	out->threads = threads;
+	out->nthreads = nthreads;
 }
 
 struct drop_line {
-	const struct drop_thread *t;
-	const struct drop_hook *h;
+	const struct render_drop_thread *t;
+	const struct render_drop_hook *h;
 };
 
 static int larger_first(const void *a, const void *b)

@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #include "hot/thread_ctx.h"
-#include "render/valw.h"
+#include "render/world.h"
 
 #pragma GCC visibility push(hidden)
 
@@ -37,14 +37,14 @@ uint64_t drops_total(void);
 uint64_t drops_unwritten(void);
 
 /*
- * Writes {"total": N, "threads": [{"thread_id": tid, "thread_name": s, "total": n,
- * "hooks": {"<hook name>": n, ...}}, ...]}: threads that dropped only, in the order
- * their counts were taken, each hook's slots summed. A thread whose signal handlers
- * made calls while libimpulse ran on it has also "reentrant": {"<hook name>": n}, the
- * part of its hooks' counts lost so (already in "hooks" and "total"). Calls with no
- * thread context to count them are under thread 0, "(no context)".
+ * The counts as the root record's "arguments.dropped" shows them (render/world.h):
+ * threads that dropped only, in the order their counts were taken, each hook's
+ * slots summed; a thread's "reentrant" part is what its signal handlers made while
+ * libimpulse ran on it (already in its hooks and total). Calls with no thread
+ * context to count them are under thread 0, "(no context)". Valid until the next
+ * drops_* call that adds or resets.
  */
-void drops_put(struct valw *w);
+void drops_view(struct render_drops *out);
 
 /* On stderr: the largest thread x hook counts (at most 10) and the total; nothing
  * when no call was dropped. */

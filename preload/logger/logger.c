@@ -1,9 +1,13 @@
 /*
- * logger.c — the logger thread: drains every thread's ring, keeps the table of
- * calls in flight, formats finished calls as records and hands them to the sink.
+ * logger.c — the logger thread: drains every thread's ring, feeds the events to
+ * the renderer (render/feed.h: the table of calls in flight, records when calls
+ * end) and hands the records it makes to the sink. What only the live process
+ * knows is decided here before an event is fed: waiting for a parent or a context
+ * another ring has not delivered yet, draining other rings before an exit that may
+ * have children in them, the caller's module of a call through an address-taken stub.
  *
  * Only this thread (or, after it stopped, the one running shutdown) reads rings
- * and touches the call table; the hot path never waits for it unless a ring is
+ * and feeds the renderer; the hot path never waits for it unless a ring is
  * full. The thread marks itself busy for its whole life, so nothing it does —
  * malloc, write, Jansson — is ever recorded.
  *
@@ -22,12 +26,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "logger/calls.h"
+#include "render/calls.h"
 #include "base/clock.h"
 #include "render/decode.h"
 #include "base/diag.h"
+#include "logger/debug_bson.h"
+#include "logger/debug_events.h"
 #include "logger/drops.h"
 #include "render/exception_text.h"
+#include "render/feed.h"
 #include "base/fd_thread.h"
 #include "base/life.h"
 #include "base/threads.h"
@@ -51,7 +58,7 @@ static pthread_t thread;
 static int stop_requested;		/* atomic */
 static unsigned flush_requested, flush_done;	/* atomic counters */
 static struct jbuf out;
-static struct call *root;
+static struct call *root;	/* rend.root while a logger runs, else NULL */
 static unsigned blocked_cycles[CTX_MAX_THREADS];
 static uint64_t records_written, bytes_written, records_dropped, logger_ns;
 static uint64_t events_lost;	/* threads' ctx->dropped: entries (drops.h) and others */
@@ -93,6 +100,54 @@ static bool fork_waits(void)
 
 static void wake_up(void);
 static uint64_t now_ns(void);
+
+/* What records carry beyond their events (render/world.h): filled at each start. */
+static struct render_world world;
+/* The renderer the drained events are fed to (render/feed.h). */
+static struct render rend;
+static void (*lineage_fill)(struct render_world *rw);
+
+void logger_set_lineage(void (*fill)(struct render_world *rw))
+{
+	lineage_fill = fill;
+}
+
+static uint64_t world_ticks_to_ns(const struct render_world *rw, uint64_t ticks)
+{
+	(void)rw;
+	return clock_ticks_to_ns(ticks);	/* the calibration of the moment */
+}
+
+static void world_fill(void)
+{
+	static const char no_trace[33] = "00000000000000000000000000000000";
+
+	world = (struct render_world){
+		.tracer_id = tracer.tracer_id,
+		.trace_id = no_trace,	/* until lineage says (it always does) */
+		.program = tracer.program,
+		.exe_path = tracer.exe_path,
+		.argc = tracer.argc,
+		.argv = tracer.argv,
+		.pid = tracer.pid,
+		.max_children = tracer.max_children,
+		.tracer_metadata = tracer.cfg.settings.tracer_metadata,
+		.ticks_to_ns = world_ticks_to_ns,
+	};
+	if (lineage_fill)
+		lineage_fill(&world);
+}
+
+/* The root's arguments, with the drop counts and the messages as they are now. */
+static void take_root_args(void)
+{
+	struct render_drops drops;
+	struct render_diag diag;
+
+	drops_view(&drops);
+	diag.said = diag_kept(diag.text, RENDER_DIAG_MAX, &diag.n, &diag.omitted);
+	render_root_args(&rend, &drops, &diag);
+}
 
 /* The longest fork() waits for the logger before it forks anyway (the child then
  * may inherit the logger's state mid-change, as doc/processes.md says). */
@@ -202,27 +257,21 @@ static bool past_max_size(const struct call *c, size_t at)
 	return true;
 }
 
-/* Formats c's record into `out`. False when it is known already not to reach the
- * file (then counted as not written). */
-static bool write_record(struct call *c, const struct record_end *end)
+/* The renderer's output (feed.h): formats c's record into `out`. False when it is
+ * known already not to reach the file (then counted as not written). */
+static bool write_record(void *arg, struct call *c, const struct record_end *end)
 {
 	size_t at;
 	bool dropped;
 
-	if (c->enter) {
-		/* Never returned: its after-the-call values stay the pointers passed. */
-		record_take_args(c, c->enter, NULL);
-		free(c->enter);
-		c->enter = NULL;
-	}
+	(void)arg;
 	at = out.len;
 	if (record_forms & RECORD_JSON)
-		record_format(&out, c, end);
+		record_format(&out, &world, c, end);
 	if (mongo)
-		mongo_sink_record(mongo, c, end, out.p + at, out.len - at);
+		mongo_sink_record(mongo, &world, c, end, out.p + at, out.len - at);
 	if (record_forms & RECORD_BSON)
-		record_bson_debug_write(c, end);
-	c->done = true;
+		debug_bson_write(&world, c, end);
 	dropped = (record_forms & RECORD_JSON) && (past_max_size(c, at) || (calls_stopped && c != root));
 	if (dropped && c->slot && c->slot->hook) {
 		out.len = at;
@@ -230,26 +279,17 @@ static bool write_record(struct call *c, const struct record_end *end)
 	} else {
 		queued_add(c);
 	}
+	if (dropped)
+		debug_events_unwritten(c->id);
 	if (out.len >= OUT_FLUSH_BYTES)
 		out_flush();
 	return !dropped;
 }
 
-/* Ends a call: its record, its place among its parent's children, its own reference. */
-static void finish(struct call *c, const struct record_end *end)
-{
-	if (c->done)
-		return;
-	/* A child whose record is not in the file is counted, not listed. */
-	if (write_record(c, end) && c->parent && !c->parent->done)
-		record_add_child(c->parent, c);
-	calls_release(c);
-}
-
 /* The logger's side of impulse_context_*() (context.c): who is attached, what was seen. */
 static struct call *attached_call[CTX_MAX_THREADS];	/* ring i's thread is attached to it (a reference) */
 static uint64_t last_enter_id[CTX_MAX_THREADS];	/* of the last EV_ENTER handled from ring i */
-static uint64_t holds_taken, holds_used, contexts_unknown;
+static uint64_t contexts_unknown;
 
 /*
  * Whether call id's EV_ENTER may still come: the ring of the thread that numbers
@@ -297,7 +337,6 @@ static bool on_enter(const struct thread_ctx *ctx, const struct ev_enter *ev, un
 {
 	const struct hook_slot *slot = &impulse_slots[ev->slot];
 	struct call *parent = ev->parent_id ? calls_find(ev->parent_id) : root;
-	struct call *c;
 
 	if (!parent) {
 		/* Created by a thread whose ring we have not drained this far yet (or the
@@ -308,106 +347,50 @@ static bool on_enter(const struct thread_ctx *ctx, const struct ev_enter *ev, un
 	}
 	blocked_cycles[ring] = 0;
 	last_enter_id[ring] = ev->call_id;
-	c = calls_new(ev->call_id);
-	if (!c) {
+	if (render_enter(&rend, ev, parent, slot, ctx->tid, ctx->name,
+			 slot->caller_path ? slot->caller_path :
+			 caller_by_address(ev->return_address, parent)))
 		records_dropped++;
-		return true;
-	}
-	c->slot = slot;
-	c->session = ev->session;
-	c->start_ticks = ev->ticks;
-	c->return_address = ev->return_address;
-	c->caller_path = slot->caller_path ? slot->caller_path :
-			 caller_by_address(ev->return_address, parent);
-	c->tid = ctx->tid;
-	memcpy(c->thread_name, ctx->name, sizeof(c->thread_name));
-	c->parent = parent;
-	c->depth = parent->depth + 1;
-	parent->refs++;
-	if (decode_needs_exit(slot->hook)) {
-		/* Its [out] values come with the exit: format the arguments then. */
-		c->enter = malloc(ev->h.size);
-		if (c->enter) {
-			memcpy(c->enter, ev, ev->h.size);
-			return true;
-		}
-	}
-	record_take_args(c, ev, NULL);
 	return true;
 }
 
 static unsigned drain_all(bool final);
 
-/* The status of a returned call (its output and exception come from ev when its
- * record is written), and its arguments when they waited for the exit. */
-static void decode_exit(struct call *c, const struct ev_exit *ev, struct record_end *end)
-{
-	const struct hook *h = c->slot->hook;
-
-	end->exit = ev;
-	if (c->enter) {
-		record_take_args(c, c->enter, ev);
-		free(c->enter);
-		c->enter = NULL;
-	}
-	if (h->cfg->has_prototype && status_is_error(h->cfg, ev->ret)) {
-		end->status = "error";
-		end->error = true;
-	}
-}
-
 static void on_exit_event(const struct ev_exit *ev)
 {
 	struct call *c = calls_find(ev->call_id);
-	struct record_end end = { .status = "success", .end_ticks = ev->ticks };
 
-	if (!c)
-		return;
 	/*
 	 * Threads created inside this call, or running work captured in it, may have
 	 * finished calls that happened before this return (a join, a wait for the
 	 * task) but sit in rings not drained yet: drain them first so that those calls
 	 * are listed among this call's children.
 	 */
-	if ((c->links || c->holds > 0) && !nested_drain) {
+	if (c && (c->links || c->holds > 0) && !nested_drain) {
 		nested_drain = true;
 		drain_all(false);
 		nested_drain = false;
 	}
-	if (c->slot)
-		decode_exit(c, ev, &end);
-	finish(c, &end);
+	render_exit(&rend, ev);
 }
 
 static void on_unwind(const struct ev_call *ev)
 {
-	struct call *c = calls_find(ev->call_id);
 	struct record_end end = { .status = "unwound", .end_ticks = ev->ticks };
 
-	if (c)
-		finish(c, &end);
+	render_end(&rend, ev->call_id, &end);
 }
 
 /* Left by an unwind through the trampoline: an exception, or a thread exit. */
 static void on_exception(const struct ev_exception *ev)
 {
-	struct call *c = calls_find(ev->call_id);
 	char text[EXCEPTION_TEXT_MAX];
 	struct record_end end = { .status = exception_status(ev), .end_ticks = ev->ticks };
 
-	if (!c)
+	if (!calls_find(ev->call_id))
 		return;
 	end.exception = exception_text(ev, text);
-	finish(c, &end);
-}
-
-static void on_log(const struct ev_log *ev)
-{
-	struct call *c = ev->call_id ? calls_find(ev->call_id) : root;
-
-	if (!c || c->done)
-		c = root;
-	record_take_log(c, ev);
+	render_end(&rend, ev->call_id, &end);
 }
 
 /*
@@ -432,38 +415,6 @@ static struct call *find_context(uint64_t id, unsigned ring, bool *retry)
 	return c;
 }
 
-/* impulse_context_capture() inside c: its own ring, so c is known. */
-static void on_hold(const struct ev_call *ev)
-{
-	struct call *c = calls_find(ev->call_id);
-
-	if (!c)
-		return;
-	holds_taken++;
-	if (c->holds++ >= 0)
-		c->refs++;	/* else it pays for a detach seen first */
-}
-
-/* One capture of c used (by a detach) or given back; may free c. */
-static void use_hold(struct call *c)
-{
-	holds_used++;
-	if (c->holds-- > 0)
-		calls_release(c);
-}
-
-/* The thread of ring i leaves its attached context. */
-static void detach_ring(unsigned i)
-{
-	struct call *c = attached_call[i];
-
-	if (!c)
-		return;
-	attached_call[i] = NULL;
-	use_hold(c);
-	calls_release(c);	/* the attachment's own reference, last: c lived till here */
-}
-
 /* Returns false to be tried again next cycle (the call not seen yet). */
 static bool on_attach(const struct ev_call *ev, unsigned i)
 {
@@ -472,20 +423,8 @@ static bool on_attach(const struct ev_call *ev, unsigned i)
 
 	if (retry)
 		return false;
-	/* Its own reference: the calls attached may start after the capture is used
-	 * up elsewhere. Taken before the (never needed: context.c detaches first)
-	 * detach below, which might otherwise free c. */
-	if (c)
-		c->refs++;
-	detach_ring(i);
-	attached_call[i] = c;
+	render_attach(&rend, i, c);
 	return true;
-}
-
-static void on_detach(const struct ev_call *ev, unsigned i)
-{
-	if (attached_call[i] && attached_call[i]->id == ev->call_id)
-		detach_ring(i);
 }
 
 static bool on_unhold(const struct ev_call *ev, unsigned i)
@@ -495,19 +434,8 @@ static bool on_unhold(const struct ev_call *ev, unsigned i)
 
 	if (retry)
 		return false;
-	if (c)
-		use_hold(c);
+	render_unhold(&rend, c);
 	return true;
-}
-
-static void on_link(const struct ev_call *ev)
-{
-	struct call *c = calls_find(ev->call_id);
-
-	if (c) {
-		c->refs++;
-		c->links++;
-	}
 }
 
 /* Processes what ring i holds now. Returns the number of events handled. */
@@ -532,23 +460,23 @@ static unsigned drain_ring(struct thread_ctx *ctx, unsigned i)
 			on_unwind((const struct ev_call *)h);
 			break;
 		case EV_LOG:
-			on_log((const struct ev_log *)h);
+			render_log(&rend, (const struct ev_log *)h);
 			break;
 		case EV_LINK:
-			on_link((const struct ev_call *)h);
+			render_link(&rend, ((const struct ev_call *)h)->call_id);
 			break;
 		case EV_EXCEPTION:
 			on_exception((const struct ev_exception *)h);
 			break;
 		case EV_HOLD:
-			on_hold((const struct ev_call *)h);
+			render_hold(&rend, ((const struct ev_call *)h)->call_id);
 			break;
 		case EV_ATTACH:
 			if (!on_attach((const struct ev_call *)h, i))
 				goto out;
 			break;
 		case EV_DETACH:
-			on_detach((const struct ev_call *)h, i);
+			render_detach(&rend, i, ((const struct ev_call *)h)->call_id);
 			break;
 		case EV_UNHOLD:
 			if (!on_unhold((const struct ev_call *)h, i))
@@ -589,17 +517,9 @@ static bool link_settled(const struct thread_ctx *ctx, unsigned i)
 
 static void retire(struct thread_ctx *ctx, unsigned i)
 {
-	detach_ring(i);	/* the thread ended attached */
+	render_retire(&rend, i, ctx->link_parent);
 	last_enter_id[i] = 0;
 	blocked_cycles[i] = 0;
-	if (ctx->link_parent) {
-		struct call *c = calls_find(ctx->link_parent);
-
-		if (c && c->links) {
-			c->links--;
-			calls_release(c);
-		}
-	}
 	events_lost += ctx->dropped;
 	thread_waits += ctx->waits;
 	drops_take(ctx);
@@ -656,48 +576,12 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-struct pending {
-	struct call **v;
-	size_t n, cap;
-};
-
-static void collect_running(struct call *c, void *arg)
-{
-	struct pending *p = arg;
-
-	if (c == root || c->done || !c->slot)
-		return;
-	if (p->n == p->cap) {
-		size_t cap = p->cap ? p->cap * 2 : 64;
-		struct call **v = realloc(p->v, cap * sizeof(*v));
-
-		if (!v)
-			return;
-		p->v = v;
-		p->cap = cap;
-	}
-	p->v[p->n++] = c;
-}
-
-static int deeper_first(const void *a, const void *b)
-{
-	const struct call *x = *(struct call *const *)a, *y = *(struct call *const *)b;
-
-	return x->depth < y->depth ? 1 : x->depth > y->depth ? -1 : 0;
-}
-
 /* Ends every call still in flight with status (and exception), deepest first. */
 static void finish_running(const char *status, const char *exception, uint64_t end_ticks)
 {
-	struct pending running = { 0 };
 	struct record_end end = { .status = status, .end_ticks = end_ticks, .exception = exception };
 
-	calls_for_each(collect_running, &running);
-	if (running.n)
-		qsort(running.v, running.n, sizeof(*running.v), deeper_first);
-	for (size_t i = 0; i < running.n; i++)
-		finish(running.v[i], &end);
-	free(running.v);
+	render_finish_running(&rend, &end);
 }
 
 /*
@@ -740,11 +624,12 @@ static void write_dying(void)
 	finish_running("crashed", exception, end_ticks);
 	out_flush();	/* the calls first: what they lose goes into the root's counts */
 	take_live_drops();
-	record_take_root_args(root);	/* with the drop counts */
+	take_root_args();	/* with the drop counts */
 	end = (struct record_end){ .status = "crashed", .end_ticks = end_ticks, .root_status = -1,
 				   .exception = exception };
-	write_record(root, &end);
+	render_root_end(&rend, &end);
 	out_flush_as(SINK_ROOT);
+	debug_events_flush();	/* the process dies next: no close */
 	if (mongo) {
 		mongo_sink_close(mongo);	/* bounded: about 2 s at most */
 		mongo = NULL;
@@ -946,28 +831,32 @@ static int start_thread(void)
 /* with_mongo: logger = mongo|both starts the Mongo client (never in a fork child). */
 static int start(struct sink *s, bool with_mongo)
 {
+	char name[16];
 	int err;
 
 	sink = *s;
+	world_fill();
 	drops_reset();
 	events_lost = thread_waits = 0;
-	root = calls_new(0);
-	if (!root)
-		return -ENOMEM;
-	root->session = tracer.session;
-	root->start_ticks = tracer.start_ticks;
-	root->tid = tracer.pid;
 	/* The main thread's name, as its other records show it. */
-	prctl(PR_GET_NAME, root->thread_name, 0, 0, 0);
+	memset(name, 0, sizeof(name));
+	prctl(PR_GET_NAME, name, 0, 0, 0);
+	rend = (struct render){ .world = &world, .record = write_record, .attached = attached_call,
+				.nrings = CTX_MAX_THREADS };
+	if (debug_events_open(tracer.pid, &world))
+		rend.tap = debug_events_tap;
+	if (render_begin(&rend, tracer.session, tracer.start_ticks, tracer.pid, name))
+		return -ENOMEM;
+	root = rend.root;
 	/* Before any call's parts are kept (the root's first): BSON must be on. */
 	if (with_mongo && (tracer.cfg.settings.logger == CFG_LOGGER_MONGO ||
 			   tracer.cfg.settings.logger == CFG_LOGGER_BOTH))
 		mongo = mongo_sink_new(&tracer.cfg.settings);
 	if (with_mongo)
-		record_bson_debug_open();
+		debug_bson_open(tracer.pid);
 	else
-		record_bson_debug_reopen_in_child();
-	record_take_root_args(root);
+		debug_bson_reopen_in_child(tracer.pid);
+	take_root_args();
 	__atomic_store_n(&tracer.logger_running, 1, __ATOMIC_RELEASE);
 	err = start_thread();
 	if (err) {
@@ -1012,7 +901,7 @@ static int logger_start_in_fork_child(void)
 	stopping = 0;
 	memset(attached_call, 0, sizeof(attached_call));	/* the parent's calls: leaked */
 	memset(last_enter_id, 0, sizeof(last_enter_id));
-	holds_taken = holds_used = contexts_unknown = 0;
+	contexts_unknown = 0;
 	mongo = NULL;
 	mongo_loaded = 0;
 	stop_requested = 0;
@@ -1027,7 +916,8 @@ static int logger_start_in_fork_child(void)
 	queued = NULL;	/* the parent's: leaked, like its other state */
 	nqueued = cap_queued = 0;
 	calls_forget_all();
-	record_forget_after_fork();
+	record_forget_after_fork(impulse_slots, impulse_nslots);
+	debug_events_forget_in_child();
 	if (tracer.cfg.settings.logger == CFG_LOGGER_NONE) {
 		sink_none_open(&s);
 	} else {
@@ -1074,13 +964,13 @@ static void logger_stop(void)
 	out_flush();	/* the calls first: what they lose goes into the root's counts */
 	take_live_drops();
 	/* The drop counts are known only now: the root's arguments again. */
-	record_take_root_args(root);
+	take_root_args();
 	diag_note("contexts: %llu captured, %llu used or released, %llu unknown; %zu call%s kept at exit",
-		  (unsigned long long)holds_taken, (unsigned long long)holds_used,
+		  (unsigned long long)rend.holds_taken, (unsigned long long)rend.holds_used,
 		  (unsigned long long)contexts_unknown, calls_count(), diag_s(calls_count()));
 	end = (struct record_end){ .status = "success", .end_ticks = end_ticks,
 				   .root_status = tracer.exit_status };
-	write_record(root, &end);
+	render_root_end(&rend, &end);
 	out_flush_as(SINK_ROOT);
 	logger_ns += now_ns() - t0;
 	diag_note("wrote %llu record%s (%llu byte%s) to %s in %.6f s of logger time, dropped %llu",
@@ -1097,7 +987,8 @@ static void logger_stop(void)
 	sink.ops->close(sink.state);
 	mongo_sink_close(mongo);	/* bounded: about 2 s at most */
 	mongo = NULL;
-	record_bson_debug_close();
+	debug_bson_close();
+	debug_events_close();
 	__atomic_store_n(&root, NULL, __ATOMIC_RELEASE);
 	__atomic_store_n(&stopping, 0, __ATOMIC_RELEASE);
 }

@@ -8,6 +8,15 @@
 
 #include "logger/sink.h"
 
+struct render_world;
+
+/*
+ * Who fills in the facts records carry that the logger does not keep: the trace id
+ * and the root's parent (lifecycle/lineage.c). fill is called each time a logger
+ * starts, a fork child's included; before the first logger_start().
+ */
+void logger_set_lineage(void (*fill)(struct render_world *rw));
+
 /*
  * Starts the logger thread writing to sink (which it then owns). 0 or -errno.
  *

@@ -423,6 +423,7 @@ void mongo_sink_start(struct mongo_sink *m)
 }
 
 struct record_src {
+	const struct render_world *rw;
 	struct call *c;
 	const struct record_end *end;
 };
@@ -431,13 +432,13 @@ static void put_whole(struct valw *w, const void *arg)
 {
 	const struct record_src *r = arg;
 
-	record_put(w, r->c, r->end);	/* what record_bson() does */
+	record_put(w, r->rw, r->c, r->end);	/* what record_bson() does */
 }
 
-void mongo_sink_record(struct mongo_sink *m, struct call *c, const struct record_end *end,
-		       const char *json, size_t len)
+void mongo_sink_record(struct mongo_sink *m, const struct render_world *rw, struct call *c,
+		       const struct record_end *end, const char *json, size_t len)
 {
-	struct record_src r = { c, end };
+	struct record_src r = { rw, c, end };
 	size_t at = m->docs.len;
 
 	if (!(record_forms & RECORD_BSON) || record_bson_render(&m->docs, put_whole, &r)) {

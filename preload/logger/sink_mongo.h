@@ -35,8 +35,8 @@ struct mongo_sink *mongo_sink_new(const struct cfg_settings *s);
 void mongo_sink_start(struct mongo_sink *m);
 
 /* One finished record: c as BSON, json[0..len) its JSON line (with '\n'). */
-void mongo_sink_record(struct mongo_sink *m, struct call *c, const struct record_end *end,
-		       const char *json, size_t len);
+void mongo_sink_record(struct mongo_sink *m, const struct render_world *rw, struct call *c,
+		       const struct record_end *end, const char *json, size_t len);
 
 /*
  * The sink's own work, once per logger cycle: connecting, sending a batch that

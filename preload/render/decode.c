@@ -13,7 +13,7 @@
 #include "hooks/capture_plan.h"
 #include "render/decode.h"
 #include "render/display.h"
-#include "hooks/fmtscan.h"
+#include "render/fmt_value.h"
 #include "render/status.h"
 
 struct reader {

@@ -13,17 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/clock.h"
-#include "render/decode.h"
-#include "base/diag.h"
-#include "logger/drops.h"
+#include "base/tracer.h"		/* struct session only: no global of the tracer is read */
 #include "hooks/hooks.h"
-#include "lifecycle/lineage.h"
-#include "intercept/modules.h"
+#include "render/decode.h"
 #include "render/record.h"
 #include "render/redact.h"
 #include "render/status.h"
-#include "base/tracer.h"
 
 #define CHAIN_MAX 4096
 
@@ -48,12 +43,12 @@
 unsigned record_forms = RECORD_JSON;
 
 /* "<tracer id>-<sequence: 16 hex digits>": 33 characters. */
-SHAPE void put_call_id(struct valw *w, uint64_t id)
+SHAPE void put_call_id(struct valw *w, const struct render_world *rw, uint64_t id)
 {
 	static const char digits[] = "0123456789abcdef";
 	char tmp[33];
 
-	memcpy(tmp, tracer.tracer_id, 16);
+	memcpy(tmp, rw->tracer_id, 16);
 	tmp[16] = '-';
 	for (int i = 32; i > 16; i--) {
 		tmp[i] = digits[id & 15];
@@ -62,9 +57,9 @@ SHAPE void put_call_id(struct valw *w, uint64_t id)
 	vw_ascii(w, tmp, sizeof(tmp));
 }
 
-static const char *name_of(const struct hook_slot *slot)
+static const char *name_of(const struct render_world *rw, const struct hook_slot *slot)
 {
-	return slot ? slot->hook->cfg->symbol : tracer.program;
+	return slot ? slot->hook->cfg->symbol : rw->program;
 }
 
 /* "thread_id":…,"hook_id":… of a hook, or of the root for NULL. */
@@ -82,39 +77,40 @@ static void put_thread_and_hook(struct valw *w, const struct cfg_hook *h)
 		vw_alit(w, "root");
 }
 
-static void put_tracer_and_session(struct valw *w, const struct session *s)
+static void put_tracer_and_session(struct valw *w, const struct render_world *rw,
+				   const struct session *s)
 {
 	vw_klit(w, "tracer_id");
-	vw_ascii(w, tracer.tracer_id, 16);
+	vw_ascii(w, rw->tracer_id, 16);
 	vw_klit(w, "session_id");
 	vw_cstr(w, s->id);
 }
 
-void record_put_ref(struct valw *w, const struct hook_slot *slot, const struct session *s,
-		    uint64_t id)
+void record_put_ref(struct valw *w, const struct render_world *rw, const struct hook_slot *slot,
+		    const struct session *s, uint64_t id)
 {
 	vw_begin_object(w);
 	vw_klit(w, "fn_name");
-	vw_cstr(w, name_of(slot));
+	vw_cstr(w, name_of(rw, slot));
 	vw_klit(w, "call_id");
-	put_call_id(w, id);
+	put_call_id(w, rw, id);
 	vw_klit(w, "trace_module");
 	vw_begin_object(w);
-	put_tracer_and_session(w, s);
+	put_tracer_and_session(w, rw, s);
 	put_thread_and_hook(w, slot ? slot->hook->cfg : NULL);
 	vw_end_object(w);
 	vw_end_object(w);
 }
 
 /* A call as its parents and children name it, as JSON; rendered once per call. */
-static const struct jbuf *call_ref(struct call *c)
+static const struct jbuf *call_ref(const struct render_world *rw, struct call *c)
 {
 	struct jbuf *b = &c->ref;
 
 	if (!b->len) {
 		struct valw w = valw_json(b);
 
-		record_put_ref(&w, c->slot, c->session, c->id);
+		record_put_ref(&w, rw, c->slot, c->session, c->id);
 	}
 	return b;
 }
@@ -124,7 +120,7 @@ static const struct jbuf *call_ref(struct call *c)
 #define CHAIN_CACHE_DEPTH 32
 
 /* The JSON "parents" array of c's children: c's ancestors and c, outermost first. */
-static const struct jbuf *call_chain(struct call *c)
+static const struct jbuf *call_chain(const struct render_world *rw, struct call *c)
 {
 	struct jbuf *b = &c->chain;
 	const struct jbuf *ref;
@@ -132,31 +128,63 @@ static const struct jbuf *call_chain(struct call *c)
 	if (b->len)
 		return b;
 	if (c->parent) {
-		const struct jbuf *up = call_chain(c->parent);
+		const struct jbuf *up = call_chain(rw, c->parent);
 
 		jb_put(b, up->p, up->len - 1);	/* without its "]" */
 		jb_putc(b, ',');
 	} else {
 		jb_putc(b, '[');
 	}
-	ref = call_ref(c);
+	ref = call_ref(rw, c);
 	jb_put(b, ref->p, ref->len);
 	jb_putc(b, ']');
 	return b;
 }
 
-SHAPE void put_parents(struct valw *w, struct call *c)
+/* The root record's "parents": [] or [{fn_name, call_id, trace_module}] of the
+ * call in another process image that started this one. */
+static void put_root_parents(struct valw *w, const struct render_parent *p)
+{
+	static const char digits[] = "0123456789abcdef";
+	char id[34];
+	uint64_t v = p->call;
+
+	vw_begin_array(w);
+	if (p->set) {
+		memcpy(id, p->module, 16);
+		id[16] = '-';
+		for (int i = 32; i > 16; i--) {
+			id[i] = digits[v & 15];
+			v >>= 4;
+		}
+		vw_elem(w);
+		vw_begin_object(w);
+		vw_klit(w, "fn_name");
+		vw_cstr(w, p->fn_name);
+		vw_klit(w, "call_id");
+		vw_ascii(w, id, 33);
+		vw_klit(w, "trace_module");
+		vw_begin_object(w);
+		vw_klit(w, "tracer_id");
+		vw_ascii(w, p->module, 16);
+		vw_end_object(w);
+		vw_end_object(w);
+	}
+	vw_end_array(w);
+}
+
+SHAPE void put_parents(struct valw *w, const struct render_world *rw, struct call *c)
 {
 	struct call *chain[CHAIN_MAX];
 	int n = 0;
 
 	if (!c->slot) {
 		/* The root's parent is in another process, if any (lineage.h). */
-		VW_OUT(w, ow, lineage_put_root_parents(&ow));
+		VW_OUT(w, ow, put_root_parents(&ow, &rw->root_parent));
 		return;
 	}
 	if (valw_is_json(w) && c->parent && c->parent->depth < CHAIN_CACHE_DEPTH) {
-		const struct jbuf *up = call_chain(c->parent);
+		const struct jbuf *up = call_chain(rw, c->parent);
 
 		vw_json_splice(w, up->p, up->len);
 		return;
@@ -167,11 +195,12 @@ SHAPE void put_parents(struct valw *w, struct call *c)
 	for (int i = n - 1; i >= 0; i--) {
 		vw_elem(w);
 		if (valw_is_json(w)) {
-			const struct jbuf *ref = call_ref(chain[i]);
+			const struct jbuf *ref = call_ref(rw, chain[i]);
 
 			vw_json_splice(w, ref->p, ref->len);
 		} else {
-			VW_OUT(w, ow, record_put_ref(&ow, chain[i]->slot, chain[i]->session, chain[i]->id));
+			VW_OUT(w, ow, record_put_ref(&ow, rw, chain[i]->slot, chain[i]->session,
+						     chain[i]->id));
 		}
 	}
 	vw_end_array(w);
@@ -185,14 +214,14 @@ static struct call_bson *bson_parts(struct call *c)
 	return c->bson;
 }
 
-void record_add_child(struct call *parent, struct call *c)
+void record_add_child(const struct render_world *rw, struct call *parent, struct call *c)
 {
-	if (parent->nchildren >= tracer.max_children) {
+	if (parent->nchildren >= rw->max_children) {
 		parent->children_omitted++;
 		return;
 	}
 	if (record_forms & RECORD_JSON) {
-		const struct jbuf *ref = call_ref(c);
+		const struct jbuf *ref = call_ref(rw, c);
 		struct valw w = valw_json(&parent->children);
 
 		w.comma = parent->nchildren != 0;
@@ -221,8 +250,9 @@ static void put_metadata(struct valw *w, const char *json)
  * The record up to the call id: {"payload":{"function":{…},"trace_module":{…},
  * "call_id": — fixed for a slot, a caller and a session.
  */
-static __attribute__((noinline)) void put_head(struct valw *w, const struct hook_slot *slot,
-					       const char *caller, const struct session *session)
+static __attribute__((noinline)) void put_head(struct valw *w, const struct render_world *rw,
+					       const struct hook_slot *slot, const char *caller,
+					       const struct session *session)
 {
 	const struct cfg_hook *h = slot ? slot->hook->cfg : NULL;
 
@@ -233,7 +263,7 @@ static __attribute__((noinline)) void put_head(struct valw *w, const struct hook
 	vw_klit(w, "type");
 	vw_alit(w, "Function");
 	vw_klit(w, "name");
-	vw_cstr(w, name_of(slot));
+	vw_cstr(w, name_of(rw, slot));
 	vw_klit(w, "args");
 	vw_begin_array(w);
 	if (h) {
@@ -247,7 +277,7 @@ static __attribute__((noinline)) void put_head(struct valw *w, const struct hook
 	}
 	vw_end_array(w);
 	vw_klit(w, "library");
-	vw_cstr(w, h ? slot->library_path : tracer.exe_path);
+	vw_cstr(w, h ? slot->library_path : rw->exe_path);
 	vw_klit(w, "caller");
 	if (caller)
 		vw_cstr(w, caller);
@@ -256,10 +286,10 @@ static __attribute__((noinline)) void put_head(struct valw *w, const struct hook
 	vw_end_object(w);
 	vw_klit(w, "trace_module");
 	vw_begin_object(w);
-	put_tracer_and_session(w, session);
+	put_tracer_and_session(w, rw, session);
 	put_thread_and_hook(w, h);
 	vw_klit(w, "tracer_metadata");
-	put_metadata(w, tracer.cfg.settings.tracer_metadata);
+	put_metadata(w, rw->tracer_metadata);
 	vw_klit(w, "session_metadata");
 	put_metadata(w, session->metadata_json);
 	vw_klit(w, "hook_metadata");
@@ -268,7 +298,7 @@ static __attribute__((noinline)) void put_head(struct valw *w, const struct hook
 	vw_klit(w, "call_id");
 }
 
-SHAPE void put_record_head(struct valw *w, const struct call *c)
+SHAPE void put_record_head(struct valw *w, const struct render_world *rw, const struct call *c)
 {
 	struct hook_slot *slot = (struct hook_slot *)c->slot;
 
@@ -277,10 +307,10 @@ SHAPE void put_record_head(struct valw *w, const struct call *c)
 			struct jbuf b = { 0 };
 			struct valw bw = valw_json(&b);
 
-			put_head(&bw, slot, slot->caller_path, c->session);
+			put_head(&bw, rw, slot, slot->caller_path, c->session);
 			if (jb_failed(&b)) {
 				jb_free(&b);
-				VW_OUT(w, ow, put_head(&ow, slot, slot->caller_path, c->session));
+				VW_OUT(w, ow, put_head(&ow, rw, slot, slot->caller_path, c->session));
 				return;
 			}
 			free(slot->prefix);
@@ -292,23 +322,24 @@ SHAPE void put_record_head(struct valw *w, const struct call *c)
 		return;
 	}
 	if (slot && slot->caller_path) {
-		VW_OUT(w, ow, put_head(&ow, slot, slot->caller_path, c->session));
+		VW_OUT(w, ow, put_head(&ow, rw, slot, slot->caller_path, c->session));
 		return;
 	}
 	/* Address-taken functions serve every module: the caller was named by return
 	 * address when the call's entry was drained (logger.c). */
-	VW_OUT(w, ow, put_head(&ow, slot, slot ? c->caller_path : NULL, c->session));
+	VW_OUT(w, ow, put_head(&ow, rw, slot, slot ? c->caller_path : NULL, c->session));
 }
 
 /*
  * The record from "process" to its end: ,"process":{…}},"log_metadata":{…}} —
  * the same for every call of a thread.
  */
-static __attribute__((noinline)) void put_tail(struct valw *w, pid_t tid, const char *thread_name)
+static __attribute__((noinline)) void put_tail(struct valw *w, pid_t pid, pid_t tid,
+					       const char *thread_name)
 {
 	vw_klit_object(w, "process");
 	vw_klit(w, "pid");
-	vw_i64(w, tracer.pid);
+	vw_i64(w, pid);
 	vw_klit(w, "tid");
 	vw_i64(w, tid);
 	vw_klit(w, "thread_name");
@@ -328,21 +359,23 @@ static __attribute__((noinline)) void put_tail(struct valw *w, pid_t tid, const 
 
 /* As JSON, kept for the last thread seen (rendered after a member: it starts with a comma). */
 static struct jbuf cached;
-static pid_t cached_tid;
+static pid_t cached_pid, cached_tid;
 static char cached_name[16];
 
-SHAPE void put_record_tail(struct valw *w, const struct call *c)
+SHAPE void put_record_tail(struct valw *w, const struct render_world *rw, const struct call *c)
 {
 	if (!valw_is_json(w)) {
-		VW_OUT(w, ow, put_tail(&ow, c->tid, c->thread_name));
+		VW_OUT(w, ow, put_tail(&ow, rw->pid, c->tid, c->thread_name));
 		return;
 	}
-	if (!cached.len || cached_tid != c->tid || memcmp(cached_name, c->thread_name, 16)) {
+	if (!cached.len || cached_tid != c->tid || cached_pid != rw->pid ||
+	    memcmp(cached_name, c->thread_name, 16)) {
 		struct valw cw = valw_json(&cached);
 
 		cached.len = 0;
 		cw.comma = true;
-		put_tail(&cw, c->tid, c->thread_name);
+		put_tail(&cw, rw->pid, c->tid, c->thread_name);
+		cached_pid = rw->pid;
 		cached_tid = c->tid;
 		memcpy(cached_name, c->thread_name, 16);
 	}
@@ -402,13 +435,13 @@ SHAPE void put_exception(struct valw *w, const struct call *c, const struct reco
 }
 
 /* The members of "stack_trace" and its closing brace. */
-SHAPE void put_stack_trace(struct valw *w, struct call *c)
+SHAPE void put_stack_trace(struct valw *w, const struct render_world *rw, struct call *c)
 {
 	vw_klit(w, "parents");
-	put_parents(w, c);
+	put_parents(w, rw, c);
 	vw_klit_array(w, "children");
 	if (!valw_is_json(w)) {
-		VW_OUT(w, ow, record_bson_put_children(&ow, c));
+		VW_OUT(w, ow, record_bson_put_children(&ow, rw, c));
 	} else if (c->children.len) {
 		vw_json_splice(w, c->children.p, c->children.len);
 	}
@@ -428,19 +461,20 @@ SHAPE void put_logs(struct valw *w, const struct call *c)
 	vw_end_array(w);
 }
 
-SHAPE void record_shape(struct valw *w, struct call *c, const struct record_end *end)
+SHAPE void record_shape(struct valw *w, const struct render_world *rw, struct call *c,
+			const struct record_end *end)
 {
-	uint64_t start_ns = clock_ticks_to_ns(c->start_ticks);
-	uint64_t end_ns = clock_ticks_to_ns(end->end_ticks);
+	uint64_t start_ns = rw->ticks_to_ns(rw, c->start_ticks);
+	uint64_t end_ns = rw->ticks_to_ns(rw, end->end_ticks);
 
 	if (end_ns < start_ns)
 		end_ns = start_ns;
-	put_record_head(w, c);	/* up to "call_id": */
-	put_call_id(w, c->id);
+	put_record_head(w, rw, c);	/* up to "call_id": */
+	put_call_id(w, rw, c->id);
 	if (!c->slot) {
 		/* Only the root names the trace its process tree shares. */
 		vw_klit(w, "trace_id");
-		vw_ascii(w, lineage_trace_id, 32);
+		vw_ascii(w, rw->trace_id, 32);
 	}
 	vw_klit_object(w, "timestamps");
 	put_timestamps(w, start_ns, end_ns);
@@ -453,34 +487,36 @@ SHAPE void record_shape(struct valw *w, struct call *c, const struct record_end 
 	vw_klit(w, "output");
 	put_output(w, c, end);
 	vw_klit_object(w, "stack_trace");
-	put_stack_trace(w, c);
+	put_stack_trace(w, rw, c);
 	vw_klit_array(w, "trace_logs");
 	put_logs(w, c);
-	put_record_tail(w, c);	/* process, log_metadata and the closing braces */
+	put_record_tail(w, rw, c);	/* process, log_metadata and the closing braces */
 }
 
-void record_put(struct valw *w, struct call *c, const struct record_end *end)
+void record_put(struct valw *w, const struct render_world *rw, struct call *c,
+		const struct record_end *end)
 {
-	record_shape(w, c, end);
+	record_shape(w, rw, c, end);
 }
 
-void record_format(struct jbuf *out, struct call *c, const struct record_end *end)
+void record_format(struct jbuf *out, const struct render_world *rw, struct call *c,
+		   const struct record_end *end)
 {
 	struct valw w = valw_json(out);
 
-	record_shape(&w, c, end);
+	record_shape(&w, rw, c, end);
 	jb_putc(out, '\n');
 }
 
-void record_forget_after_fork(void)
+void record_forget_after_fork(struct hook_slot *slots, unsigned nslots)
 {
 	/* The texts rendered once hold the parent's tracer id and pid; they may also
 	 * have been mid-update at the fork: leak them rather than free. */
 	cached = (struct jbuf){ 0 };
-	cached_tid = 0;
-	for (unsigned i = 0; i < impulse_nslots; i++) {
-		impulse_slots[i].prefix = NULL;
-		impulse_slots[i].prefix_session = NULL;
+	cached_pid = cached_tid = 0;
+	for (unsigned i = 0; i < nslots; i++) {
+		slots[i].prefix = NULL;
+		slots[i].prefix_session = NULL;
 	}
 }
 
@@ -499,20 +535,92 @@ static void put_args(struct valw *w, const void *arg)
 	decode_args(w, a->hook, a->ev, a->exit);
 }
 
+struct root_args_src {
+	const struct render_world *rw;
+	const struct render_drops *drops;
+	const struct render_diag *diag;
+};
+
+/*
+ * {"total": N, "threads": [{"thread_id": tid, "thread_name": s, "total": n,
+ * "hooks": {"<hook name>": n, ...}}, ...]}: threads that dropped only, in the order
+ * their counts were taken. A thread whose signal handlers made calls while
+ * libimpulse ran on it has also "reentrant": {"<hook name>": n}.
+ */
+static void put_drops(struct valw *w, const struct render_drops *d)
+{
+	vw_begin_object(w);
+	vw_klit(w, "total");
+	vw_u64(w, d->total);
+	vw_klit(w, "threads");
+	vw_begin_array(w);
+	for (size_t i = 0; i < d->nthreads; i++) {
+		const struct render_drop_thread *t = &d->threads[i];
+
+		vw_elem(w);
+		vw_begin_object(w);
+		vw_klit(w, "thread_id");
+		vw_i64(w, t->tid);
+		vw_klit(w, "thread_name");
+		vw_cstr(w, t->name);
+		vw_klit(w, "total");
+		vw_u64(w, t->total);
+		vw_klit(w, "hooks");
+		vw_begin_object(w);
+		for (unsigned h = 0; h < t->nhooks; h++) {
+			vw_key_cstr(w, t->hooks[h].name);
+			vw_u64(w, t->hooks[h].count);
+		}
+		vw_end_object(w);
+		if (t->reentrant) {
+			vw_klit(w, "reentrant");
+			vw_begin_object(w);
+			for (unsigned h = 0; h < t->nrhooks; h++) {
+				vw_key_cstr(w, t->rhooks[h].name);
+				vw_u64(w, t->rhooks[h].count);
+			}
+			vw_end_object(w);
+		}
+		vw_end_object(w);
+	}
+	vw_end_array(w);
+	vw_end_object(w);
+}
+
+/* "diagnostics": {"messages": [...], "omitted": N}, when the process said anything. */
+static void put_diagnostics(struct valw *w, const struct render_diag *d)
+{
+	if (!d->said)
+		return;
+	vw_klit(w, "diagnostics");
+	vw_begin_object(w);
+	vw_klit(w, "messages");
+	vw_begin_array(w);
+	for (unsigned i = 0; i < d->n; i++) {
+		vw_elem(w);
+		vw_cstr(w, d->text[i]);
+	}
+	vw_end_array(w);
+	vw_klit(w, "omitted");
+	vw_u64(w, d->omitted);
+	vw_end_object(w);
+}
+
 static void put_root_args(struct valw *w, const void *arg)
 {
-	(void)arg;
+	const struct root_args_src *a = arg;
+
 	vw_begin_object(w);
 	vw_klit(w, "argv");
 	vw_begin_array(w);
-	for (int i = 0; i < tracer.argc; i++) {
+	for (int i = 0; i < a->rw->argc; i++) {
 		vw_elem(w);
-		vw_cstr(w, tracer.argv[i]);
+		vw_cstr(w, a->rw->argv[i]);
 	}
 	vw_end_array(w);
 	vw_klit(w, "dropped");
-	drops_put(w);
-	diag_put(w);	/* "diagnostics", when this process said anything */
+	put_drops(w, a->drops);
+	put_diagnostics(w, a->diag);
 	vw_end_object(w);
 }
 
@@ -549,20 +657,29 @@ void record_take_args(struct call *c, const struct ev_enter *ev, const struct ev
 	take(c, put_args, &a);
 }
 
-void record_take_root_args(struct call *c)
+void record_take_root_args(const struct render_world *rw, struct call *c,
+			   const struct render_drops *drops, const struct render_diag *diag)
 {
-	take(c, put_root_args, NULL);
+	struct root_args_src a = { rw, drops, diag };
+
+	take(c, put_root_args, &a);
 }
+
+struct log_src {
+	const struct render_world *rw;
+	const struct ev_log *ev;
+};
 
 /* One trace_logs entry: {"timestamp": …, "payload": …}. */
 static void put_log(struct valw *w, const void *arg)
 {
-	const struct ev_log *ev = arg;
+	const struct log_src *src = arg;
+	const struct ev_log *ev = src->ev;
 	bool cut = ev->h.flags & EV_LOG_CUT;
 
 	vw_begin_object(w);
 	vw_klit(w, "timestamp");
-	vw_date(w, clock_ticks_to_ns(ev->ticks));
+	vw_date(w, src->rw->ticks_to_ns(src->rw, ev->ticks));
 	vw_klit(w, "payload");
 	if ((ev->h.flags & ~EV_LOG_CUT) == EV_LOG_JSON) {
 		json_error_t err;
@@ -594,19 +711,21 @@ static void put_log(struct valw *w, const void *arg)
 	vw_end_object(w);
 }
 
-void record_take_log(struct call *c, const struct ev_log *ev)
+void record_take_log(const struct render_world *rw, struct call *c, const struct ev_log *ev)
 {
+	struct log_src src = { rw, ev };
+
 	if (record_forms & RECORD_JSON) {
 		struct valw w = valw_json(&c->logs);
 
 		w.comma = c->logs.len != 0;
 		vw_elem(&w);
-		put_log(&w, ev);
+		put_log(&w, &src);
 	}
 	if (record_forms & RECORD_BSON) {
 		struct call_bson *b = bson_parts(c);
 
 		if (b)
-			record_bson_render(&b->logs, put_log, ev);
+			record_bson_render(&b->logs, put_log, &src);
 	}
 }

@@ -1,8 +1,11 @@
 /*
- * record.h — Impulse records, built by the logger thread: one JSON line per call
- * (the file logger's), or one BSON document (record_bson.c, for the Mongo logger),
- * both from one description of the record's shape (record.c) written through the
- * value writer (valw.h).
+ * record.h — Impulse records: one JSON line per call (the file logger's), or one
+ * BSON document (record_bson.c, for the Mongo logger), both from one description
+ * of the record's shape (record.c) written through the value writer (valw.h).
+ *
+ * Everything a record says beyond its call's events comes in the struct
+ * render_world every function here takes (world.h): the renderer reads no global
+ * of the tracer, so that the impulse tool renders records exactly as the logger.
  */
 #ifndef IMPULSE_RECORD_H
 #define IMPULSE_RECORD_H
@@ -10,10 +13,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "logger/calls.h"
 #include "hooks/event.h"
+#include "render/calls.h"
 #include "render/jsonw.h"
 #include "render/valw.h"
+#include "render/world.h"
 
 #pragma GCC visibility push(hidden)
 
@@ -44,27 +48,31 @@ extern unsigned record_forms;
  */
 void record_take_args(struct call *c, const struct ev_enter *ev, const struct ev_exit *exit);
 
-/* Keeps the root's arguments: {"argv": [...], "dropped": {...}} (drops.h); taken
- * again at stop, when the counts are known. */
-void record_take_root_args(struct call *c);
+/* Keeps the root's arguments: {"argv": [...], "dropped": {...}, "diagnostics": {...}}
+ * (the last only when diag->said); taken again at stop, when the counts are known. */
+void record_take_root_args(const struct render_world *rw, struct call *c,
+			   const struct render_drops *drops, const struct render_diag *diag);
 
 /* Keeps one trace_logs entry of c. */
-void record_take_log(struct call *c, const struct ev_log *ev);
+void record_take_log(const struct render_world *rw, struct call *c, const struct ev_log *ev);
 
 /* Appends c's whole record, as one line of JSON, to out. */
-void record_format(struct jbuf *out, struct call *c, const struct record_end *end);
+void record_format(struct jbuf *out, const struct render_world *rw, struct call *c,
+		   const struct record_end *end);
 
-/* Lists c among parent's children (up to max_children; the rest are counted). */
-void record_add_child(struct call *parent, struct call *c);
+/* Lists c among parent's children (up to rw->max_children; the rest are counted). */
+void record_add_child(const struct render_world *rw, struct call *parent, struct call *c);
 
 /*
  * Writes c's whole record through w: {"payload": {…}, "log_metadata": {…}}. The
  * parts kept before (arguments, logs, children) must exist in w's form.
  */
-void record_put(struct valw *w, struct call *c, const struct record_end *end);
+void record_put(struct valw *w, const struct render_world *rw, struct call *c,
+		const struct record_end *end);
 
-/* In a fork child: drops the texts rendered for the parent (tracer id, pid). */
-void record_forget_after_fork(void);
+/* In a fork child: drops the texts rendered for the parent (tracer id, pid),
+ * the cached heads of the nslots slots of the hook table included. */
+void record_forget_after_fork(struct hook_slot *slots, unsigned nslots);
 
 /* ---- record_bson.c ---- */
 
@@ -76,8 +84,8 @@ struct record_child_ref {
 };
 
 /* The writer of a call's entry in parents/children: {"fn_name", "call_id", "trace_module"}. */
-void record_put_ref(struct valw *w, const struct hook_slot *slot, const struct session *s,
-		    uint64_t id);
+void record_put_ref(struct valw *w, const struct render_world *rw, const struct hook_slot *slot,
+		    const struct session *s, uint64_t id);
 
 /*
  * Turns on RECORD_BSON: loads libbson. 0, or -ENOENT (said once) when libbson
@@ -96,19 +104,7 @@ int record_bson_render(struct jbuf *dst, void (*fn)(struct valw *w, const void *
  * logs and children arrays are open already: their elements only. */
 void record_bson_put_args(struct valw *w, const struct call *c);
 void record_bson_put_logs(struct valw *w, const struct call *c);
-void record_bson_put_children(struct valw *w, const struct call *c);
-
-/*
- * Internal testing aid, not documented: with IMPULSE_DEBUG_BSON_FILE=PATH in the
- * environment, every record is also built as BSON and the documents are written
- * back to back to PATH (created 0600, O_EXCL; "%p" in PATH is the pid).
- */
-void record_bson_debug_open(void);
-void record_bson_debug_write(struct call *c, const struct record_end *end);
-void record_bson_debug_close(void);
-/* In a fork child: forgets the parent's debug file (our copy of its descriptor is
- * closed) and opens the child's own. */
-void record_bson_debug_reopen_in_child(void);
+void record_bson_put_children(struct valw *w, const struct render_world *rw, const struct call *c);
 
 #pragma GCC visibility pop
 

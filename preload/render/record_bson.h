@@ -19,7 +19,8 @@
  * 2 GiB limit, no memory). Values nested deeper than VWB_MAX_DEPTH are written as
  * null, which is not an error.
  */
-int record_bson(bson_t *doc, struct call *c, const struct record_end *end);
+int record_bson(bson_t *doc, const struct render_world *rw, struct call *c,
+		const struct record_end *end);
 
 #pragma GCC visibility pop
 

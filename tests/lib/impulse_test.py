@@ -25,7 +25,7 @@ TRACE_BUILD = os.path.join(BUILD, "tests", "trace")
 _TRACER_ENV = ("IMPULSE_CONFIG", "IMPULSE_LOG_DIR", "IMPULSE_SESSION_ID", "IMPULSE_LOGGER",
                "IMPULSE_VERBOSE", "IMPULSE_STRICT", "IMPULSE_PROTO_DIR", "IMPULSE_CHECK",
                "IMPULSE_MONGO_URI", "IMPULSE_MONGO_DATABASE", "IMPULSE_MONGO_COLLECTION",
-               "IMPULSE_DEBUG_BSON_FILE", "IMPULSE_ON_FULL", "LD_PRELOAD")
+               "IMPULSE_DEBUG_BSON_FILE", "IMPULSE_DEBUG_EVENTS", "IMPULSE_ON_FULL", "LD_PRELOAD")
 
 STATUSES = ("success", "error", "incomplete", "unwound", "exception", "crashed")
 _DIAG_NAME = re.compile(r"^logs_.+_\d+(_\d+)?\.diag$")

@@ -1,5 +1,5 @@
 /*
- * calls_test.c — unit tests of the logger's call table (preload/logger/calls.c).
+ * calls_test.c — unit tests of the logger's call table (preload/render/calls.c).
  *
  * The table is a set of file statics, so the tests run in one order in one
  * process: the empty table first, then reference counting through parents,
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "logger/calls.h"
+#include "render/calls.h"
 #include "check.h"
 
 static struct call *child_of(struct call *parent, uint64_t id)

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "hooks/fmtscan.h"
+#include "render/fmt_value.h"
 #include "render/valw.h"
 #include "check.h"
 #include "jb_expect.h"

@@ -17,10 +17,10 @@ UNIT_INC := -Ipreload -Ipreload/arch/x86_64 -Iconfig -I$(UNIT_SRC)
 # name: the preload sources it needs
 UNIT_jsonw_test := preload/render/jsonw.c
 UNIT_ring_test :=
-UNIT_calls_test := preload/logger/calls.c preload/render/jsonw.c
+UNIT_calls_test := preload/render/calls.c preload/render/jsonw.c
 UNIT_safe_copy_test := preload/lifecycle/fault.c preload/arch/x86_64/machine.c
 UNIT_status_test := preload/render/status.c preload/render/jsonw.c preload/render/valw_bson.c preload/base/diag.c preload/base/diag_file.c preload/base/logdir.c
-UNIT_fmtscan_test := preload/hooks/fmtscan.c preload/render/jsonw.c preload/render/valw_bson.c preload/base/diag.c preload/base/diag_file.c preload/base/logdir.c
+UNIT_fmtscan_test := preload/hooks/fmtscan.c preload/render/fmt_value.c preload/render/jsonw.c preload/render/valw_bson.c preload/base/diag.c preload/base/diag_file.c preload/base/logdir.c
 UNIT_bufrender_test := preload/render/bufrender.c preload/render/valw.c preload/render/jsonw.c preload/render/valw_bson.c preload/base/diag.c preload/base/diag_file.c preload/base/logdir.c
 UNIT_fd_high_test := preload/base/fd_high.c preload/base/fd_thread.c
 UNIT_life_test := preload/base/life.c

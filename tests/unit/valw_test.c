@@ -21,6 +21,7 @@
 #include "check.h"
 #include "render/display.h"
 #include "hooks/fmtscan.h"
+#include "render/fmt_value.h"
 #include "jb_expect.h"
 #include "render/status.h"
 #include "render/valw.h"

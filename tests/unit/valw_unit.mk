@@ -12,7 +12,7 @@
 BSON_LIBS = $(shell pkg-config --libs libbson-1.0)
 
 VALW_UNIT_SRCS := preload/render/valw.c preload/render/valw_bson.c preload/render/jsonw.c preload/base/diag.c preload/base/diag_file.c preload/base/logdir.c \
-	preload/render/display.c preload/render/bufrender.c preload/hooks/fmtscan.c preload/render/status.c
+	preload/render/display.c preload/render/bufrender.c preload/hooks/fmtscan.c preload/render/fmt_value.c preload/render/status.c
 VALW_UNIT_OBJS := $(patsubst preload/%.c,$(UNIT_OUT)/obj/preload/%.o,$(VALW_UNIT_SRCS))
 
 $(UNIT_OUT)/obj/preload/render/valw_bson.o $(UNIT_OUT)/obj/valw_test.o: UNIT_INC += $(BSON_CFLAGS)

@@ -1,7 +1,9 @@
 /*
- * calls.h — the logger's table of calls it has seen start and not yet released.
+ * calls.h — the table of calls seen start and not yet released, and what each
+ * keeps until its record: the renderer's working state (record.h), fed by whoever
+ * turns events into records (the logger thread, or `impulse render-events`).
  *
- * Only the logger thread touches it. A call stays while it runs, and afterwards as
+ * One thread only touches it. A call stays while it runs, and afterwards as
  * long as something still names it: a child in flight (whose record lists its
  * parents) or a thread it created (EV_LINK). Reference counts track both.
  */

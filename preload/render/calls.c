@@ -1,11 +1,11 @@
 /*
- * calls.c — the logger's call table: an open hash of chains keyed by call id,
+ * calls.c — the renderer's call table: an open hash of chains keyed by call id,
  * with freed entries kept on a free list to spare malloc on the logger's path.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "logger/calls.h"
+#include "render/calls.h"
 
 static struct call **buckets;
 static size_t nbuckets, ncalls;
