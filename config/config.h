@@ -323,6 +323,16 @@ int cfg_resolve(struct cfg *cfg, struct cfg_error *err);
 /* The known prototype of symbol (hooks first, then protos), or NULL. */
 const struct cfg_hook *cfg_find_prototype(const struct cfg *cfg, const char *symbol);
 
+/*
+ * The hook pattern p makes for symbol: its known prototype (cfg_find_prototype)
+ * or, when none is known, a variadic one that reads no argument; with the
+ * pattern's thread and callers. Allocated (malloc), or NULL when out of memory;
+ * shares the prototype's parts with cfg. libimpulse makes pattern hooks with it
+ * (preload/intercept/select.c), and impulse render-events makes the same again.
+ */
+struct cfg_hook *cfg_pattern_hook(const struct cfg *cfg, const struct cfg_pattern *p,
+				  const char *symbol);
+
 /* Formats "file:line:col: text" into buf (always NUL-terminated). */
 void cfg_error_format(const struct cfg_error *err, char *buf, size_t size);
 

@@ -139,3 +139,40 @@ const struct cfg_hook *cfg_find_prototype(const struct cfg *cfg, const char *sym
 			return &cfg->protos[i];
 	return NULL;
 }
+
+/* See config.h. */
+struct cfg_hook *cfg_pattern_hook(const struct cfg *cfg, const struct cfg_pattern *p,
+				  const char *symbol)
+{
+	const struct cfg_hook *proto = cfg_find_prototype(cfg, symbol);
+	struct cfg_hook *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	if (proto) {
+		*c = *proto;
+	} else {
+		/* Nothing is known of its arguments: the real call must get every
+		 * stack argument the caller may have pushed, as for a variadic one. */
+		c->variadic = true;
+		c->ret.kind = CT_VOID;
+		c->format_param = -1;
+		c->vararg_param = -1;
+		c->vararg_default.kind = CT_VOID;
+		c->file = p->file;
+		c->line = p->line;
+		c->column = p->column;
+	}
+	c->symbol = strdup(symbol);
+	if (!c->symbol) {
+		free(c);
+		return NULL;
+	}
+	if (!proto || !proto->hook_id || !strcmp(proto->hook_id, proto->symbol))
+		c->hook_id = c->symbol;
+	c->has_prototype = proto && proto->has_prototype;
+	c->thread_id = p->thread_id;
+	c->callers = p->callers;
+	c->ncallers = p->ncallers;
+	return c;
+}

@@ -83,6 +83,14 @@ const struct hook *hooks_add(const struct cfg_hook *c);
 /* The hook for a symbol name, or NULL. Safe from any thread, lock-free. */
 const struct hook *hooks_find(const char *name);
 
+/*
+ * Compiles c into h (hook_compile.c): argument locations, capture plan, event
+ * sizes, parameter keys, under the given settings, max_string as bounded by the
+ * ring, and the ring's size. Allocates with malloc; reads no global.
+ */
+void hook_compile(struct hook *h, const struct cfg_hook *c, const struct cfg_settings *settings,
+		  size_t max_string, size_t buffer_size);
+
 /* Number of hooks and the i-th one (for reports); the number only grows. */
 int hooks_count(void);
 const struct hook *hooks_at(int i);

@@ -182,44 +182,11 @@ static const char *refusal(const char *name, const struct module *def, bool is_f
 	return NULL;
 }
 
-/*
- * The description of the hook a pattern makes: the known prototype (shared with
- * the configuration, which lives as long as the process) or none, with the
- * pattern's thread and callers. Never freed: slots point at it.
- */
+/* The description of the hook a pattern makes (config's cfg_pattern_hook). Never
+ * freed: slots point at it. */
 static const struct cfg_hook *make_cfg_hook(const struct cfg_pattern *p, const char *name)
 {
-	const struct cfg_hook *proto = cfg_find_prototype(select_cfg, name);
-	struct cfg_hook *c = calloc(1, sizeof(*c));
-
-	if (!c)
-		return NULL;
-	if (proto) {
-		*c = *proto;
-	} else {
-		/* Nothing is known of its arguments: the real call must get every
-		 * stack argument the caller may have pushed, as for a variadic one. */
-		c->variadic = true;
-		c->ret.kind = CT_VOID;
-		c->format_param = -1;
-		c->vararg_param = -1;
-		c->vararg_default.kind = CT_VOID;
-		c->file = p->file;
-		c->line = p->line;
-		c->column = p->column;
-	}
-	c->symbol = strdup(name);
-	if (!c->symbol) {
-		free(c);
-		return NULL;
-	}
-	if (!proto || !proto->hook_id || !strcmp(proto->hook_id, proto->symbol))
-		c->hook_id = c->symbol;
-	c->has_prototype = proto && proto->has_prototype;
-	c->thread_id = p->thread_id;
-	c->callers = p->callers;
-	c->ncallers = p->ncallers;
-	return c;
+	return cfg_pattern_hook(select_cfg, p, name);
 }
 
 /* A pattern-made hook for name, made now unless an earlier module's match made it. */

@@ -12,7 +12,7 @@
 # the linker takes only the render part from here.
 RENDER_SRCS := $(wildcard preload/render/*.c)
 RENDER_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(RENDER_SRCS))
-RENDER_BELOW := $(patsubst %,$(BUILD)/preload/%.o,hooks/fmtscan hooks/capture_plan \
+RENDER_BELOW := $(patsubst %,$(BUILD)/preload/%.o,hooks/fmtscan hooks/capture_plan hooks/hook_compile \
 	base/diag base/diag_file base/logdir arch/x86_64/abi)
 RENDER_LIB := $(BUILD)/libimpulse_render.a
 # What a program linking RENDER_LIB needs besides libc (libbson is opened with dlopen).

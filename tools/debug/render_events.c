@@ -16,9 +16,7 @@
 
 #include "base/clock.h"
 #include "base/tool.h"
-#include "base/tracer.h"
 #include "config.h"
-#include "hooks/capture_plan.h"
 #include "hooks/hooks.h"
 #include "hot/thread_ctx.h"
 #include "render/event_file.h"
@@ -142,89 +140,10 @@ static bool write_record(void *arg, struct call *c, const struct record_end *end
 	return true;
 }
 
-/* True when name is in the comma-separated list (hooks.c's listed()). */
-static bool listed(const char *list, const char *name)
-{
-	size_t n = strlen(name);
-
-	for (const char *p = list; p && *p;) {
-		const char *end = strchr(p, ',');
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-
-		if (len == n && !memcmp(p, name, n))
-			return true;
-		p = end ? end + 1 : NULL;
-	}
-	return false;
-}
-
-/*
- * Compiles c into h as libimpulse did (preload/hooks/hooks.c, hook_plan: keep the
- * two alike; the render-events test compares their records byte for byte).
- */
+/* Compiles c into h as libimpulse did (hooks/hook_compile.c: the same function). */
 static void hook_rebuild(struct replay *rp, struct hook *h, const struct cfg_hook *c)
 {
-	struct cfg_settings limits = rp->cfg.settings;
-	uint32_t enter_data, exit_data;
-	size_t declared;
-	struct jbuf keys = { 0 };
-
-	limits.max_string = rp->max_string;
-	cap_limits_init(&limits, rp->buffer_size);
-	h->cfg = c;
-	h->nparams = !c->has_prototype ? 0 :
-		     c->nparams < HOOK_MAX_PARAMS ? (uint32_t)c->nparams : HOOK_MAX_PARAMS;
-	h->stack_copy = (uint32_t)arch_locate_args(c, h->locs, &h->ret_loc, &declared);
-	h->redact_mask = 0;
-	for (uint32_t i = 0; i < h->nparams; i++)
-		if (listed(rp->cfg.settings.redact, c->params[i].name))
-			h->redact_mask |= 1u << i;
-	h->plan = cap_plan_compile(c, h->redact_mask, &enter_data, &exit_data);
-	h->exit_args = h->plan && (h->plan->nexit || h->plan->vararg_after);
-	h->string_mask = cap_plan_simple_strings(h->plan, enter_data);
-	h->enter_blobs = !h->string_mask && h->plan &&
-			 (h->plan->nentry || h->plan->format_param >= 0 || h->plan->vararg_param >= 0);
-	h->exit_blobs = h->plan && (h->exit_args || h->plan->ret_node || h->plan->ret_by_value);
-	h->reads_errno = c->has_prototype && c->error.nconds && c->error.errno_source == CE_ERRNO;
-	h->enter_max = ev_align(sizeof(struct ev_enter) + 8u * h->nparams + enter_data);
-	h->exit_max = ev_align(sizeof(struct ev_exit) + (h->exit_args ? 8u * (h->nparams + 1) : 0) + exit_data);
-	for (uint32_t i = 0; i < h->nparams; i++) {
-		jb_cstr(&keys, c->params[i].name);
-		jb_putc(&keys, ':');
-		h->key_end[i] = (uint16_t)(keys.len < UINT16_MAX ? keys.len : UINT16_MAX);
-	}
-	h->arg_keys = keys.p;
-}
-
-/* The hook a pattern made for symbol (preload/intercept/select.c, make_cfg_hook). */
-static const struct cfg_hook *pattern_cfg_hook(struct replay *rp, const struct cfg_pattern *p,
-					       const char *symbol)
-{
-	const struct cfg_hook *proto = cfg_find_prototype(&rp->cfg, symbol);
-	struct cfg_hook *c = calloc(1, sizeof(*c));
-
-	if (!c)
-		return NULL;
-	if (proto) {
-		*c = *proto;
-	} else {
-		c->variadic = true;
-		c->ret.kind = CT_VOID;
-		c->format_param = -1;
-		c->vararg_param = -1;
-		c->vararg_default.kind = CT_VOID;
-		c->file = p->file;
-		c->line = p->line;
-		c->column = p->column;
-	}
-	c->symbol = strdup(symbol);
-	if (!proto || !proto->hook_id || !strcmp(proto->hook_id, proto->symbol))
-		c->hook_id = c->symbol;
-	c->has_prototype = proto && proto->has_prototype;
-	c->thread_id = p->thread_id;
-	c->callers = p->callers;
-	c->ncallers = p->ncallers;
-	return c;
+	hook_compile(h, c, &rp->cfg.settings, rp->max_string, rp->buffer_size);
 }
 
 static const struct hook *hook_for(struct replay *rp, const char *symbol, uint64_t index,
@@ -239,7 +158,7 @@ static const struct hook *hook_for(struct replay *rp, const char *symbol, uint64
 	if (index < (uint64_t)rp->cfg.nhooks)
 		c = &rp->cfg.hooks[index];
 	else if (pattern < (uint64_t)rp->cfg.npatterns)
-		c = pattern_cfg_hook(rp, &rp->cfg.patterns[pattern], symbol);
+		c = cfg_pattern_hook(&rp->cfg, &rp->cfg.patterns[pattern], symbol);
 	if (!c || strcmp(c->symbol, symbol))
 		return NULL;	/* another hooks.conf than the process read */
 	h = calloc(1, sizeof(*h));
