@@ -101,6 +101,21 @@ END(impulse_tramp_stubs)
 	fstpt dst;				\
 	incl %ecx
 
+/*
+ * Jumps to 1f when the x87 stack is empty, as it is after every call but one
+ * returning a long double: the status word's TOP field (bits 11-13) is 0 then,
+ * and 7 or 6 with one or two values held (the ABI leaves the stack empty at a
+ * call and at most st(0), st(1) at a return). fnstsw is cheap everywhere;
+ * fxam on an empty register costs ~1 ns on some CPUs and ~100 ns on others, so
+ * the common case no longer runs it. TOP == 0 with eight values held (an
+ * 8-deep stack at a return, or MMX state left without emms) breaks the ABI and
+ * is left as it is: nothing is popped, nothing pushed back. Clobbers %ax.
+ */
+#define X87_SKIP_IF_EMPTY			\
+	fnstsw %ax;				\
+	testw $0x3800, %ax;			\
+	jz 1f
+
 ENTRY(impulse_tramp_common)
 	.cfi_startproc
 	/*
@@ -162,6 +177,7 @@ ENTRY(impulse_tramp_common)
 	 * fstpt/fldt move the 80 bits unchanged, NaNs included.
 	 */
 	xorl %ecx, %ecx
+	X87_SKIP_IF_EMPTY
 	X87_POP_IF_HELD(F_RET_ST0(%rsp))
 	X87_POP_IF_HELD(F_RET_ST1(%rsp))
 1:	movq %rcx, F_RET_X87(%rsp)
