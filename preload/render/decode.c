@@ -284,7 +284,13 @@ static void render(struct reader *r, struct valw *w, const struct cfg_type *t,
 			display_put(w, t, raw);
 		return;
 	default:
-		memcpy(&raw, val, t->size && t->size < 8 ? t->size : 8);
+		/* Fixed sizes, so that each load is one instruction, not a call to memcpy. */
+		switch (t->size) {
+		case 1: raw = *val; break;
+		case 2: { uint16_t v; memcpy(&v, val, 2); raw = v; break; }
+		case 4: { uint32_t v; memcpy(&v, val, 4); raw = v; break; }
+		default: memcpy(&raw, val, t->size && t->size < 8 ? t->size : 8); break;
+		}
 		display_put(w, t, raw);
 		return;
 	}

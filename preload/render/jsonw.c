@@ -78,14 +78,11 @@ static inline void put_u64_digits(char *dst, uint64_t v, unsigned n)
 	}
 }
 
-void jb_u64(struct jbuf *b, uint64_t v)
+/* v at the end of b, room for 20 characters made. */
+static inline void put_u64_in(struct jbuf *b, uint64_t v)
 {
 	unsigned n;
 
-	/* Integers are most of a record's numbers, and most are small: written in place,
-	 * without a copy through a variable-length memcpy. */
-	if (b->cap - b->len < 20 && !jb_reserve(b, 20))
-		return;
 	if (v < 10) {
 		b->p[b->len++] = (char)('0' + v);
 		return;
@@ -95,13 +92,24 @@ void jb_u64(struct jbuf *b, uint64_t v)
 	b->len += n;
 }
 
+/* Integers are most of a record's numbers, and most are small: written in place,
+ * without a copy through a variable-length memcpy. */
+void jb_u64(struct jbuf *b, uint64_t v)
+{
+	if (b->cap - b->len < 20 && !jb_reserve(b, 20))
+		return;
+	put_u64_in(b, v);
+}
+
 void jb_i64(struct jbuf *b, int64_t v)
 {
+	if (b->cap - b->len < 21 && !jb_reserve(b, 21))
+		return;
 	if (v < 0) {
-		jb_putc(b, '-');
-		jb_u64(b, (uint64_t)0 - (uint64_t)v);
+		b->p[b->len++] = '-';
+		put_u64_in(b, (uint64_t)0 - (uint64_t)v);
 	} else {
-		jb_u64(b, (uint64_t)v);
+		put_u64_in(b, (uint64_t)v);
 	}
 }
 
@@ -276,30 +284,35 @@ struct sec_text {
  * tools may render on several. */
 static __thread struct sec_text sec_cache[2] = { { .sec = UINT64_MAX }, { .sec = UINT64_MAX } };
 
-static const struct sec_text *sec_text_of(uint64_t sec)
+/* Once per second: out of line, so that the test for it stays inline. */
+static __attribute__((noinline)) void sec_text_fill(struct sec_text *t, uint64_t sec)
+{
+	time_t ts = (time_t)sec;
+	struct tm tm;
+
+	gmtime_r(&ts, &tm);
+	put_digits(t->date, (unsigned)tm.tm_year + 1900, 4);
+	t->date[4] = '-';
+	put_digits(t->date + 5, (unsigned)tm.tm_mon + 1, 2);
+	t->date[7] = '-';
+	put_digits(t->date + 8, (unsigned)tm.tm_mday, 2);
+	t->date[10] = 'T';
+	put_digits(t->date + 11, (unsigned)tm.tm_hour, 2);
+	t->date[13] = ':';
+	put_digits(t->date + 14, (unsigned)tm.tm_min, 2);
+	t->date[16] = ':';
+	put_digits(t->date + 17, (unsigned)tm.tm_sec, 2);
+	t->ndigits = dec_len(sec);
+	put_u64_digits(t->digits, sec, t->ndigits);
+	t->sec = sec;
+}
+
+static inline const struct sec_text *sec_text_of(uint64_t sec)
 {
 	struct sec_text *t = &sec_cache[sec & 1];
 
-	if (__builtin_expect(t->sec != sec, 0)) {
-		time_t ts = (time_t)sec;
-		struct tm tm;
-
-		gmtime_r(&ts, &tm);
-		put_digits(t->date, (unsigned)tm.tm_year + 1900, 4);
-		t->date[4] = '-';
-		put_digits(t->date + 5, (unsigned)tm.tm_mon + 1, 2);
-		t->date[7] = '-';
-		put_digits(t->date + 8, (unsigned)tm.tm_mday, 2);
-		t->date[10] = 'T';
-		put_digits(t->date + 11, (unsigned)tm.tm_hour, 2);
-		t->date[13] = ':';
-		put_digits(t->date + 14, (unsigned)tm.tm_min, 2);
-		t->date[16] = ':';
-		put_digits(t->date + 17, (unsigned)tm.tm_sec, 2);
-		t->ndigits = dec_len(sec);
-		put_u64_digits(t->digits, sec, t->ndigits);
-		t->sec = sec;
-	}
+	if (__builtin_expect(t->sec != sec, 0))
+		sec_text_fill(t, sec);
 	return t;
 }
 
