@@ -53,6 +53,8 @@ void jb_i64(struct jbuf *b, int64_t v);
 void jb_double(struct jbuf *b, double v);
 /* "0x…" */
 void jb_hex(struct jbuf *b, uint64_t v);
+/* v as exactly 16 lower-case hex digits at dst (not a jbuf: ids are assembled). */
+void jb_hex16_at(char *dst, uint64_t v);
 /* Nanoseconds since the epoch as RFC 3339 UTC with microseconds, quoted. */
 void jb_time(struct jbuf *b, uint64_t ns);
 /* Nanoseconds since the epoch as an integer (faster than jb_u64 for clock values). */

@@ -3,9 +3,10 @@
  * it was before issue 14 made them cheaper: the same bytes, value for value.
  *
  * The reference functions below (ref_*) are jsonw.c's jb_u64, jb_i64, jb_double,
- * jb_time, jb_ns and jb_seconds as they were (commit 0913e4b), kept verbatim but for
- * their names: the record's bytes are a contract (readers parse them, tests and
- * users compare them), so the new code is judged by the old output, not by a second
+ * jb_time, jb_ns and jb_seconds, and record.c's call-id digits and timestamp
+ * members, as they were (commit 0913e4b), verbatim but for their names: the
+ * record's bytes are a contract (readers parse them, tests and users compare
+ * them), so the new code is judged by the old output, not by a second
  * reading of the spec. Each case renders through both and compares the text; the
  * values are edge cases (digit-count boundaries, seconds boundaries, the epoch,
  * 2^64 - 1, -0.0, subnormals, short decimals) and millions of pseudo-random ones
@@ -178,6 +179,17 @@ static void ref_timestamps(struct jbuf *b, uint64_t start_ns, uint64_t end_ns)
 	ref_ns(b, end_ns);
 }
 
+/* record.c's put_call_id before issue 14: the sequence part of a call id. */
+static void ref_hex16(char *dst, uint64_t id)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (int i = 15; i >= 0; i--) {
+		dst[i] = digits[id & 15];
+		id >>= 4;
+	}
+}
+
 /* ---- comparing ---- */
 
 static struct jbuf got, want;
@@ -247,6 +259,29 @@ static void test_integers(void)
 
 		u64_case(r >> (r & 63));	/* every magnitude */
 	}
+}
+
+static void hex16_case(uint64_t v)
+{
+	static unsigned failures;
+	char a[16], b[16], s[32];
+
+	jb_hex16_at(a, v);
+	ref_hex16(b, v);
+	jb_put(&got, a, 16);
+	jb_put(&want, b, 16);
+	snprintf(s, sizeof(s), "%" PRIx64, v);
+	same("jb_hex16_at", s, &failures);
+}
+
+static void test_hex16(void)
+{
+	hex16_case(0);
+	hex16_case(UINT64_MAX);
+	for (int i = 0; i < 64; i++)
+		hex16_case(1ull << i);
+	for (int i = 0; i < 300000; i++)
+		hex16_case(rnd());
 }
 
 static void time_case(uint64_t start, uint64_t end)
@@ -369,6 +404,7 @@ static void test_doubles(void)
 int main(void)
 {
 	test_integers();
+	test_hex16();
 	test_times();
 	test_doubles();
 	printf("jsonw_golden_test: %lu values compared\n", compared);
