@@ -452,6 +452,8 @@ static void render_ret(struct reader *rx, struct valw *w, const struct hook *h, 
 
 	if (p && p->ret_by_value)
 		render_struct_blob(rx, w, t, p->ret_node, h->ret_loc.where == RET_MEMORY ? ev->ret : 0);
+	else if (t->kind == CT_INT && !(p && p->ret_node))
+		put_scalar(w, t, (const uint8_t *)&ev->ret);
 	else
 		render(rx, w, t, p ? p->ret_node : NULL, (const uint8_t *)&ev->ret, NULL, 0);
 }
@@ -514,6 +516,9 @@ void decode_args(struct valw *w, const struct hook *h, const struct ev_enter *ev
 			} else {
 				display_put(w, t, ev->args[i]);
 			}
+		} else if (!n && t->kind == CT_INT) {
+			/* The commonest argument: no capture, no blob; skips render's frame. */
+			put_scalar(w, t, (const uint8_t *)&ev->args[i]);
 		} else {
 			render(&r, w, t, n, (const uint8_t *)&ev->args[i], NULL, 0);
 			if (p && (int)i == p->format_param && r.p != before)
