@@ -236,7 +236,9 @@ static const char hex_pairs[513] =
 
 void jb_hex16_at(char *dst, uint64_t v)
 {
-	/* A byte per look-up: 8 of them, not 16 shifts and masks. */
+	/* A byte per look-up: 8 of them, not 16 shifts and masks; unrolled, as a
+	 * record has one or two of these. */
+#pragma GCC unroll 8
 	for (int i = 7; i >= 0; i--) {
 		memcpy(dst + 2 * i, hex_pairs + 2 * (v & 0xff), 2);
 		v >>= 8;
