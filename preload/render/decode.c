@@ -259,6 +259,58 @@ static void render_pointer(struct reader *r, struct valw *w, const struct cfg_ty
 	}
 }
 
+/*
+ * A scalar loaded from val: plain integers of 1, 2, 4 or 8 bytes (most arguments
+ * and returns) inline and straight to the writer, the same text display_put
+ * gives them; every other scalar through display_put.
+ */
+static inline void put_scalar(struct valw *w, const struct cfg_type *t, const uint8_t *val)
+{
+	uint64_t raw = 0;
+
+	if (t->kind == CT_INT && t->display == CD_DEFAULT) {
+		switch (t->size) {
+		case 1:
+			if (t->is_signed)
+				vw_i64(w, (int8_t)val[0]);
+			else
+				vw_u64(w, val[0]);
+			return;
+		case 2: {
+			uint16_t v;
+
+			memcpy(&v, val, 2);
+			if (t->is_signed)
+				vw_i64(w, (int16_t)v);
+			else
+				vw_u64(w, v);
+			return;
+		}
+		case 4: {
+			uint32_t v;
+
+			memcpy(&v, val, 4);
+			if (t->is_signed)
+				vw_i64(w, (int32_t)v);
+			else
+				vw_u64(w, v);
+			return;
+		}
+		case 8:
+			memcpy(&raw, val, 8);
+			if (t->is_signed)
+				vw_i64(w, (int64_t)raw);
+			else
+				vw_u64(w, raw);
+			return;
+		default:
+			break;
+		}
+	}
+	memcpy(&raw, val, t->size && t->size < 8 ? t->size : 8);
+	display_put(w, t, raw);
+}
+
 /* The value of type t whose bytes are at val; n its capture node or NULL. */
 static void render(struct reader *r, struct valw *w, const struct cfg_type *t,
 		   const struct cap_node *n, const uint8_t *val, const uint8_t *rec, unsigned depth)
@@ -284,8 +336,7 @@ static void render(struct reader *r, struct valw *w, const struct cfg_type *t,
 			display_put(w, t, raw);
 		return;
 	default:
-		memcpy(&raw, val, t->size && t->size < 8 ? t->size : 8);
-		display_put(w, t, raw);
+		put_scalar(w, t, val);
 		return;
 	}
 }
@@ -401,6 +452,8 @@ static void render_ret(struct reader *rx, struct valw *w, const struct hook *h, 
 
 	if (p && p->ret_by_value)
 		render_struct_blob(rx, w, t, p->ret_node, h->ret_loc.where == RET_MEMORY ? ev->ret : 0);
+	else if (t->kind == CT_INT && !(p && p->ret_node))
+		put_scalar(w, t, (const uint8_t *)&ev->ret);
 	else
 		render(rx, w, t, p ? p->ret_node : NULL, (const uint8_t *)&ev->ret, NULL, 0);
 }
@@ -463,6 +516,9 @@ void decode_args(struct valw *w, const struct hook *h, const struct ev_enter *ev
 			} else {
 				display_put(w, t, ev->args[i]);
 			}
+		} else if (!n && t->kind == CT_INT) {
+			/* The commonest argument: no capture, no blob; skips render's frame. */
+			put_scalar(w, t, (const uint8_t *)&ev->args[i]);
 		} else {
 			render(&r, w, t, n, (const uint8_t *)&ev->args[i], NULL, 0);
 			if (p && (int)i == p->format_param && r.p != before)

@@ -196,6 +196,11 @@ static void put_integer(struct valw *w, const struct cfg_type *t, uint64_t raw)
 
 void display_put(struct valw *w, const struct cfg_type *t, uint64_t raw)
 {
+	/* Plain integers are most of the values a record shows: straight to the writer. */
+	if (t->kind == CT_INT && t->display == CD_DEFAULT) {
+		put_number(w, t, raw);
+		return;
+	}
 	switch (t->kind) {
 	case CT_BOOL:
 		vw_bool(w, (uint8_t)raw);

@@ -53,12 +53,21 @@ void jb_i64(struct jbuf *b, int64_t v);
 void jb_double(struct jbuf *b, double v);
 /* "0x…" */
 void jb_hex(struct jbuf *b, uint64_t v);
+/* v as exactly 16 lower-case hex digits at dst (not a jbuf: ids are assembled). */
+void jb_hex16_at(char *dst, uint64_t v);
 /* Nanoseconds since the epoch as RFC 3339 UTC with microseconds, quoted. */
 void jb_time(struct jbuf *b, uint64_t ns);
 /* Nanoseconds since the epoch as an integer (faster than jb_u64 for clock values). */
 void jb_ns(struct jbuf *b, uint64_t ns);
 /* Nanoseconds as seconds with nine decimals, a JSON number. */
 void jb_seconds(struct jbuf *b, uint64_t ns);
+/*
+ * The members of a record's "timestamps" (start, end, start_to_end_seconds,
+ * start_ns, end_ns), without braces or a leading comma: the same text as jb_time,
+ * jb_seconds and jb_ns give for them, made in one pass (each fraction of a second
+ * converted once, each second's text once per second). end_ns >= start_ns.
+ */
+void jb_timestamps(struct jbuf *b, uint64_t start_ns, uint64_t end_ns);
 
 /* True when s[0..n) is valid UTF-8 without NUL bytes. */
 bool utf8_is_valid(const char *s, size_t n);

@@ -157,9 +157,73 @@ static void test_large(void)
 	jb_free(&b);
 }
 
+/* Base64 bit by bit (RFC 4648 section 4), written unlike bufrender's. */
+static void ref_base64(char *out, const unsigned char *u, size_t n)
+{
+	static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t bits = 0, o = 0;
+	unsigned acc = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		acc = (acc << 8) | u[i];
+		bits += 8;
+		while (bits >= 6) {
+			bits -= 6;
+			out[o++] = a[(acc >> bits) & 63];
+		}
+	}
+	if (bits)
+		out[o++] = a[(acc << (6 - bits)) & 63];
+	while (o % 4)
+		out[o++] = '=';
+	out[o] = '\0';
+}
+
+/* Every 3-byte group (all 2^24), and every length up to 700 of pseudo-random bytes. */
+static void test_base64_all_groups(void)
+{
+	enum { GROUPS = 65536 };
+	unsigned char *in = malloc(3 * GROUPS + 700);
+	char *want = malloc(4 * GROUPS + 1000);
+	struct jbuf b = { 0 };
+	unsigned long bad = 0;
+	uint32_t x = 12345;
+
+	if (!in || !want)
+		abort();
+	for (unsigned hi = 0; hi < 256; hi++) {
+		for (unsigned g = 0; g < GROUPS; g++) {
+			in[3 * g] = (unsigned char)hi;
+			in[3 * g + 1] = (unsigned char)(g >> 8);
+			in[3 * g + 2] = (unsigned char)g;
+		}
+		b.len = 0;
+		bufrender_base64(&b, in, 3 * GROUPS);
+		ref_base64(want, in, 3 * GROUPS);
+		if (b.len != 4 * GROUPS || memcmp(b.p, want, b.len) != 0)
+			bad++;
+	}
+	CHECK(bad == 0, "base64 of the 3-byte groups: %lu of 256 runs differ from the reference", bad);
+	for (size_t n = 0; n < 700; n++) {
+		for (size_t i = 0; i < n; i++) {
+			x = x * 1103515245u + 12345u;
+			in[i] = (unsigned char)(x >> 16);
+		}
+		b.len = 0;
+		bufrender_base64(&b, in, n);
+		ref_base64(want, in, n);
+		CHECK(b.len == strlen(want) && memcmp(b.p, want, b.len) == 0,
+		      "base64 of %zu random bytes: [%.*s], expected [%s]", n, (int)b.len, b.p, want);
+	}
+	jb_free(&b);
+	free(in);
+	free(want);
+}
+
 int main(void)
 {
 	test_base64_vectors();
+	test_base64_all_groups();
 	test_text();
 	test_binary();
 	test_truncated();

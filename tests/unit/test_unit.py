@@ -17,7 +17,7 @@ import impulse_test as it
 
 TIMEOUT = 300
 
-BINARIES = ["jsonw_test", "ring_test", "calls_test", "safe_copy_test", "status_test",
+BINARIES = ["jsonw_test", "jsonw_golden_test", "ring_test", "calls_test", "safe_copy_test", "status_test",
             "fmtscan_test", "bufrender_test", "valw_test", "fd_high_test", "life_test"]
 
 

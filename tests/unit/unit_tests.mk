@@ -16,6 +16,7 @@ UNIT_INC := -Ipreload -Ipreload/arch/x86_64 -Iconfig -I$(UNIT_SRC)
 
 # name: the preload sources it needs
 UNIT_jsonw_test := preload/render/jsonw.c
+UNIT_jsonw_golden_test := preload/render/jsonw.c
 UNIT_ring_test :=
 UNIT_calls_test := preload/render/calls.c preload/render/jsonw.c
 UNIT_safe_copy_test := preload/lifecycle/fault.c preload/arch/x86_64/machine.c
@@ -24,10 +25,11 @@ UNIT_fmtscan_test := preload/hooks/fmtscan.c preload/render/fmt_value.c preload/
 UNIT_bufrender_test := preload/render/bufrender.c preload/render/valw.c preload/render/jsonw.c preload/render/valw_bson.c preload/base/diag.c preload/base/diag_file.c preload/base/logdir.c
 UNIT_fd_high_test := preload/base/fd_high.c preload/base/fd_thread.c
 UNIT_life_test := preload/base/life.c
-UNIT_NAMES := jsonw_test ring_test calls_test safe_copy_test status_test fmtscan_test \
+UNIT_NAMES := jsonw_test jsonw_golden_test ring_test calls_test safe_copy_test status_test fmtscan_test \
 	bufrender_test fd_high_test life_test
 
 UNIT_LIBS_jsonw_test := $(JANSSON_LIBS) -lm
+UNIT_LIBS_jsonw_golden_test := -lm
 UNIT_LIBS_ring_test := -pthread
 UNIT_LIBS_calls_test :=
 UNIT_LIBS_safe_copy_test :=

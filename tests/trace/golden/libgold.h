@@ -1,0 +1,20 @@
+/* libgold: one function per scalar type; each returns a value of its type. */
+#ifndef LIBGOLD_H
+#define LIBGOLD_H
+
+#include <stdint.h>
+
+int8_t gold_i8(int8_t a, int8_t b);
+uint8_t gold_u8(uint8_t a, uint8_t b);
+int16_t gold_i16(int16_t a, int16_t b);
+uint16_t gold_u16(uint16_t a, uint16_t b);
+int32_t gold_i32(int32_t a, int32_t b);
+uint32_t gold_u32(uint32_t a, uint32_t b);
+int64_t gold_i64(int64_t a, int64_t b);
+uint64_t gold_u64(uint64_t a, uint64_t b);
+double gold_f64(double a);
+float gold_f32(float a);
+unsigned gold_hex(unsigned a);
+unsigned long gold_id(unsigned long a);
+
+#endif
