@@ -115,3 +115,14 @@ bench-tools: all bench-progs
 bench-tree:
 	$(Q)$(MAKE) --no-print-directory all bench-progs
 	$(Q)/usr/bin/python3 bench/tree_bench.py $(BUILD)
+
+# make bench-x87: the trampoline's x87 return probe on this CPU (bench/x87_probe.c):
+# fxam on an empty x87 stack, fnstsw alone, fxam with a value held, ns per op.
+# BENCH_X87_N iterations per loop (default 2,000,000).
+$(BENCH_DIR)/x87_probe: $(BENCH_DIR)/x87_probe.o
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) -o $@ $< $(LDFLAGS_SAN)
+
+.PHONY: bench-x87
+bench-x87: $(BENCH_DIR)/x87_probe
+	$(Q)$(BENCH_DIR)/x87_probe $(BENCH_X87_N)
