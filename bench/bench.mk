@@ -45,6 +45,7 @@ bench:
 	$(Q)$(MAKE) --no-print-directory bench-progs
 	$(Q)/usr/bin/python3 bench/bench.py --bench-dir $(BENCH_DIR) --libimpulse $(LIBIMPULSE) \
 	    --conf-dir bench
+	$(Q)$(MAKE) --no-print-directory bench-binary-readers-run
 	$(Q)$(MAKE) --no-print-directory bench-soak-run
 	$(Q)$(MAKE) --no-print-directory bench-tools-run
 	$(Q)$(MAKE) --no-print-directory bench-fork-run
@@ -126,3 +127,14 @@ $(BENCH_DIR)/x87_probe: $(BENCH_DIR)/x87_probe.o
 .PHONY: bench-x87
 bench-x87: $(BENCH_DIR)/x87_probe
 	$(Q)$(BENCH_DIR)/x87_probe $(BENCH_X87_N)
+
+# make bench-binary-readers: impulse cat and impulse stats on BINARY_READERS_N records
+# (default 10,000,000: 4 threads x 2.5 M calls) written with format = binary, and the
+# lossless check in both formats (bench/binary_readers.py); n/a rows while this
+# libimpulse has no format = binary.
+.PHONY: bench-binary-readers bench-binary-readers-run
+bench-binary-readers-run:
+	$(Q)/usr/bin/python3 bench/binary_readers.py --bench-dir $(BENCH_DIR) --libimpulse $(LIBIMPULSE) \
+	    --conf bench/work.conf
+bench-binary-readers: all bench-progs
+	$(Q)$(MAKE) --no-print-directory bench-binary-readers-run
