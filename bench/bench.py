@@ -355,7 +355,7 @@ class Bench:
     def smoke_test_binary(self):
         """Does this libimpulse write format = binary, and does `impulse cat` read it
         back? 1,000 calls with IMPULSE_FORMAT=binary must leave no .json file and
-        files from which `impulse cat` prints 1,001 records. A libimpulse from before
+        files from which `impulse cat` prints 1,002 records (expected_records). A libimpulse from before
         the format ignores the variable and writes JSON: "unsupported", its rows n/a
         (the reason says BINARY_UNSUPPORTED; the detail goes to the header line)."""
         out = os.path.join(self.scratch, "smoke-binary")
