@@ -277,7 +277,7 @@ def print_report(meta, rows, by_key, memory, startup, goals):
           f"{meta['peers'].get('ltrace') or 'ltrace missing'}")
     print()
     head = (f"{'function':<20} {'thr':>3}  {'tracer':<31} {'wall ns':>9} {'CPU ns':>9}"
-            f" {'x untraced':>10} {'x uftrace':>10} {'thread ns':>9} {'bytes':>7} {'RSS MiB':>7}"
+            f" {'x untraced':>13} {'x uftrace':>10} {'thread ns':>9} {'bytes':>7} {'RSS MiB':>7}"
             f"  {'target':<12}")
     print("Whole process (runner: fork to reap; CPU = all threads), per call; records to tmpfs, lossless:")
     print(head)
@@ -302,7 +302,8 @@ def print_report(meta, rows, by_key, memory, startup, goals):
                     print(f"{label} n/a ({why})")
                     continue
                 limit, met = row_target(row)
-                cells = [fmt(row["wall_ns_per_call"]), fmt(row["cpu_ns_per_call"]),
+                big = ",.0f" if max(row["wall_ns_per_call"], row["cpu_ns_per_call"]) >= 1e4 else ",.1f"
+                cells = [fmt(row["wall_ns_per_call"], big), fmt(row["cpu_ns_per_call"], big),
                          f"({row['untraced_wall_ms']:.0f} ms)" if variant == "untraced" else
                          f"{row['x_untraced_wall']:.1f}/{row['x_untraced_cpu']:.1f}",
                          f"{fmt(row.get('vs_uftrace_wall'), '.2f', '')}/"
@@ -313,7 +314,7 @@ def print_report(meta, rows, by_key, memory, startup, goals):
                          fmt(row.get("disk_bytes_per_call"), ",.1f", ""),
                          fmt(row.get("peak_rss_mib"), ",.1f", ""),
                          f"<= {limit}x: {met}" if limit is not None else ""]
-                print(f"{label} {cells[0]:>9} {cells[1]:>9} {cells[2]:>10} {cells[3]:>10} "
+                print(f"{label} {cells[0]:>9} {cells[1]:>9} {cells[2]:>13} {cells[3]:>10} "
                       f"{cells[4]:>9} {cells[5]:>7} {cells[6]:>7}  {cells[7]}".rstrip())
         print()
     print("  wall ns, CPU ns: (traced - untraced) whole-process time / calls (untraced: its own time / calls,\n"
