@@ -88,25 +88,36 @@ static double time_loop(loop_fn fn, unsigned long n, int repeat)
 	return runs[repeat / 2];
 }
 
+/* "model name (vendor family F model M)": VMs often shorten the name ("AMD EPYC"), and
+ * family and model tell the microarchitecture (e.g. AMD family 25 = Zen 3/4). */
 static void cpu_model(char *buf, size_t size)
 {
 	FILE *f = fopen("/proc/cpuinfo", "r");
-	char line[256];
+	char line[256], name[128] = "unknown CPU", vendor[32] = "?";
+	int family = -1, model = -1;
 
-	snprintf(buf, size, "unknown CPU");
-	if (!f)
-		return;
-	while (fgets(line, sizeof line, f)) {
-		char *colon = strchr(line, ':');
+	if (f) {
+		while (fgets(line, sizeof line, f)) {
+			char *colon = strchr(line, ':');
 
-		if (strncmp(line, "model name", 10) != 0 || !colon)
-			continue;
-		colon += 1 + (colon[1] == ' ');
-		colon[strcspn(colon, "\n")] = '\0';
-		snprintf(buf, size, "%s", colon);
-		break;
+			if (!colon)
+				continue;
+			if (strncmp(line, "processor", 9) == 0 && family >= 0)
+				break;	/* the first CPU's lines are enough */
+			colon += 1 + (colon[1] == ' ');
+			colon[strcspn(colon, "\n")] = '\0';
+			if (strncmp(line, "model name", 10) == 0)
+				snprintf(name, sizeof name, "%s", colon);
+			else if (strncmp(line, "vendor_id", 9) == 0)
+				snprintf(vendor, sizeof vendor, "%s", colon);
+			else if (strncmp(line, "cpu family", 10) == 0)
+				family = atoi(colon);
+			else if (strncmp(line, "model\t", 6) == 0)
+				model = atoi(colon);
+		}
+		fclose(f);
 	}
-	fclose(f);
+	snprintf(buf, size, "%s (%s family %d model %d)", name, vendor, family, model);
 }
 
 int main(int argc, char **argv)
@@ -114,7 +125,7 @@ int main(int argc, char **argv)
 	unsigned long n = DEFAULT_ITERATIONS;
 	const char *rep_env = getenv("BENCH_X87_REPEAT");
 	int repeat = rep_env && *rep_env ? atoi(rep_env) : DEFAULT_REPEAT;
-	char cpu[200], *end;
+	char cpu[256], *end;
 	double base, fxam_empty, fnstsw, fxam_held;
 
 	if (argc > 2)
