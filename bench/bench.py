@@ -510,7 +510,9 @@ class Bench:
         if self.impulse["status"] != "ok":
             result["problem"] = f"libimpulse {self.impulse['status']}"
             return result
-        for variant in ("impulse-none", "impulse-file"):
+        variants = ("impulse-none", "impulse-file") + (
+            ("impulse-binary",) if self.binary["status"] == "ok" else ())
+        for variant in variants:
             row = {"tracer": variant, "deltas_kib": [], "base_kib": [], "traced_kib": [], "problem": ""}
             for _ in range(cfg["mem_repeat"]):
                 base = run([self.driver, "add", str(n), str(threads)], DRIVER_TIMED,

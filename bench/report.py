@@ -355,7 +355,7 @@ def print_report(meta, rows, by_key, memory, startup, goals):
     print(f"Memory, {memory['threads']} threads x {memory['calls_per_thread']:,} calls "
           f"(peak RSS traced - untraced, median):")
     for row in memory.get("rows", []):
-        print(f"  {row['tracer']:<14} {fmt(row.get('added_mib'), '.1f')} MiB"
+        print(f"  {row['tracer']:<15} {fmt(row.get('added_mib'), '.1f')} MiB"
               + (f"  ({row['problem']})" if row["problem"] else ""))
     if memory.get("problem"):
         print(f"  n/a ({memory['problem']})")
