@@ -314,6 +314,11 @@ def print_report(meta, rows, by_key, memory, startup, goals):
                          fmt(row.get("disk_bytes_per_call"), ",.1f", ""),
                          fmt(row.get("peak_rss_mib"), ",.1f", ""),
                          f"<= {limit}x: {met}" if limit is not None else ""]
+                size_limit = TARGET_BINARY_BYTES.get(mode) if variant == "impulse-binary" else None
+                if size_limit is not None:
+                    size = row.get("disk_bytes_per_call")
+                    cells[7] += f"; <= {size_limit:.0f} B: " + (
+                        "n/a" if size is None else "met" if size <= size_limit else "missed")
                 print(f"{label} {cells[0]:>9} {cells[1]:>9} {cells[2]:>13} {cells[3]:>10} "
                       f"{cells[4]:>9} {cells[5]:>7} {cells[6]:>7}  {cells[7]}".rstrip())
         print()
