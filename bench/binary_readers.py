@@ -23,7 +23,7 @@ in both formats. They are printed in a "target" column as met / missed, never a 
 A libimpulse without format = binary (IMPULSE_FORMAT=binary leaves .json files, or
 impulse has no `cat`) gives rows that say "n/a (format=binary not supported by this
 libimpulse)". Results go to <bench-dir>/binary_readers.json. Python 3 standard
-library only; shares bench.py's runner helpers.
+library only; shares bench.py's runner helpers (and its BENCH_LIBIMPULSE, BENCH_IMPULSE).
 """
 
 import argparse
@@ -93,9 +93,10 @@ class Readers:
         self.scratch = scratch
         self.driver = os.path.join(args.bench_dir, "driver")
         self.conf = os.path.abspath(args.conf)
-        self.lib = copy_into(os.path.abspath(args.libimpulse), scratch)
+        lib = os.path.abspath(os.environ.get("BENCH_LIBIMPULSE", args.libimpulse))	# as bench.py
+        self.lib = copy_into(lib, scratch)
         self.tool = copy_into(os.path.abspath(os.environ.get("BENCH_IMPULSE", args.impulse or os.path.join(
-            os.path.dirname(os.path.abspath(args.libimpulse)), "impulse"))), scratch)
+            os.path.dirname(lib), "impulse"))), scratch)
         self.rows = []		# what the table prints, in order
         self.checks = []	# lossless checks
 
