@@ -45,6 +45,7 @@ bench:
 	$(Q)$(MAKE) --no-print-directory bench-progs
 	$(Q)/usr/bin/python3 bench/bench.py --bench-dir $(BENCH_DIR) --libimpulse $(LIBIMPULSE) \
 	    --conf-dir bench
+	$(Q)$(MAKE) --no-print-directory bench-binary-readers-run
 	$(Q)$(MAKE) --no-print-directory bench-soak-run
 	$(Q)$(MAKE) --no-print-directory bench-tools-run
 	$(Q)$(MAKE) --no-print-directory bench-fork-run
@@ -115,3 +116,25 @@ bench-tools: all bench-progs
 bench-tree:
 	$(Q)$(MAKE) --no-print-directory all bench-progs
 	$(Q)/usr/bin/python3 bench/tree_bench.py $(BUILD)
+
+# make bench-x87: the trampoline's x87 return probe on this CPU (bench/x87_probe.c):
+# fxam on an empty x87 stack, fnstsw alone, fxam with a value held, ns per op.
+# BENCH_X87_N iterations per loop (default 2,000,000).
+$(BENCH_DIR)/x87_probe: $(BENCH_DIR)/x87_probe.o
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) -o $@ $< $(LDFLAGS_SAN)
+
+.PHONY: bench-x87
+bench-x87: $(BENCH_DIR)/x87_probe
+	$(Q)$(BENCH_DIR)/x87_probe $(BENCH_X87_N)
+
+# make bench-binary-readers: impulse cat and impulse stats on BINARY_READERS_N records
+# (default 10,000,000: 4 threads x 2.5 M calls) written with format = binary, and the
+# lossless check in both formats (bench/binary_readers.py); n/a rows while this
+# libimpulse has no format = binary.
+.PHONY: bench-binary-readers bench-binary-readers-run
+bench-binary-readers-run:
+	$(Q)/usr/bin/python3 bench/binary_readers.py --bench-dir $(BENCH_DIR) --libimpulse $(LIBIMPULSE) \
+	    --conf bench/work.conf
+bench-binary-readers: all bench-progs
+	$(Q)$(MAKE) --no-print-directory bench-binary-readers-run

@@ -1,6 +1,10 @@
 #!/usr/bin/python3
 """bench.py: libimpulse side by side with an untraced run, uftrace and ltrace.
 
+libimpulse is measured in both record formats (format = json, the default, and
+format = binary through IMPULSE_FORMAT=binary, read back with `impulse cat`); a
+libimpulse without the binary format gives binary rows that say so (n/a).
+
 Run by `make bench` (bench/bench.mk); the method is in bench/README.md. Prints a table
 and writes <bench-dir>/results.json. Python 3 standard library only.
 
@@ -38,6 +42,10 @@ HOT_RING_FILL = 600 << 20	# at most this much of the 1 GiB ring per thread
 RECORD_BYTES_GUESS = 1200	# bytes per record on disk, to refuse runs tmpfs cannot hold
 
 RUNNER = None	# <bench-dir>/runner, set by main()
+BINARY_UNSUPPORTED = "format=binary not supported by this libimpulse"
+# Every driver run times its own call loop (bench/driver.c), so each row also gives the
+# traced thread's own ns/call; the cost is two clock reads and one line on stdout.
+DRIVER_TIMED = {"DRIVER_THREAD_CPU": "1"}
 # The environment of every run: ours without the tracer's variables.
 BASE_ENV = {k: v for k, v in os.environ.items()
             if not k.startswith("IMPULSE_") and k not in ("LD_PRELOAD", "LD_AUDIT")}
@@ -234,15 +242,23 @@ class Bench:
         self.uftrace = shutil.which("uftrace")
         self.ltrace = shutil.which("ltrace")
         self.impulse = {"path": self.lib, "status": "unknown", "reason": ""}
+        self.tool = os.path.abspath(os.environ.get("BENCH_IMPULSE", args.impulse or
+                                                   os.path.join(os.path.dirname(self.lib), "impulse")))
+        # format = binary: "ok", "unsupported" (this libimpulse writes JSON whatever
+        # IMPULSE_FORMAT says, or impulse has no cat), "failed", or "unknown" (not tried)
+        self.binary = {"status": "unknown", "reason": ""}
         self.notes = []
 
     # -- environments and command lines
 
-    def impulse_env(self, logger, log_dir, conf, verbose=True):
-        """The variables a libimpulse run adds for the traced program."""
+    def impulse_env(self, logger, log_dir, conf, verbose=True, fmt=None):
+        """The variables a libimpulse run adds for the traced program. fmt: None for
+        the default format (json), or "binary"."""
         env = {"LD_PRELOAD": self.lib, "IMPULSE_CONFIG": conf,
                "IMPULSE_LOGGER": logger, "IMPULSE_LOG_DIR": log_dir,
                "IMPULSE_STRICT": "1"}
+        if fmt:
+            env["IMPULSE_FORMAT"] = fmt
         if verbose:
             env["IMPULSE_VERBOSE"] = "1"
         return env
@@ -266,15 +282,19 @@ class Bench:
                 env["DRIVER_PREFAULT"] = str(min(2 * n * ring_bytes(mode) + (1 << 20), 1 << 30))
             return driver, env
         if variant == "impulse-none":
-            return driver, self.impulse_env("none", fresh_dir(out), conf)
+            return driver, dict(self.impulse_env("none", fresh_dir(out), conf), **DRIVER_TIMED)
         if variant == "impulse-file":
-            return driver, self.impulse_env("file", fresh_dir(out), conf)
+            return driver, dict(self.impulse_env("file", fresh_dir(out), conf), **DRIVER_TIMED)
+        if variant == "impulse-binary":
+            return driver, dict(self.impulse_env("file", fresh_dir(out), conf, fmt="binary"),
+                                **DRIVER_TIMED)
+        # The peers pass their environment on to the driver they start.
         if variant == "uftrace":
             shutil.rmtree(out, ignore_errors=True)
             argv = [self.uftrace, "record", "--force", "-d", out] + CASES[mode]["uftrace"]
-            return argv + driver, None
+            return argv + driver, dict(DRIVER_TIMED)
         if variant == "ltrace":
-            return [self.ltrace, "-e", CASES[mode]["fn"], "-o", out] + driver, None
+            return [self.ltrace, "-e", CASES[mode]["fn"], "-o", out] + driver, dict(DRIVER_TIMED)
         raise ValueError(variant)
 
     def impulse_problem(self, result):
@@ -305,6 +325,7 @@ class Bench:
             self.impulse.update(status="missing", reason=f"{self.lib} does not exist")
             return
         self.snapshot()
+        self.snapshot_tool()
         out = os.path.join(self.scratch, "smoke")
         argv, env = self.command("impulse-file", "add", 1000, 1, out)
         result = run(argv, env, self.cfg["timeout_s"], self.scratch)
@@ -313,10 +334,51 @@ class Bench:
             self.impulse.update(status="failed", reason="smoke test (driver add 1000 1): " + problem)
         else:
             lines = count_lines(out)
-            if lines != 1001:
-                self.impulse.update(status="ok", reason=f"smoke test wrote {lines} lines, expected 1001")
+            if lines != expected_records(1000, 1):
+                self.impulse.update(status="ok", reason=f"smoke test wrote {lines} lines, "
+                                    f"expected {expected_records(1000, 1)}")
             else:
                 self.impulse.update(status="ok")
+        shutil.rmtree(out, ignore_errors=True)
+        if self.impulse["status"] == "ok":
+            self.smoke_test_binary()
+
+    def snapshot_tool(self):
+        """The impulse command, copied for the same reason as the library."""
+        copy = os.path.join(self.scratch, "impulse")
+        try:
+            shutil.copy2(self.tool, copy)
+        except OSError:
+            return
+        self.tool = copy
+
+    def smoke_test_binary(self):
+        """Does this libimpulse write format = binary, and does `impulse cat` read it
+        back? 1,000 calls with IMPULSE_FORMAT=binary must leave no .json file and
+        files from which `impulse cat` prints 1,002 records (expected_records). A libimpulse from before
+        the format ignores the variable and writes JSON: "unsupported", its rows n/a
+        (the reason says BINARY_UNSUPPORTED; the detail goes to the header line)."""
+        out = os.path.join(self.scratch, "smoke-binary")
+        argv, env = self.command("impulse-binary", "add", 1000, 1, out)
+        result = run(argv, env, self.cfg["timeout_s"], self.scratch)
+        problem = self.impulse_problem(result)
+        names = sorted(files_under(out))
+        if problem:
+            self.binary.update(status="failed", reason="smoke test (driver add 1000 1): " + problem)
+        elif not names or any(name.endswith(".json") for name in names):
+            self.binary.update(status="unsupported", reason=BINARY_UNSUPPORTED, detail=(
+                "IMPULSE_FORMAT=binary wrote JSON" if names else "no file written"))
+        elif not has_subcommand(self.tool, "cat"):
+            self.binary.update(status="unsupported", reason=BINARY_UNSUPPORTED,
+                               detail=f"{self.tool} has no 'cat' subcommand")
+        else:
+            lines, status, err = cat_records(self.tool, out, self.cfg["timeout_s"])
+            if status != 0 or lines != expected_records(1000, 1):
+                self.binary.update(status="failed", reason=f"smoke test: impulse cat printed {lines} "
+                                   f"records (expected {expected_records(1000, 1)}), exit status {status}"
+                                   + (f": {first_line(err)}" if err.strip() else ""))
+            else:
+                self.binary.update(status="ok")
         shutil.rmtree(out, ignore_errors=True)
 
     # -- per-call cost
@@ -335,6 +397,8 @@ class Bench:
                 if self.impulse["status"] == "ok":
                     plan.append((mode, threads, "impulse-none", cfg["n"], cfg["repeat"]))
                     plan.append((mode, threads, "impulse-file", cfg["n"], cfg["repeat"]))
+                    if self.binary["status"] == "ok":
+                        plan.append((mode, threads, "impulse-binary", cfg["n"], cfg["repeat"]))
                     plan.append((mode, threads, "hot-prefault", cfg["hot_n"], cfg["hot_repeat"]))
                     plan.append((mode, threads, "hot-fresh", cfg["hot_n"], cfg["hot_repeat"]))
                 if self.uftrace:
@@ -367,7 +431,7 @@ class Bench:
     def measure_pair(self, row, mode, threads, variant, n, rep):
         """One untraced run and, right after it, one run of variant: a pair."""
         hot = variant.startswith("hot-")
-        base = run([self.driver, mode, str(n), str(threads)], self.hot_env() if hot else None,
+        base = run([self.driver, mode, str(n), str(threads)], self.hot_env() if hot else DRIVER_TIMED,
                    self.cfg["timeout_s"], self.scratch)
         if not base.ok:
             row["notes"].append(f"repeat {rep + 1}: untraced run failed: {base.why()}")
@@ -376,7 +440,9 @@ class Bench:
             row["notes"].append(f"repeat {rep + 1}: untraced run printed no thread_cpu line")
             return
         if variant == "untraced":
-            row["pairs"].append({"base": vars_of(base), "traced": vars_of(base)})
+            pair = {"base": vars_of(base), "traced": vars_of(base)}
+            pair["base"].update(thread_figures(base.stdout) or {})
+            row["pairs"].append(pair)
             return
         out = os.path.join(self.scratch, f"out-{variant}")
         if variant == "impulse-file":
@@ -394,10 +460,12 @@ class Bench:
         if hot and not problem and thread_figures(traced.stdout) is None:
             problem = "no thread_cpu line from the driver on stdout"
         pair = {"base": vars_of(base), "traced": vars_of(traced)}
-        if hot:
-            pair["base"].update(thread_figures(base.stdout))
-            if not problem:
-                pair["traced"].update(thread_figures(traced.stdout))
+        # Every driver run prints its loop's own clocks (DRIVER_TIMED); a peer's too.
+        pair["base"].update(thread_figures(base.stdout) or {})
+        if not problem:
+            pair["traced"].update(thread_figures(traced.stdout) or {})
+            if not hot and variant != "impulse-none":
+                pair["traced"]["disk_bytes"] = bytes_under(out)
         if problem:
             if not row["pairs"]:
                 row["problem"] = problem	# failed on its first run: n/a
@@ -410,7 +478,14 @@ class Bench:
         if variant == "impulse-file" and "log_lines" not in row:
             # Cheap correctness check, once per row: one line per call plus the root.
             row["log_lines"] = count_lines(out)
-            row["log_lines_expected"] = n * threads + 1
+            row["log_lines_expected"] = expected_records(n, threads)
+        if variant == "impulse-binary" and "log_lines" not in row:
+            # The same check, on what `impulse cat` renders from the binary files.
+            lines, status, err = cat_records(self.tool, out, self.cfg["timeout_s"])
+            row["log_lines"] = lines
+            row["log_lines_expected"] = expected_records(n, threads)
+            if status != 0:
+                row["notes"].append(f"impulse cat exit status {status}: {first_line(err)}")
         if variant == "ltrace" and "trace_lines" not in row:
             row["trace_lines"] = count_lines_file(out)
         remove(out)
@@ -435,10 +510,12 @@ class Bench:
         if self.impulse["status"] != "ok":
             result["problem"] = f"libimpulse {self.impulse['status']}"
             return result
-        for variant in ("impulse-none", "impulse-file"):
+        variants = ("impulse-none", "impulse-file") + (
+            ("impulse-binary",) if self.binary["status"] == "ok" else ())
+        for variant in variants:
             row = {"tracer": variant, "deltas_kib": [], "base_kib": [], "traced_kib": [], "problem": ""}
             for _ in range(cfg["mem_repeat"]):
-                base = run([self.driver, "add", str(n), str(threads)], None,
+                base = run([self.driver, "add", str(n), str(threads)], DRIVER_TIMED,
                            cfg["timeout_s"], self.scratch)
                 out = os.path.join(self.scratch, "out-mem")
                 argv, env = self.command(variant, "add", n, threads, out)
@@ -512,6 +589,52 @@ def remove(path):
         os.unlink(path)
 
 
+def expected_records(n, threads):
+    """Records of a traced `driver MODE n threads` run with DRIVER_TIMED: each thread's
+    n calls and its one untimed call, and the root record."""
+    return (n + 1) * threads + 1
+
+
+def files_under(directory):
+    """Paths of the files under directory (none when it does not exist)."""
+    for root, _, files in os.walk(directory):
+        for name in files:
+            yield os.path.join(root, name)
+
+
+def bytes_under(path):
+    """Bytes written: the size of a file, or of every file under a directory."""
+    if os.path.isfile(path):
+        return os.path.getsize(path)
+    return sum(os.path.getsize(f) for f in files_under(path))
+
+
+def has_subcommand(tool, name):
+    try:
+        return subprocess.run([tool, name, "--help"], capture_output=True, timeout=30,
+                              env=BASE_ENV).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+def cat_records(tool, directory, timeout_s):
+    """(records, exit status, stderr) of `impulse cat DIRECTORY`: its lines, counted as
+    they stream (the JSON of millions of records is not kept)."""
+    with tempfile.TemporaryFile() as err:
+        child = subprocess.Popen([tool, "cat", directory], stdout=subprocess.PIPE, stderr=err,
+                                 stdin=subprocess.DEVNULL, env=BASE_ENV, start_new_session=True)
+        lines = 0
+        deadline = time.monotonic() + timeout_s
+        for chunk in iter(lambda: child.stdout.read(1 << 20), b""):
+            lines += chunk.count(b"\n")
+            if time.monotonic() > deadline:
+                kill_group(child.pid)
+                break
+        status = child.wait()
+        err.seek(0)
+        return lines, status, err.read(4096).decode("utf-8", "replace")
+
+
 def count_lines_file(path):
     if not os.path.isfile(path):
         return None
@@ -548,6 +671,8 @@ def main():
     parser.add_argument("--bench-dir", required=True, help="where driver, startup live; results.json goes")
     parser.add_argument("--libimpulse", required=True, help="the preload library (BENCH_LIBIMPULSE overrides)")
     parser.add_argument("--conf-dir", required=True, help="folder of work.conf and startup_*.conf")
+    parser.add_argument("--impulse", help="the impulse command (default: beside the library; "
+                        "BENCH_IMPULSE overrides)")
     args = parser.parse_args()
     cfg = settings()
     global RUNNER
@@ -566,7 +691,10 @@ def main():
         bench = Bench(args, cfg, scratch)
         bench.smoke_test()
         print(f"bench: libimpulse {bench.impulse['status']}"
-              + (f": {bench.impulse['reason']}" if bench.impulse["reason"] else ""),
+              + (f": {bench.impulse['reason']}" if bench.impulse["reason"] else "")
+              + f"; format=binary {bench.binary['status']}"
+              + (f": {bench.binary['reason']}" if bench.binary["reason"] else "")
+              + (f" ({bench.binary['detail']})" if bench.binary.get("detail") else ""),
               file=sys.stderr, flush=True)
         started = time.time()
         rows = bench.measure_calls()
@@ -580,6 +708,7 @@ def main():
     goals = targets(by_key, cfg, memory, startup)
     meta = {"date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "machine": machine(), "settings": cfg, "libimpulse": bench.impulse,
+            "binary": bench.binary,
             "peers": {"uftrace": tool_version(bench.uftrace), "ltrace": tool_version(bench.ltrace)},
             "seconds": round(elapsed, 1)}
     print_report(meta, rows, by_key, memory, startup, goals)

@@ -1,5 +1,5 @@
-"""report.py: bench.py's figures: per-call summaries, the targets of issue 2 and the
-printed table. Pure functions of the measurements; never fails on a missed target."""
+"""report.py: bench.py's figures: per-call summaries, the targets of issues 2 and 14 and
+the printed table. Pure functions of the measurements; never fails on a missed target."""
 
 import statistics
 
@@ -8,7 +8,11 @@ TARGET_ADDED_NS = {"add": 40.0, "len": 50.0}
 # Issue 3: capturing a struct by value or a 256-byte buffer costs at most this many
 # times the two-int call's added cost, measured in the same run.
 TARGET_CAPTURE_X_ADD = 2.0
-TARGET_VS_UFTRACE = 0.5
+# Issue 14: whole process against uftrace -A/-R, wall and CPU, per record format (it
+# replaces issue 2's single 0.5x for the file logger, which is now format = json), and
+# the on-disk size of a two-int call in the binary format.
+TARGET_VS_UFTRACE = {"impulse-binary": 0.5, "impulse-file": 1.5}
+TARGET_BINARY_BYTES = {"add": 64.0}
 TARGET_RECORDS_PER_S = 3_000_000
 TARGET_MEM_MIB = 16.0
 TARGET_STARTUP_MS = 5.0
@@ -36,8 +40,9 @@ def added_target(mode, threads, by_key):
 
 VARIANTS = {
     "untraced": "untraced (absolute)",
-    "impulse-none": "libimpulse logger=none (logger-bound)",
-    "impulse-file": "libimpulse, file on tmpfs",
+    "impulse-none": "libimpulse logger=none",
+    "impulse-file": "libimpulse format=json, file",
+    "impulse-binary": "libimpulse format=binary, file",
     "uftrace": "uftrace record -A/-R",
     "ltrace": "ltrace -e FN -o FILE",
 }
@@ -74,6 +79,7 @@ def summarise(rows):
             row["untraced_wall_ms"] = median([p["base"]["wall_ns"] for p in pairs]) / 1e6
             row["untraced_cpu_ms"] = median([p["base"]["cpu_ns"] for p in pairs]) / 1e6
             continue
+        summarise_extras(row, pairs, calls)
         row["wall_ns_per_call"] = median([p["traced"]["wall_ns"] - p["base"]["wall_ns"] for p in pairs]) / calls
         row["cpu_ns_per_call"] = median([p["traced"]["cpu_ns"] - p["base"]["cpu_ns"] for p in pairs]) / calls
         row["x_untraced_wall"] = median([p["traced"]["wall_ns"] / max(p["base"]["wall_ns"], 1) for p in pairs])
@@ -82,7 +88,7 @@ def summarise(rows):
         rates = [lg["records"] / lg["logger_s"] for lg in logs if lg.get("logger_s")]
         if row["tracer"] == "impulse-none":
             row["records_per_s"] = median(rates)
-        if row["tracer"] == "impulse-file":
+        if row["tracer"] in ("impulse-file", "impulse-binary"):
             row["records_per_s"] = median(rates)
             row["records_per_s_whole_process"] = median(
                 [(row["calls"] + 1) / (p["traced"]["wall_ns"] / 1e9) for p in pairs])
@@ -104,6 +110,31 @@ def summarise(rows):
                 if peer.get("cpu_ns_per_call"):
                     row["vs_uftrace_cpu"] = row["cpu_ns_per_call"] / peer["cpu_ns_per_call"]
     return by_key
+
+
+def summarise_extras(row, pairs, calls):
+    """What every traced whole-process row also gives: the traced thread's own added
+    CPU and wall per call (the driver's loop clocks, traced - untraced), bytes written
+    per call (records on disk, or a peer's trace files) and peak RSS of the traced run."""
+    for kind in ("cpu", "wall"):
+        key = f"thread_{kind}_ns"
+        row[f"added_thread_{kind}_ns"] = median([p["traced"][key] - p["base"][key] for p in pairs
+                                                 if key in p["traced"] and key in p["base"]])
+    sizes = [p["traced"]["disk_bytes"] for p in pairs if p["traced"].get("disk_bytes") is not None]
+    row["disk_bytes_per_call"] = median(sizes) / calls if sizes else None
+    row["peak_rss_mib"] = median([p["traced"]["maxrss_kib"] for p in pairs]) / 1024
+
+
+def row_target(row):
+    """(limit, verdict) of issue 14's whole-process target for a row: both its wall and
+    CPU ratios to uftrace must be within the limit; (None, "") for rows without one."""
+    limit = TARGET_VS_UFTRACE.get(row.get("tracer"))
+    if limit is None:
+        return None, ""
+    wall, cpu = row.get("vs_uftrace_wall"), row.get("vs_uftrace_cpu")
+    if wall is None or cpu is None:
+        return limit, "n/a"
+    return limit, "met" if wall <= limit and cpu <= limit else "missed"
 
 
 def summarise_hot(row):
@@ -149,14 +180,21 @@ def targets(by_key, cfg, memory, startup):
             if CASES[mode].get("hot_only"):
                 name += f" (<= {TARGET_CAPTURE_X_ADD:.0f}x work_add)"
             add(name, row.get("added_thread_cpu_ns"), goal, "ns/call")
-    for mode in CASES:
-        if CASES[mode].get("hot_only"):
-            continue
+    for variant, limit in TARGET_VS_UFTRACE.items():
+        fmt_name = "binary" if variant == "impulse-binary" else "json"
+        for mode in CASES:
+            if CASES[mode].get("hot_only"):
+                continue
+            for threads in cfg["threads"]:
+                row = by_key.get((mode, threads, variant), {})
+                for kind in ("wall", "cpu"):
+                    add(f"format={fmt_name} vs uftrace, {CASES[mode]['label']}, {threads} thr, {kind}",
+                        row.get(f"vs_uftrace_{kind}"), limit, "x uftrace")
+    for mode, limit in TARGET_BINARY_BYTES.items():
         for threads in cfg["threads"]:
-            row = by_key.get((mode, threads, "impulse-file"), {})
-            for kind in ("wall", "cpu"):
-                add(f"file logger vs uftrace, {CASES[mode]['label']}, {threads} thr, {kind}",
-                    row.get(f"vs_uftrace_{kind}"), TARGET_VS_UFTRACE, "x uftrace")
+            row = by_key.get((mode, threads, "impulse-binary"), {})
+            add(f"format=binary bytes on disk, {CASES[mode]['label']}, {threads} thr",
+                row.get("disk_bytes_per_call"), limit, "bytes/call")
     for mode in CASES:
         if CASES[mode].get("hot_only"):
             continue
@@ -231,12 +269,17 @@ def print_report(meta, rows, by_key, memory, startup, goals):
           f"{cfg['repeat']} paired runs ({cfg['ltrace_repeat']} for ltrace); "
           f"per call = (traced - untraced) / (calls x threads)")
     print(f"  libimpulse: {imp['status']}" + (f" ({imp['reason']})" if imp["reason"] else ""))
+    binary = meta.get("binary", {})
+    print(f"  format=binary: {binary.get('status', 'unknown')}"
+          + (f" ({binary['reason']}" + (f": {binary['detail']}" if binary.get("detail") else "") + ")"
+             if binary.get("reason") else ""))
     print(f"  peers: {meta['peers'].get('uftrace') or 'uftrace missing'}, "
           f"{meta['peers'].get('ltrace') or 'ltrace missing'}")
     print()
-    head = f"{'function':<20} {'thr':>3}  {'tracer':<37} {'wall ns/call':>13} {'CPU ns/call':>12}" \
-           f" {'x untraced':>13} {'x uftrace':>13}"
-    print("Whole process (runner: fork to reap; CPU = all threads):")
+    head = (f"{'function':<20} {'thr':>3}  {'tracer':<31} {'wall ns':>9} {'CPU ns':>9}"
+            f" {'x untraced':>13} {'x uftrace':>10} {'thread ns':>9} {'bytes':>7} {'RSS MiB':>7}"
+            f"  {'target':<12}")
+    print("Whole process (runner: fork to reap; CPU = all threads), per call; records to tmpfs, lossless:")
     print(head)
     print("-" * len(head))
     for mode in CASES:
@@ -246,56 +289,78 @@ def print_report(meta, rows, by_key, memory, startup, goals):
             for variant in VARIANTS:
                 row = by_key.get((mode, threads, variant))
                 if row is None:
-                    if variant.startswith("impulse"):
+                    if variant == "impulse-binary" and imp["status"] == "ok":
+                        binary = meta.get("binary", {})
+                        row = {"problem": binary.get("reason") or f"format=binary {binary.get('status')}"}
+                    elif variant.startswith("impulse"):
                         row = {"problem": f"libimpulse {imp['status']}"}
                     else:
                         continue
+                label = f"{CASES[mode]['label']:<20} {threads:>3}  {VARIANTS[variant]:<31}"
                 if row.get("problem") or row.get("wall_ns_per_call") is None:
-                    cells = ["n/a", "n/a", "", ""]
-                else:
-                    cells = [fmt(row["wall_ns_per_call"]), fmt(row["cpu_ns_per_call"]),
-                             f"({row['untraced_wall_ms']:.1f} ms)" if variant == "untraced" else
-                             f"{row['x_untraced_wall']:.1f}/{row['x_untraced_cpu']:.1f}",
-                             f"{fmt(row.get('vs_uftrace_wall'), '.2f', '')}/"
-                             f"{fmt(row.get('vs_uftrace_cpu'), '.2f', '')}"
-                             if row.get("vs_uftrace_wall") is not None else ""]
-                print(f"{CASES[mode]['label']:<20} {threads:>3}  {VARIANTS[variant]:<37} "
-                      f"{cells[0]:>13} {cells[1]:>12} {cells[2]:>13} {cells[3]:>13}")
+                    why = row.get("problem") or "no run counted"
+                    print(f"{label} n/a ({why})")
+                    continue
+                limit, met = row_target(row)
+                big = ",.0f" if max(row["wall_ns_per_call"], row["cpu_ns_per_call"]) >= 1e4 else ",.1f"
+                cells = [fmt(row["wall_ns_per_call"], big), fmt(row["cpu_ns_per_call"], big),
+                         f"({row['untraced_wall_ms']:.0f} ms)" if variant == "untraced" else
+                         f"{row['x_untraced_wall']:.1f}/{row['x_untraced_cpu']:.1f}",
+                         f"{fmt(row.get('vs_uftrace_wall'), '.2f', '')}/"
+                         f"{fmt(row.get('vs_uftrace_cpu'), '.2f', '')}"
+                         if row.get("vs_uftrace_wall") is not None else "",
+                         fmt(row.get("added_thread_cpu_ns"), ",.1f", "") if variant != "untraced"
+                         else fmt(row.get("untraced_thread_cpu_ns"), ",.1f", ""),
+                         fmt(row.get("disk_bytes_per_call"), ",.1f", ""),
+                         fmt(row.get("peak_rss_mib"), ",.1f", ""),
+                         f"<= {limit}x: {met}" if limit is not None else ""]
+                size_limit = TARGET_BINARY_BYTES.get(mode) if variant == "impulse-binary" else None
+                if size_limit is not None:
+                    size = row.get("disk_bytes_per_call")
+                    cells[7] += f"; <= {size_limit:.0f} B: " + (
+                        "n/a" if size is None else "met" if size <= size_limit else "missed")
+                print(f"{label} {cells[0]:>9} {cells[1]:>9} {cells[2]:>13} {cells[3]:>10} "
+                      f"{cells[4]:>9} {cells[5]:>7} {cells[6]:>7}  {cells[7]}".rstrip())
         print()
-    print("  untraced: whole-process time / calls (its wall time in brackets); x untraced: "
-          "whole-process time traced / untraced,\n  wall/CPU; x uftrace: per-call cost / uftrace's, "
-          "wall/CPU; ltrace runs 1 thread only, for scale.\n  logger=none (logger-bound): the logger "
-          "still builds every record; once a thread's 1 MiB ring is full the thread waits\n  for it, "
-          "so this row measures the logger, not the traced thread (that is the hot-path table below)")
+    print("  wall ns, CPU ns: (traced - untraced) whole-process time / calls (untraced: its own time / calls,\n"
+          "  whole run in brackets); x untraced: traced / untraced, wall/CPU; x uftrace: per-call cost /\n"
+          "  uftrace's, wall/CPU; thread ns: the traced thread's own CPU per call added (driver's clocks\n"
+          "  around its loop, DRIVER_THREAD_CPU=1; untraced: absolute), which includes waiting for a full\n"
+          "  ring in these lossless runs; bytes: written per call (records, or uftrace's/ltrace's trace\n"
+          "  files); RSS MiB: peak RSS of the traced run (uftrace: the recorder's own, the largest of its\n"
+          "  reaped children). target: issue 14's, both wall and CPU ratios. ltrace runs 1 thread only.\n"
+          "  logger=none: records built and discarded; once a thread's 1 MiB ring is full the thread waits,\n"
+          "  so this row measures the logger, not the traced thread (that is the hot-path table below)")
     for row in rows:
         for note in ([row["problem"]] if row.get("problem") else []) + row.get("notes", []):
             print(f"  note: {row['function']}, {row['threads']} thr, {row['tracer']}: {note}")
     print()
     print_hot(cfg, by_key, imp)
-    print("Checks and logger figures (libimpulse, file logger):")
+    print("Checks and logger figures (libimpulse, file logger; binary: records counted by impulse cat):")
     any_check = False
-    for mode in CASES:
-        for threads in cfg["threads"]:
-            row = by_key.get((mode, threads, "impulse-file"))
-            if not row or row.get("problem") or "log_lines" not in row:
-                continue
-            any_check = True
-            ok = "OK" if row["log_lines"] == row["log_lines_expected"] else "WRONG"
-            print(f"  {CASES[mode]['label']:<20} {threads:>2} thr: log lines {row['log_lines']:,} "
-                  f"(expected {row['log_lines_expected']:,}: {ok}); "
-                  f"{fmt(row.get('records_per_s'), ',.0f')} records/s of logger time, "
-                  f"{fmt(by_key.get((mode, threads, 'impulse-none'), {}).get('records_per_s'), ',.0f')}"
-                  f" with logger=none (writing adds {fmt(row.get('write_ns_per_record'), ',.0f')} ns/record), "
-                  f"{fmt(row.get('records_per_s_whole_process'), ',.0f')} records/s whole process; "
-                  f"{fmt(row.get('bytes_per_record'), ',.0f')} bytes/record; dropped "
-                  f"{fmt(row.get('dropped'), ',d')}")
+    for mode, threads, variant in [(m, t, v) for m in CASES for t in cfg["threads"]
+                                   for v in ("impulse-file", "impulse-binary")]:
+        row = by_key.get((mode, threads, variant))
+        if not row or row.get("problem") or "log_lines" not in row:
+            continue
+        any_check = True
+        ok = "OK" if row["log_lines"] == row["log_lines_expected"] else "WRONG"
+        name = "binary" if variant == "impulse-binary" else "json"
+        print(f"  {CASES[mode]['label']:<20} {threads:>2} thr, {name:<6}: records {row['log_lines']:,} "
+              f"(expected {row['log_lines_expected']:,}: {ok}); "
+              f"{fmt(row.get('records_per_s'), ',.0f')} records/s of logger time, "
+              f"{fmt(by_key.get((mode, threads, 'impulse-none'), {}).get('records_per_s'), ',.0f')}"
+              f" with logger=none (writing adds {fmt(row.get('write_ns_per_record'), ',.0f')} ns/record), "
+              f"{fmt(row.get('records_per_s_whole_process'), ',.0f')} records/s whole process; "
+              f"{fmt(row.get('disk_bytes_per_call'), ',.0f')} bytes/call on disk; dropped "
+              f"{fmt(row.get('dropped'), ',d')}")
     if not any_check:
         print("  n/a")
     print()
     print(f"Memory, {memory['threads']} threads x {memory['calls_per_thread']:,} calls "
           f"(peak RSS traced - untraced, median):")
     for row in memory.get("rows", []):
-        print(f"  {row['tracer']:<14} {fmt(row.get('added_mib'), '.1f')} MiB"
+        print(f"  {row['tracer']:<15} {fmt(row.get('added_mib'), '.1f')} MiB"
               + (f"  ({row['problem']})" if row["problem"] else ""))
     if memory.get("problem"):
         print(f"  n/a ({memory['problem']})")
@@ -310,7 +375,7 @@ def print_report(meta, rows, by_key, memory, startup, goals):
     if startup.get("problem"):
         print(f"  n/a ({startup['problem']})")
     print()
-    print("Targets (issue 2); a MISS is reported, never fatal:")
+    print("Targets (issues 2 and 14); a MISS is reported, never fatal:")
     for goal in goals:
         sign = "<=" if goal["at_most"] else ">="
         spec = {"x uftrace": ",.2f", "ms": ",.2f", "MiB": ",.1f", "records/s": ",.0f"}.get(goal["unit"], ",.1f")
