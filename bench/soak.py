@@ -81,8 +81,10 @@ class LogTrimmer:
         self.disk_peak = 0
 
     def _open(self):
+        # The record file only: a .diag file (libimpulse's messages, e.g. about drops)
+        # may appear beside it first.
         for name in os.listdir(self.directory):
-            if name.startswith("logs_"):
+            if name.startswith("logs_") and name.endswith(".json"):
                 self.fd = os.open(os.path.join(self.directory, name), os.O_RDWR)
                 return
 
