@@ -58,6 +58,7 @@ int cmd_stats(int argc, char **argv);
 int cmd_tree(int argc, char **argv);
 int cmd_tail(int argc, char **argv);
 int cmd_render_events(int argc, char **argv);
+int cmd_cat(int argc, char **argv);
 
 /*
  * Failures of impulse itself, as env(1) and timeout(1) number them, so that they
