@@ -66,6 +66,7 @@ struct replay {
 	int stop;			/* out->records' error */
 	const struct binary_out *o;
 	uint64_t offset;		/* of the record being read */
+	long bad_chunks;		/* chunks that did not decode after the first one said */
 	/* The chunk's deltas (event_file.h). */
 	uint64_t last_id, chunk_ticks, last_ret;
 	pid_t tid;
@@ -820,7 +821,9 @@ static void read_stream(struct replay *rp, FILE *f)
 		}
 		r = (struct fields){ .p = buf, .len = h.len };
 		err = read_record(rp, h.type, &r);
-		if (err && h.type == EVF_CHUNK)
+		/* The first chunk that does not decode is said; the others (a lost start
+		 * makes every later call unplaceable) only counted, said at the end. */
+		if (err && h.type == EVF_CHUNK && !rp->bad_chunks++)
 			problem(rp, "a chunk of %u bytes does not decode: skipped (its calls may come out "
 				"\"incomplete\")", h.len);
 		else if (err && h.type != EVF_SLOT && h.type != EVF_CONFIG)
@@ -830,6 +833,9 @@ static void read_stream(struct replay *rp, FILE *f)
 			break;
 	}
 	free(buf);
+	if (rp->bad_chunks > 1)
+		problem(rp, "%ld more chunk%s did not decode after the one said", rp->bad_chunks - 1,
+			rp->bad_chunks > 2 ? "s" : "");
 }
 
 /* A file that ended before its root did: what is in flight ends as "incomplete". */
