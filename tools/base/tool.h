@@ -166,6 +166,7 @@ struct log_file {
 	long records;		/* complete lines, or -errno when it could not be read */
 	long dropped;		/* the root record's arguments.dropped.total, or -1 */
 	char died[96];		/* the root's exception when its status is "crashed", else "" */
+	bool binary;		/* logs_*.impulse (format = binary): records not counted (0) */
 };
 
 /*

@@ -462,6 +462,11 @@ static void report_records(const struct run_plan *plan, const struct timespec *s
 			fprintf(stderr, "impulse: cannot read %s: %s\n", shown, strerror((int)-r));
 			continue;
 		}
+		if (files[i].binary) {
+			fprintf(stderr, "impulse: binary records in %s%s ('impulse cat' renders them)\n", shown,
+				files[i].pid == pid ? "" : " (another process)");
+			continue;
+		}
 		total += r;
 		if (files[i].pid == pid)
 			fprintf(stderr, "impulse: %ld record%s in %s\n", r, r == 1 ? "" : "s", shown);
