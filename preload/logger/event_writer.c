@@ -50,6 +50,7 @@ static uint64_t last_id, last_ticks, last_ret;
 static pid_t last_tid;
 static char last_name[16];
 static bool thread_known;
+static const char *last_caller;		/* the chunk's, compared by pointer, then text */
 
 static void put_u64(struct jbuf *b, uint64_t v)
 {
@@ -132,6 +133,7 @@ static void chunk_begin(void)
 	jb_put(&out, &h, sizeof(h));
 	last_id = last_ticks = last_ret = 0;
 	thread_known = false;
+	last_caller = NULL;
 }
 
 static void emit(enum evf_type type)
@@ -435,7 +437,8 @@ static void put_enter(const struct render_input *in, const struct ev_enter *ev, 
 	if (!thread_known || in->tid != last_tid || namelen != strnlen(last_name, 16) ||
 	    memcmp(last_name, in->thread_name ? in->thread_name : "", namelen))
 		tag |= EVC_E_THREAD;
-	if (in->caller_path)
+	if (in->caller_path != last_caller &&
+	    (!in->caller_path || !last_caller || strcmp(in->caller_path, last_caller)))
 		tag |= EVC_E_CALLER;
 	if (in->id != ev->parent_id)
 		tag |= EVC_E_PARENT;
@@ -452,9 +455,11 @@ static void put_enter(const struct render_input *in, const struct ev_enter *ev, 
 		thread_known = true;
 	}
 	if (tag & EVC_E_CALLER) {
-		put_var(&out, strlen(in->caller_path));
-		jb_puts(&out, in->caller_path);
+		put_var(&out, in->caller_path ? strlen(in->caller_path) + 1 : 0);
+		if (in->caller_path)
+			jb_puts(&out, in->caller_path);
 	}
+	last_caller = in->caller_path;
 	if (tag & EVC_E_PARENT)
 		put_var(&out, in->id);
 	if (tag & EVC_E_PAD)

@@ -44,7 +44,9 @@
  *                chunk decodes alone. Items:
  *                EVC_FULL: len, then an EVF_INPUT's fields (len bytes);
  *                EVC_ENTER (| EVC_E_* flags): [tid, name len, name]
- *                  [caller_path len, bytes] [parent id] [pad]; flags, slot,
+ *                  [caller_path: 0 for NULL, else its len + 1, then its bytes;
+ *                  without the flag, the chunk's last one (NULL at its start)]
+ *                  [parent id] [pad]; flags, slot,
  *                  zz(call_id - last id), parent (0: none, else zz(call_id -
  *                  parent_id) + 1), zz(ticks - last ticks), session number + 1
  *                  (0: none), zz(return_address - last one), n, then n bytes: the
@@ -91,7 +93,7 @@ enum evf_type {
 /* EVF_CHUNK items: the tag's low 4 bits, EVC_E_* the ENTER tag's high ones. */
 enum evc_item { EVC_FULL, EVC_ENTER, EVC_EXIT, EVC_UNWRITTEN };
 #define EVC_E_THREAD 0x10	/* tid and thread name follow (first in a chunk, then on change) */
-#define EVC_E_CALLER 0x20	/* caller_path follows (else NULL) */
+#define EVC_E_CALLER 0x20	/* caller_path follows (else the chunk's last one) */
 #define EVC_E_PARENT 0x40	/* the input's id follows: not the event's parent_id */
 #define EVC_E_PAD 0x80		/* the event's pad field follows (else 0) */
 

@@ -71,6 +71,7 @@ struct replay {
 	uint64_t last_id, chunk_ticks, last_ret;
 	pid_t tid;
 	char name[16];
+	const char *caller;		/* the chunk's last caller path (interned), or NULL */
 };
 
 bool binary_is_magic(const void *p, size_t n)
@@ -610,9 +611,10 @@ static int read_enter(struct replay *rp, struct fields *r, unsigned tag)
 
 		if (r->len - r->pos < n)
 			return -EINVAL;
-		in.caller_path = intern((const char *)r->p + r->pos, n);
-		r->pos += n;
+		rp->caller = n ? intern((const char *)r->p + r->pos, n - 1) : NULL;
+		r->pos += n ? n - 1 : 0;
 	}
+	in.caller_path = rp->caller;
 	if (tag & EVC_E_PARENT) {
 		in.id = get_var(r);
 		has_id = true;
@@ -689,6 +691,7 @@ static int read_chunk(struct replay *rp, struct fields *r)
 	rp->last_id = rp->chunk_ticks = rp->last_ret = 0;
 	rp->tid = 0;
 	memset(rp->name, 0, sizeof(rp->name));
+	rp->caller = NULL;
 	while (r->pos < r->len) {
 		unsigned tag = r->p[r->pos++];
 		int err = 0;
