@@ -49,6 +49,7 @@ static uint8_t slot_written[MAX_SLOTS];
 static uint64_t last_id, last_ticks, last_ret;
 static pid_t last_tid;
 static char last_name[16];
+static size_t last_namelen;
 static bool thread_known;
 static const char *last_caller;		/* the chunk's, compared by pointer, then text */
 
@@ -90,11 +91,6 @@ static uint64_t zz(uint64_t now, uint64_t before)
 	int64_t d = (int64_t)(now - before);
 
 	return ((uint64_t)d << 1) ^ (uint64_t)(d >> 63);
-}
-
-static void put_zz(struct jbuf *b, uint64_t now, uint64_t before)
-{
-	put_var(b, zz(now, before));
 }
 
 static void pad8(void)
@@ -427,15 +423,31 @@ static void put_full(const struct render_input *in, uint64_t session)
 }
 
 /* A call's start: the event's fields as deltas, its arguments and captures as they are. */
+/* v as a varint at t: its bytes (at most 10). */
+static inline size_t var_at(unsigned char *t, uint64_t v)
+{
+	size_t n = 0;
+
+	while (v >= 0x80) {
+		t[n++] = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	t[n++] = (unsigned char)v;
+	return n;
+}
+
+/* A call's start: the event's fields as deltas, its arguments and captures as they
+ * are. The fixed part is built on the stack and copied once (this runs twice per call). */
 static void put_enter(const struct render_input *in, const struct ev_enter *ev, uint64_t session)
 {
+	unsigned char t[1 + 9 * 10];
 	unsigned tag = EVC_ENTER;
-	size_t namelen = in->thread_name ? strnlen(in->thread_name, 16) : 0;
+	size_t n = 1, namelen = in->thread_name ? strnlen(in->thread_name, 16) : 0;
 	size_t rest = ev->h.size - sizeof(*ev);
 
 	chunk_begin();
-	if (!thread_known || in->tid != last_tid || namelen != strnlen(last_name, 16) ||
-	    memcmp(last_name, in->thread_name ? in->thread_name : "", namelen))
+	if (!thread_known || in->tid != last_tid || namelen != last_namelen ||
+	    memcmp(last_name, in->thread_name, namelen))
 		tag |= EVC_E_THREAD;
 	if (in->caller_path != last_caller &&
 	    (!in->caller_path || !last_caller || strcmp(in->caller_path, last_caller)))
@@ -444,14 +456,17 @@ static void put_enter(const struct render_input *in, const struct ev_enter *ev, 
 		tag |= EVC_E_PARENT;
 	if (ev->pad)
 		tag |= EVC_E_PAD;
-	jb_putc(&out, (char)tag);
+	/* The tag first, then what is written on change, then the fixed part (t + 1). */
+	if (tag & (EVC_E_THREAD | EVC_E_CALLER))
+		jb_putc(&out, (char)tag);
 	if (tag & EVC_E_THREAD) {
 		put_var(&out, (uint64_t)in->tid);
 		put_var(&out, namelen);
 		jb_put(&out, in->thread_name, namelen);
 		last_tid = in->tid;
 		memset(last_name, 0, sizeof(last_name));
-		memcpy(last_name, in->thread_name ? in->thread_name : "", namelen);
+		memcpy(last_name, in->thread_name, namelen);
+		last_namelen = namelen;
 		thread_known = true;
 	}
 	if (tag & EVC_E_CALLER) {
@@ -460,18 +475,23 @@ static void put_enter(const struct render_input *in, const struct ev_enter *ev, 
 			jb_puts(&out, in->caller_path);
 	}
 	last_caller = in->caller_path;
+	t[0] = (unsigned char)tag;
 	if (tag & EVC_E_PARENT)
-		put_var(&out, in->id);
+		n += var_at(t + n, in->id);
 	if (tag & EVC_E_PAD)
-		put_var(&out, ev->pad);
-	put_var(&out, ev->h.flags);
-	put_var(&out, ev->slot);
-	put_zz(&out, ev->call_id, last_id);
-	put_var(&out, ev->parent_id ? zz(ev->call_id, ev->parent_id) + 1 : 0);
-	put_zz(&out, ev->ticks, last_ticks);
-	put_var(&out, session + 1);	/* EVF_NONE + 1 == 0 */
-	put_zz(&out, ev->return_address, last_ret);
-	put_var(&out, rest);
+		n += var_at(t + n, ev->pad);
+	n += var_at(t + n, ev->h.flags);
+	n += var_at(t + n, ev->slot);
+	n += var_at(t + n, zz(ev->call_id, last_id));
+	n += var_at(t + n, ev->parent_id ? zz(ev->call_id, ev->parent_id) + 1 : 0);
+	n += var_at(t + n, zz(ev->ticks, last_ticks));
+	n += var_at(t + n, session + 1);	/* EVF_NONE + 1 == 0 */
+	n += var_at(t + n, zz(ev->return_address, last_ret));
+	n += var_at(t + n, rest);
+	if (tag & (EVC_E_THREAD | EVC_E_CALLER))
+		jb_put(&out, t + 1, n - 1);
+	else
+		jb_put(&out, t, n);
 	jb_put(&out, ev->args, rest);
 	last_id = ev->call_id;
 	last_ticks = ev->ticks;
@@ -481,15 +501,17 @@ static void put_enter(const struct render_input *in, const struct ev_enter *ev, 
 /* A call's return: as the start, deltas and the event's own bytes. */
 static void put_exit(const struct ev_exit *ev)
 {
-	size_t rest = ev->h.size - sizeof(*ev);
+	unsigned char t[1 + 5 * 10];
+	size_t n = 1, rest = ev->h.size - sizeof(*ev);
 
 	chunk_begin();
-	jb_putc(&out, EVC_EXIT);
-	put_var(&out, ev->h.flags);
-	put_zz(&out, ev->call_id, last_id);
-	put_zz(&out, ev->ticks, last_ticks);
-	put_zz(&out, ev->ret, 0);
-	put_var(&out, rest);
+	t[0] = EVC_EXIT;
+	n += var_at(t + n, ev->h.flags);
+	n += var_at(t + n, zz(ev->call_id, last_id));
+	n += var_at(t + n, zz(ev->ticks, last_ticks));
+	n += var_at(t + n, zz(ev->ret, 0));
+	n += var_at(t + n, rest);
+	jb_put(&out, t, n);
 	jb_put(&out, ev->data, rest);
 	last_id = ev->call_id;
 	last_ticks = ev->ticks;
