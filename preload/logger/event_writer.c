@@ -297,8 +297,10 @@ static void check_clock(void)
 	struct clock_calibration c;
 	uint64_t bits;
 
+	memset(&c, 0, sizeof(c));	/* padding included: compared field by field below anyway */
 	clock_calibration_get(&c);
-	if (clock_known && !memcmp(&c, &clock_written, sizeof(c)))
+	if (clock_known && c.tsc == clock_written.tsc && c.t0_ticks == clock_written.t0_ticks &&
+	    c.t0_ns == clock_written.t0_ns && c.ns_per_tick == clock_written.ns_per_tick)
 		return;
 	clock_written = c;
 	clock_known = true;
