@@ -289,3 +289,85 @@ def test_readers_take_binary_files():
             raise AssertionError("stats on a directory of a JSON and a binary file counted one")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def cat_dir(d):
+    out = tool(["cat", d]).stdout
+    return [json.loads(x) for x in out.decode().splitlines()]
+
+
+def test_exec_lineage():
+    """An exec'd image is traced into its own binary file; its root names the first
+    image's root, as with JSON."""
+    prog = it.program("exec", "exec_main")
+    r = it.run_traced([prog, "execl"], it.conf("exec"), env={"IMPULSE_LOG_DIR": None, "IMPULSE_FORMAT": "binary"})
+    try:
+        d = os.path.join(r.workdir, ".impulselogs")
+        files = sorted(glob.glob(os.path.join(d, "logs_*")))
+        if len(files) != 2 or any(not f.endswith(".impulse") for f in files):
+            raise AssertionError("files: %s" % files)
+        every = cat_dir(d)
+        it.check_process_tree(every, 2)
+        roots = {x["payload"]["arguments"]["argv"][-1]: x for x in it.Records(every).roots()}
+        first, second = roots["execl"], roots["second"]
+        if it.root_parent(second) != (it.call_id(first), os.path.basename(prog), it.module_of(first)):
+            raise AssertionError("second image's root parent %s, first root %s"
+                                 % (it.root_parent(second), it.call_id(first)))
+    finally:
+        r.cleanup()
+
+
+def test_on_full_drop():
+    """on_full = drop with a small buffer: what is not dropped is in the file, what is
+    dropped is counted in the root, and together they are every call."""
+    argv = [it.program("overload", "overload_main"), "leaf", "20000", "4"]
+    r = it.run_traced(argv, it.conf("overload"), env={"IMPULSE_FORMAT": "binary", "IMPULSE_ON_FULL": "drop",
+                                                      "IMPULSE_BUFFER_SIZE": "4K"}, timeout=100)
+    try:
+        if r.returncode != 0:
+            raise AssertionError("overload_main: %d %s" % (r.returncode, r.stderr.decode()[-500:]))
+        recs = it.Records(cat_dir(r.log_dir))
+        dropped = recs.root()["payload"]["arguments"]["dropped"]["total"]
+        calls = len(recs.calls())
+        if calls + dropped != 4 * 20000 or calls == 0:
+            raise AssertionError("%d records + %d dropped, expected %d calls" % (calls, dropped, 4 * 20000))
+    finally:
+        r.cleanup()
+
+
+HOSTILE_SECRETS = [b"abc123secret", b"hunter2secret"]	# the parameters redact names
+
+
+def test_redaction():
+    """redact (parameters) works at capture: the secrets never reach the binary file
+    and cat shows "[redacted]". redact_pattern is applied when records are formatted:
+    with it, a binary run writes JSON and says so once."""
+    prog = it.program("hostile", "hostile_main")
+    conf = "[tracer]\nredact = s, buf\n" + it.conf("hostile").replace("[tracer]\n", "")
+    r = it.run_traced([prog, "redact"], conf, env={"IMPULSE_FORMAT": "binary"})
+    try:
+        files = r.log_files()
+        if not files or not all(f.endswith(".impulse") for f in files):
+            raise AssertionError("files: %s" % files)
+        for f in files:
+            with open(f, "rb") as fh:
+                data = fh.read()
+            for s in HOSTILE_SECRETS:
+                if s in data:
+                    raise AssertionError("%r is in %s" % (s, f))
+        recs = it.Records(cat_dir(r.log_dir))
+        if it.args(recs.one("hs_strlen"))["s"] != "[redacted]":
+            raise AssertionError("hs_strlen.s: %r" % it.args(recs.one("hs_strlen"))["s"])
+    finally:
+        r.cleanup()
+    conf = '[tracer]\nredact_pattern = "Authorization: *"\n' + it.conf("hostile").replace("[tracer]\n", "")
+    r = it.run_traced([prog, "redact"], conf, env={"IMPULSE_FORMAT": "binary"})
+    try:
+        files = r.log_files()
+        if not any(f.endswith(".json") for f in files) or any(f.endswith(".impulse") for f in files):
+            raise AssertionError("with redact_pattern: files %s, expected JSON" % files)
+        said = [x for x in r.diagnostics() if "format = binary with redact_pattern" in x]
+        if len(said) != 1:
+            raise AssertionError("diagnostics: %s" % r.diagnostics())
+    finally:
+        r.cleanup()
