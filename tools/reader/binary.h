@@ -42,4 +42,16 @@ struct binary_out {
 long binary_render_file(const char *path, const struct binary_out *out, long *records);
 
 
+/*
+ * Following a binary record file as it is written (`impulse tail -f`): each poll
+ * renders the whole records appended since the last one, through out, and waits
+ * for the rest; calls in flight are not shown until they end. fd stays the
+ * caller's. NULL when out of memory. Polls return the problems said so far, or
+ * -errno when out's records callback stopped it.
+ */
+struct binary_follow;
+struct binary_follow *binary_follow_open(int fd, const struct binary_out *out);
+long binary_follow_poll(struct binary_follow *b);
+void binary_follow_close(struct binary_follow *b);
+
 #endif

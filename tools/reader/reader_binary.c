@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/clock.h"
 #include "config.h"
@@ -854,41 +855,75 @@ static void end_cut_short(struct replay *rp)
 	rp->render.root = NULL;
 }
 
-long binary_render_file(const char *path, const struct binary_out *o, long *records)
+static struct replay *replay_new(const struct binary_out *o)
 {
 	struct replay *rp = calloc(1, sizeof(*rp));
-	struct evf_head h;
-	FILE *f = fopen(path, "rb");
-	long problems;
-	int err;
 
-	if (records)
-		*records = 0;
-	if (!f || !rp) {
-		err = f ? -ENOMEM : -errno;
-		if (f)
-			fclose(f);
-		free(rp);
-		return err;
-	}
+	if (!rp)
+		return NULL;
 	rp->o = o;
 	rp->slots = calloc(MAX_SLOTS, sizeof(*rp->slots));
 	if (!rp->slots) {
-		fclose(f);
 		free(rp);
-		return -ENOMEM;
+		return NULL;
 	}
 	/* The renderer's tables are the process's: a file starts from none. */
 	calls_forget_all();
 	record_forget_after_fork(rp->slots, MAX_SLOTS);
 	rp->render = (struct render){ .world = &rp->world, .record = write_record, .record_arg = rp,
 				      .attached = rp->attached, .nrings = CTX_MAX_THREADS };
-	if (fread(&h, 1, sizeof(h), f) != sizeof(h) || !binary_is_magic(h.magic, sizeof(h.magic))) {
+	return rp;
+}
+
+/* The records rendered, then what the records pointed at stays (small, once per file). */
+static long replay_free(struct replay *rp, long *records)
+{
+	long problems;
+
+	commit(rp, true);
+	problems = rp->stop ? rp->stop : rp->problems;
+	if (records)
+		*records = rp->records;
+	jb_free(&rp->out);
+	free(rp->pending);
+	free(rp);
+	return problems;
+}
+
+/* The file's head: true when it is one this reader reads (else said). */
+static bool head_ok(struct replay *rp, const struct evf_head *h, size_t got)
+{
+	if (got != sizeof(*h) || !binary_is_magic(h->magic, sizeof(h->magic))) {
 		problem(rp, "not a binary record file (no \"%s\" header)", EVF_MAGIC);
-	} else if (h.version > EVF_VERSION || h.version < 1) {
-		problem(rp, "version %u of the binary format: this impulse reads 1 to %u (a newer "
-			"impulse wrote it)", h.version, EVF_VERSION);
-	} else {
+		return false;
+	}
+	if (h->version != EVF_VERSION) {
+		problem(rp, "version %u of the binary format: this impulse reads version %u (%s "
+			"impulse wrote it)", h->version, EVF_VERSION, h->version > EVF_VERSION ? "a newer" :
+			"an older");
+		return false;
+	}
+	return true;
+}
+
+long binary_render_file(const char *path, const struct binary_out *o, long *records)
+{
+	struct replay *rp;
+	struct evf_head h;
+	FILE *f = fopen(path, "rb");
+	size_t got;
+
+	if (records)
+		*records = 0;
+	if (!f)
+		return -errno;
+	rp = replay_new(o);
+	if (!rp) {
+		fclose(f);
+		return -ENOMEM;
+	}
+	got = fread(&h, 1, sizeof(h), f);
+	if (head_ok(rp, &h, got)) {
 		rp->offset = sizeof(h);
 		read_stream(rp, f);
 		if (!rp->stop && ferror(f))
@@ -901,13 +936,82 @@ long binary_render_file(const char *path, const struct binary_out *o, long *reco
 		}
 	}
 	fclose(f);
+	return replay_free(rp, records);
+}
+
+struct binary_follow {
+	struct replay *rp;
+	int fd;
+	bool started, dead;
+	unsigned char *buf;
+	size_t cap;
+};
+
+struct binary_follow *binary_follow_open(int fd, const struct binary_out *o)
+{
+	struct binary_follow *b = calloc(1, sizeof(*b));
+
+	if (!b || !(b->rp = replay_new(o))) {
+		free(b);
+		return NULL;
+	}
+	b->fd = fd;
+	return b;
+}
+
+long binary_follow_poll(struct binary_follow *b)
+{
+	struct replay *rp = b->rp;
+
+	if (!b->started) {
+		struct evf_head h;
+		ssize_t got = pread(b->fd, &h, sizeof(h), 0);
+
+		if (got < (ssize_t)sizeof(h))
+			return 0;	/* not yet written */
+		b->started = true;
+		b->dead = !head_ok(rp, &h, (size_t)got);
+		rp->offset = sizeof(h);
+	}
+	while (!b->dead && !rp->stop) {
+		struct evf_rec h;
+		struct fields r;
+		size_t want;
+		int err;
+
+		if (pread(b->fd, &h, sizeof(h), (off_t)rp->offset) != (ssize_t)sizeof(h))
+			break;	/* not yet: the writer hands out whole records, soon there */
+		if (h.len > REC_MAX) {
+			problem(rp, "a record of %u bytes: the file is corrupted; nothing after it is read", h.len);
+			b->dead = true;
+			break;
+		}
+		want = (h.len + 7u) & ~7u;
+		if (want > b->cap) {
+			unsigned char *v = realloc(b->buf, want);
+
+			if (!v)
+				break;
+			b->buf = v;
+			b->cap = want;
+		}
+		if (pread(b->fd, b->buf, want, (off_t)(rp->offset + sizeof(h))) < (ssize_t)h.len)
+			break;
+		r = (struct fields){ .p = b->buf, .len = h.len };
+		err = read_record(rp, h.type, &r);
+		if (err && !rp->bad_chunks++)
+			problem(rp, "a %s record of %u bytes does not decode: skipped", type_name(h.type), h.len);
+		rp->offset += sizeof(h) + want;
+	}
 	commit(rp, true);
-	problems = rp->stop ? rp->stop : rp->problems;
-	if (records)
-		*records = rp->records;
-	/* The strings the records pointed at stay (small, once per file). */
-	jb_free(&rp->out);
-	free(rp->pending);
-	free(rp);
-	return problems;
+	return rp->stop ? rp->stop : rp->problems;
+}
+
+void binary_follow_close(struct binary_follow *b)
+{
+	if (!b)
+		return;
+	replay_free(b->rp, NULL);
+	free(b->buf);
+	free(b);
 }
