@@ -306,6 +306,12 @@ static bool write_record(void *arg, struct call *c, const struct record_end *end
 		mongo_sink_record(mongo, &world, c, end, out.p + at, out.len - at);
 	if (record_forms & RECORD_BSON)
 		debug_bson_write(&world, c, end);
+	if (binary) {
+		/* Its events are in the file already: nothing to queue (the queue would
+		 * grow while the logger stays busy, with no JSON to flush it). */
+		records_written++;
+		return true;
+	}
 	dropped = (record_forms & RECORD_JSON) && (past_max_size(c, at) || (calls_stopped && c != root));
 	if (dropped && c->slot && c->slot->hook) {
 		out.len = at;
