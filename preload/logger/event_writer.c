@@ -27,6 +27,7 @@
 
 #define FLUSH_BYTES (256u << 10)
 #define CONFIG_TEXT_MAX (16u << 20)
+#define SMALL_REST 64		/* bytes of a call's arguments copied with its fixed fields */
 
 static bool on;
 static int error;			/* the first write error: nothing more is written */
@@ -49,7 +50,6 @@ static uint8_t slot_written[MAX_SLOTS];
 static uint64_t last_id, last_ticks, last_ret;
 static pid_t last_tid;
 static char last_name[16];
-static size_t last_namelen;
 static bool thread_known;
 static const char *last_caller;		/* the chunk's, compared by pointer, then text */
 
@@ -442,14 +442,15 @@ static inline size_t var_at(unsigned char *t, uint64_t v)
  * are. The fixed part is built on the stack and copied once (this runs twice per call). */
 static void put_enter(const struct render_input *in, const struct ev_enter *ev, uint64_t session)
 {
-	unsigned char t[1 + 9 * 10];
+	unsigned char t[1 + 9 * 10 + SMALL_REST];
 	unsigned tag = EVC_ENTER;
-	size_t n = 1, namelen = in->thread_name ? strnlen(in->thread_name, 16) : 0;
+	size_t n = 1, namelen = 0;
 	size_t rest = ev->h.size - sizeof(*ev);
 
 	chunk_begin();
-	if (!thread_known || in->tid != last_tid || namelen != last_namelen ||
-	    memcmp(last_name, in->thread_name, namelen))
+	/* The name is 16 NUL-padded bytes (feed.h): one fixed-size compare. */
+	if (!thread_known || in->tid != last_tid || !in->thread_name ||
+	    memcmp(last_name, in->thread_name, sizeof(last_name)))
 		tag |= EVC_E_THREAD;
 	if (in->caller_path != last_caller &&
 	    (!in->caller_path || !last_caller || strcmp(in->caller_path, last_caller)))
@@ -462,14 +463,15 @@ static void put_enter(const struct render_input *in, const struct ev_enter *ev, 
 	if (tag & (EVC_E_THREAD | EVC_E_CALLER))
 		jb_putc(&out, (char)tag);
 	if (tag & EVC_E_THREAD) {
+		namelen = in->thread_name ? strnlen(in->thread_name, 16) : 0;
 		put_var(&out, (uint64_t)in->tid);
 		put_var(&out, namelen);
 		jb_put(&out, in->thread_name, namelen);
 		last_tid = in->tid;
 		memset(last_name, 0, sizeof(last_name));
 		memcpy(last_name, in->thread_name, namelen);
-		last_namelen = namelen;
-		thread_known = true;
+		/* A name given without its padding is compared again next time: safe. */
+		thread_known = in->thread_name != NULL;
 	}
 	if (tag & EVC_E_CALLER) {
 		put_var(&out, in->caller_path ? strlen(in->caller_path) + 1 : 0);
@@ -490,11 +492,18 @@ static void put_enter(const struct render_input *in, const struct ev_enter *ev, 
 	n += var_at(t + n, session + 1);	/* EVF_NONE + 1 == 0 */
 	n += var_at(t + n, zz(ev->return_address, last_ret));
 	n += var_at(t + n, rest);
+	/* Small arguments go with the fixed part: one copy into the chunk. */
+	if (rest <= SMALL_REST) {
+		memcpy(t + n, ev->args, rest);
+		n += rest;
+		rest = 0;
+	}
 	if (tag & (EVC_E_THREAD | EVC_E_CALLER))
 		jb_put(&out, t + 1, n - 1);
 	else
 		jb_put(&out, t, n);
-	jb_put(&out, ev->args, rest);
+	if (rest)
+		jb_put(&out, ev->args, rest);
 	last_id = ev->call_id;
 	last_ticks = ev->ticks;
 	last_ret = ev->return_address;
@@ -514,7 +523,8 @@ static void put_exit(const struct ev_exit *ev)
 	n += var_at(t + n, zz(ev->ret, 0));
 	n += var_at(t + n, rest);
 	jb_put(&out, t, n);
-	jb_put(&out, ev->data, rest);
+	if (rest)
+		jb_put(&out, ev->data, rest);
 	last_id = ev->call_id;
 	last_ticks = ev->ticks;
 }
