@@ -73,7 +73,24 @@ struct replay {
 	pid_t tid;
 	char name[16];
 	const char *caller;		/* the chunk's last caller path (interned), or NULL */
+	uint64_t *evbuf;		/* the event being rebuilt (render_enter copies what it keeps) */
+	size_t evcap;			/* bytes */
 };
+
+/* Room for an event of n bytes in rp->evbuf (8-aligned), or NULL. */
+static void *event_room(struct replay *rp, size_t n)
+{
+	if (n > rp->evcap) {
+		size_t cap = n < 4096 ? 4096 : n * 2;
+		uint64_t *v = realloc(rp->evbuf, cap);
+
+		if (!v)
+			return NULL;
+		rp->evbuf = v;
+		rp->evcap = cap;
+	}
+	return rp->evbuf;
+}
 
 bool binary_is_magic(const void *p, size_t n)
 {
@@ -594,7 +611,6 @@ static int read_enter(struct replay *rp, struct fields *r, unsigned tag)
 	struct ev_enter e = { .h.type = EV_ENTER };
 	uint64_t parent, rest;
 	bool has_id = false;
-	int err;
 
 	if (tag & EVC_E_THREAD) {
 		uint64_t n;
@@ -638,7 +654,7 @@ static int read_enter(struct replay *rp, struct fields *r, unsigned tag)
 	if (r->bad || r->len - r->pos < rest || rest % 8 || rest > REC_MAX)
 		return -EINVAL;
 	in.evlen = sizeof(e) + rest;
-	in.ev = malloc(in.evlen);
+	in.ev = event_room(rp, in.evlen);
 	if (!in.ev)
 		return -ENOMEM;
 	e.h.size = (uint32_t)in.evlen;
@@ -652,9 +668,7 @@ static int read_enter(struct replay *rp, struct fields *r, unsigned tag)
 	rp->last_id = e.call_id;
 	rp->chunk_ticks = e.ticks;
 	rp->last_ret = e.return_address;
-	err = feed(rp, &in);
-	free(in.ev);
-	return err;
+	return feed(rp, &in);
 }
 
 /* EVC_EXIT: the ev_exit rebuilt. */
@@ -663,7 +677,6 @@ static int read_exit(struct replay *rp, struct fields *r)
 	struct input in = { .kind = RI_EXIT, .session = EVF_NONE };
 	struct ev_exit e = { .h.type = EV_EXIT };
 	uint64_t rest;
-	int err;
 
 	e.h.flags = (uint16_t)get_var(r);
 	e.call_id = get_zz(r, rp->last_id);
@@ -673,7 +686,7 @@ static int read_exit(struct replay *rp, struct fields *r)
 	if (r->bad || r->len - r->pos < rest || rest % 8 || rest > REC_MAX)
 		return -EINVAL;
 	in.evlen = sizeof(e) + rest;
-	in.ev = malloc(in.evlen);
+	in.ev = event_room(rp, in.evlen);
 	if (!in.ev)
 		return -ENOMEM;
 	e.h.size = (uint32_t)in.evlen;
@@ -682,9 +695,7 @@ static int read_exit(struct replay *rp, struct fields *r)
 	r->pos += rest;
 	rp->last_id = e.call_id;
 	rp->chunk_ticks = e.ticks;
-	err = feed(rp, &in);
-	free(in.ev);
-	return err;
+	return feed(rp, &in);
 }
 
 static int read_chunk(struct replay *rp, struct fields *r)
@@ -886,6 +897,7 @@ static long replay_free(struct replay *rp, long *records)
 		*records = rp->records;
 	jb_free(&rp->out);
 	free(rp->pending);
+	free(rp->evbuf);
 	free(rp);
 	return problems;
 }
