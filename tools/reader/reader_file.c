@@ -150,6 +150,8 @@ static int binary_start(struct file_source *f, const char *path)
 	close(f->fd);
 	f->fd = fds[0];
 	f->binary_wfd = fds[1];
+	/* A larger pipe: fewer switches between the renderer and the parser. */
+	fcntl(fds[1], F_SETPIPE_SZ, FILE_CHUNK);
 	sigemptyset(&pipe_sig);
 	sigaddset(&pipe_sig, SIGPIPE);
 	pthread_sigmask(SIG_BLOCK, &pipe_sig, &old);
