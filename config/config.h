@@ -212,6 +212,7 @@ struct cfg_typedef {
 enum cfg_logger { CFG_LOGGER_FILE, CFG_LOGGER_MONGO, CFG_LOGGER_BOTH, CFG_LOGGER_NONE };
 enum cfg_binary { CFG_BINARY_BASE64, CFG_BINARY_HEX };
 enum cfg_on_full { CFG_ON_FULL_WAIT, CFG_ON_FULL_DROP };
+enum cfg_format { CFG_FORMAT_JSON, CFG_FORMAT_BINARY };
 
 struct cfg_settings {
 	enum cfg_logger logger;		/* logger = file|mongo|both|none; default file */
@@ -245,6 +246,9 @@ struct cfg_settings {
 	enum cfg_on_full on_full;	/* on_full = wait|drop; what a traced thread does when
 					 * its buffer is full: wait for the logger (lossless,
 					 * the default) or drop the call and count it */
+	enum cfg_format format;		/* format = json|binary; what logger = file writes:
+					 * JSON Lines records (the default) or the compact event
+					 * stream of doc/binary-format.md (`impulse cat` renders it) */
 	bool trace_exec;		/* trace_exec = true|false; programs this one starts (exec,
 					 * posix_spawn, system, popen) are traced too; default true */
 	/* The Mongo logger (logger = mongo|both) and `impulse push`. */

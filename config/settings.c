@@ -426,6 +426,17 @@ static int set_on_full(struct cfg_settings *s, const struct cfg_value *v)
 	return 0;
 }
 
+static int set_format(struct cfg_settings *s, const struct cfg_value *v)
+{
+	if (value_is(v, "json"))
+		s->format = CFG_FORMAT_JSON;
+	else if (value_is(v, "binary"))
+		s->format = CFG_FORMAT_BINARY;
+	else
+		return value_error(v, 0, "invalid format '%.*s' (json or binary)", SHOWV(v));
+	return 0;
+}
+
 static int set_verbose(struct cfg_settings *s, const struct cfg_value *v)
 {
 	return parse_bool(v, &s->verbose);
@@ -526,6 +537,7 @@ static const struct {
 	{ "max_capture", set_max_capture },
 	{ "binary", set_binary },
 	{ "on_full", set_on_full },
+	{ "format", set_format },
 	{ "verbose", set_verbose },
 	{ "strict", set_strict },
 	{ "trace_exec", set_trace_exec },
@@ -617,7 +629,7 @@ int cfg_settings_apply(struct cfg_settings *s, const char *key, const char *valu
 		snprintf(msg, msgsize, "unknown setting '%.64s' (known: logger, log_dir, session_id, "
 			 "session_metadata, tracer_metadata, max_string, buffer_size, max_children, "
 			 "redact, redact_pattern, max_buffer, max_array, max_depth, max_capture, "
-			 "binary, on_full, verbose, strict, trace_exec, mongo_*)", key);
+			 "binary, on_full, format, verbose, strict, trace_exec, mongo_*)", key);
 	return -EINVAL;
 }
 

@@ -18,6 +18,7 @@ static const struct subcommand commands[] = {
 	{ "stats", "per hook: calls, errors, total/self/mean/p50/p95/p99/max time", cmd_stats },
 	{ "export", "write records as Chrome trace-event JSON (Perfetto) or OTLP/JSON", cmd_export },
 	{ "tail", "show records as they land, one line each (-f to follow)", cmd_tail },
+	{ "cat", "write record files as JSON Lines, binary ones (format = binary) rendered", cmd_cat },
 	{ "push", "upload record files (.impulselogs, spill files) into MongoDB", cmd_push },
 	{ "render-events", "render records again from an IMPULSE_DEBUG_EVENTS file (debugging)", cmd_render_events },
 };

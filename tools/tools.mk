@@ -35,14 +35,18 @@ ZLIB_CFLAGS = $(shell pkg-config --cflags zlib)
 ZLIB_LIBS = $(shell pkg-config --libs zlib)
 $(BUILD)/tools/reader/reader_file.o: CFLAGS_EXTRA += $(ZLIB_CFLAGS)
 
+# Binary record files (format = binary) are rendered with libimpulse's renderer
+# (libimpulse_render.a), whose headers are the preload's.
+$(BUILD)/tools/reader/reader_binary.o: CFLAGS_EXTRA += -Ipreload -Ipreload/arch/x86_64
+
 # What the reader's tests and benchmark link (tests/tools/, bench/): its objects alone,
 # and the one of base/ it calls (libmongoc's start-up). They include "reader.h" by its
 # bare name, hence READER_CFLAGS.
 READER_OBJS := $(patsubst %.c,$(BUILD)/%.o,tools/reader/reader.c tools/reader/reader_json.c \
 	tools/reader/reader_text.c tools/reader/reader_file.c tools/reader/reader_mongo.c \
-	tools/base/mongo_init.c)
+	tools/reader/reader_binary.c tools/base/mongo_init.c) $(RENDER_LIB)
 READER_CFLAGS := -Itools -Itools/reader
-READER_LIBS = $(CONFIG_LIB) $(MONGOC_LIBS) $(ZLIB_LIBS) -pthread
+READER_LIBS = $(RENDER_LIBS) $(CONFIG_LIB) $(JANSSON_LIBS) $(MONGOC_LIBS) $(ZLIB_LIBS) -pthread
 
 .PHONY: mongoc-check
 mongoc-check:

@@ -85,6 +85,7 @@ static void apply_env(struct cfg *cfg)
 		{ "IMPULSE_MAX_CAPTURE", "max_capture" },
 		{ "IMPULSE_BINARY", "binary" },
 		{ "IMPULSE_ON_FULL", "on_full" },
+		{ "IMPULSE_FORMAT", "format" },
 		{ "IMPULSE_MONGO_URI", "mongo_uri" },
 		{ "IMPULSE_MONGO_DATABASE", "mongo_database" },
 		{ "IMPULSE_MONGO_COLLECTION", "mongo_collection" },

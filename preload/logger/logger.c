@@ -32,6 +32,8 @@
 #include "base/diag.h"
 #include "logger/debug_bson.h"
 #include "logger/debug_events.h"
+#include "logger/event_writer.h"
+#include "logger/sink.h"
 #include "logger/drops.h"
 #include "render/exception_text.h"
 #include "render/feed.h"
@@ -63,6 +65,8 @@ static unsigned blocked_cycles[CTX_MAX_THREADS];
 static uint64_t records_written, bytes_written, records_dropped, logger_ns;
 static uint64_t events_lost;	/* threads' ctx->dropped: entries (drops.h) and others */
 static uint64_t thread_waits;	/* times traced threads waited for room (thread_ctx.c) */
+static bool binary;		/* format = binary: the renderer's inputs go to the file
+				 * (event_writer.h), no record is formatted */
 static bool sink_failed;	/* a write failed or a limit cut a batch: only the root is tried */
 static bool calls_stopped;	/* no record of a call goes to the file any more (sink_failed, or
 				 * the next one would pass max_log_size): counted instead */
@@ -203,29 +207,59 @@ static void count_unwritten(size_t kept)
 	nqueued = 0;
 }
 
+/* A write failed or a limit cut a batch: said once; later calls are not written. */
+static void sink_error(int err)
+{
+	if (sink_failed)
+		return;
+	if (calls_stopped && err == SINK_MAX_SIZE)
+		err = 0;	/* said by past_max_size() */
+	if (err == SINK_MAX_SIZE || err == SINK_MIN_FREE)
+		diag_error("%s: %s; later calls are not written but counted, the program runs on",
+			   sink.description, sink_strerror(err));
+	else if (err)
+		diag_error("writing records to %s failed: %s; later calls are not written but "
+			   "counted, the program runs on", sink.description, sink_strerror(err));
+	sink_failed = calls_stopped = true;
+}
+
+/* format = binary: event_writer.h's whole records to the sink. After a failure
+ * only the last batch (the root's, SINK_ROOT) is tried: a reader renders what is
+ * there, and the end of the run with it. */
+static int binary_write(void *arg, const char *p, size_t len, unsigned flags)
+{
+	size_t kept = 0;
+	int err;
+
+	(void)arg;
+	if (sink_failed && !(flags & SINK_ROOT))
+		return 0;
+	err = sink.ops->write(sink.state, p, len, flags, &kept);
+	bytes_written += kept;
+	if (err)
+		sink_error(err);
+	return 0;
+}
+
 /* flags: SINK_ROOT for the batch holding the root record (and nothing else). */
 static void out_flush_as(unsigned flags)
 {
 	size_t kept = 0;
 	int err;
 
+	if (binary) {
+		evw_flush(flags);
+		count_unwritten(0);	/* none is formatted: every record is in the events */
+		return;
+	}
 	if (!out.len && !nqueued)
 		return;
 	/* After a failure only the root is tried again (the room kept for it). */
 	if (!sink_failed || (flags & SINK_ROOT)) {
 		err = sink.ops->write(sink.state, out.p, out.len, flags, &kept);
 		bytes_written += kept;
-		if (err && !sink_failed) {
-			if (calls_stopped && err == SINK_MAX_SIZE)
-				err = 0;	/* said by past_max_size() */
-			if (err == SINK_MAX_SIZE || err == SINK_MIN_FREE)
-				diag_error("%s: %s; later calls are not written but counted, the program runs on",
-					   sink.description, sink_strerror(err));
-			else if (err)
-				diag_error("writing records to %s failed: %s; later calls are not written but "
-					   "counted, the program runs on", sink.description, sink_strerror(err));
-			sink_failed = calls_stopped = true;
-		}
+		if (err)
+			sink_error(err);
 	}
 	count_unwritten(kept);
 	out.len = 0;
@@ -272,6 +306,12 @@ static bool write_record(void *arg, struct call *c, const struct record_end *end
 		mongo_sink_record(mongo, &world, c, end, out.p + at, out.len - at);
 	if (record_forms & RECORD_BSON)
 		debug_bson_write(&world, c, end);
+	if (binary) {
+		/* Its events are in the file already: nothing to queue (the queue would
+		 * grow while the logger stays busy, with no JSON to flush it). */
+		records_written++;
+		return true;
+	}
 	dropped = (record_forms & RECORD_JSON) && (past_max_size(c, at) || (calls_stopped && c != root));
 	if (dropped && c->slot && c->slot->hook) {
 		out.len = at;
@@ -280,7 +320,7 @@ static bool write_record(void *arg, struct call *c, const struct record_end *end
 		queued_add(c);
 	}
 	if (dropped)
-		debug_events_unwritten(c->id);
+		evw_unwritten(c->id);
 	if (out.len >= OUT_FLUSH_BYTES)
 		out_flush();
 	return !dropped;
@@ -629,7 +669,7 @@ static void write_dying(void)
 				   .exception = exception };
 	render_root_end(&rend, &end);
 	out_flush_as(SINK_ROOT);
-	debug_events_flush();	/* the process dies next: no close */
+	evw_flush(0);	/* the process dies next: no close */
 	if (mongo) {
 		mongo_sink_close(mongo);	/* bounded: about 2 s at most */
 		mongo = NULL;
@@ -843,8 +883,16 @@ static int start(struct sink *s, bool with_mongo)
 	prctl(PR_GET_NAME, name, 0, 0, 0);
 	rend = (struct render){ .world = &world, .record = write_record, .attached = attached_call,
 				.nrings = CTX_MAX_THREADS };
-	if (debug_events_open(tracer.pid, &world))
-		rend.tap = debug_events_tap;
+	binary = !strcmp(sink.ops->name, "file") && sink_file_is_binary();
+	if (binary) {
+		/* Nothing formatted in the process: `impulse cat` renders from the events. */
+		record_forms &= ~(unsigned)RECORD_JSON;
+		if (!evw_start(&world, binary_write, NULL))
+			return -ENOMEM;
+		rend.tap = evw_tap;
+	} else if (debug_events_open(tracer.pid, &world)) {
+		rend.tap = evw_tap;
+	}
 	if (render_begin(&rend, tracer.session, tracer.start_ticks, tracer.pid, name))
 		return -ENOMEM;
 	root = rend.root;
@@ -918,6 +966,7 @@ static int logger_start_in_fork_child(void)
 	calls_forget_all();
 	record_forget_after_fork(impulse_slots, impulse_nslots);
 	debug_events_forget_in_child();
+	evw_forget_in_child();
 	if (tracer.cfg.settings.logger == CFG_LOGGER_NONE) {
 		sink_none_open(&s);
 	} else {
@@ -988,7 +1037,10 @@ static void logger_stop(void)
 	mongo_sink_close(mongo);	/* bounded: about 2 s at most */
 	mongo = NULL;
 	debug_bson_close();
-	debug_events_close();
+	if (binary)
+		evw_stop();
+	else
+		debug_events_close();
 	__atomic_store_n(&root, NULL, __ATOMIC_RELEASE);
 	__atomic_store_n(&stopping, 0, __ATOMIC_RELEASE);
 }

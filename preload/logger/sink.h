@@ -57,6 +57,14 @@ int sink_file_open_lazy(struct sink *sink, const char *dir);
  * state may have been mid-update at the fork); our copy of its descriptor is closed. */
 void sink_forget_in_child(struct sink *sink);
 
+/*
+ * Whether the file sink writes format = binary's event stream (logs_*.impulse,
+ * event_writer.h) rather than JSON Lines: format = binary, unless redact_pattern
+ * is set (the patterns are applied as records are formatted, and a binary file
+ * holds the strings as captured: JSON is written then, and that is said once).
+ */
+bool sink_file_is_binary(void);
+
 /* A sink that drops everything (logger = none: records are built, not stored). */
 void sink_none_open(struct sink *sink);
 

@@ -1,5 +1,6 @@
 /*
- * sink_file.c — JSON Lines files in the log directory.
+ * sink_file.c — record files in the log directory: JSON Lines (logs_*.json) or,
+ * with format = binary, event_writer.h's stream (logs_*.impulse).
  *
  * Logs can hold secrets: the directory is created 0700, the file 0600 with
  * O_EXCL, and neither is reached through a symbolic link (O_NOFOLLOW on every
@@ -56,7 +57,23 @@ struct file_sink {
 	uint64_t size;		/* bytes in the file: whole records */
 	uint64_t max_size;	/* max_log_size, 0: none */
 	uint64_t free_due;	/* bytes to write before fstatvfs is asked again */
+	bool binary;		/* logs_*.impulse: a batch goes in whole or not at all */
 };
+
+bool sink_file_is_binary(void)
+{
+	static bool said;
+
+	if (tracer.cfg.settings.format != CFG_FORMAT_BINARY)
+		return false;
+	if (!tracer.cfg.settings.redact_patterns)
+		return true;
+	if (!said)
+		diag_error("format = binary with redact_pattern: writing JSON records, where the "
+			   "patterns are applied (a binary file would hold the strings as captured)");
+	said = true;
+	return false;
+}
 
 const char *sink_strerror(int err)
 {
@@ -178,7 +195,7 @@ static int write_here(void *arg)
 	} else {
 		len = room_for(f, w->len, &limit);
 		if (len < w->len)
-			len = whole_records(w->buf, len);
+			len = f->binary ? 0 : whole_records(w->buf, len);
 	}
 	while (done < len) {
 		ssize_t n = write(f->fd, w->buf + done, len - done);
@@ -193,7 +210,7 @@ static int write_here(void *arg)
 	}
 	if (err) {
 		/* Part of a record may be in: back to the last whole one. */
-		size_t whole = whole_records(w->buf, done);
+		size_t whole = f->binary ? 0 : whole_records(w->buf, done);
 
 		if (whole < done && ftruncate(f->fd, (off_t)(f->size + whole)))
 			whole = done;	/* cannot take it back: say what is there */
@@ -273,6 +290,7 @@ int sink_file_open_dir(const char *dir, char *why, size_t why_size)
 
 struct open_req {
 	const char *dir;
+	const char *ext;	/* "json" or "impulse" */
 	char name[96];		/* out: the file's name in dir */
 	char why[256];		/* out: why the directory was refused */
 	int fd;			/* out */
@@ -329,8 +347,11 @@ static int open_here(void *arg)
 	for (int attempt = 0; attempt < 100 && fd < 0; attempt++) {
 		size_t n = strftime(req->name, sizeof(req->name), "logs_%Y%m%dT%H%M%SZ", &tm);
 
-		snprintf(req->name + n, sizeof(req->name) - n, attempt ? "_%d_%d.json" : "_%d.json",
-			 (int)tracer.pid, attempt);
+		if (attempt)
+			snprintf(req->name + n, sizeof(req->name) - n, "_%d_%d.%s", (int)tracer.pid,
+				 attempt, req->ext);
+		else
+			snprintf(req->name + n, sizeof(req->name) - n, "_%d.%s", (int)tracer.pid, req->ext);
 		fd = openat(dfd, req->name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_APPEND, 0600);
 		if (fd < 0 && errno != EEXIST)
 			break;
@@ -359,7 +380,8 @@ static int open_here(void *arg)
 
 int sink_file_open(struct sink *sink, const char *dir)
 {
-	struct open_req req = { .dir = dir, .fd = -1, .room_fd = -1 };
+	bool binary = sink_file_is_binary();
+	struct open_req req = { .dir = dir, .ext = binary ? "impulse" : "json", .fd = -1, .room_fd = -1 };
 	struct file_sink *f;
 	char path[4096];
 	int err;
@@ -386,6 +408,7 @@ int sink_file_open(struct sink *sink, const char *dir)
 	}
 	f->fd = req.fd;
 	f->room_fd = req.room_fd;
+	f->binary = binary;
 	f->max_size = tracer.cfg.settings.max_log_size;
 	f->shared = !fd_thread_is_private();
 	f->dev = req.st.st_dev;

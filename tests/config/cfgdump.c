@@ -175,6 +175,8 @@ static void dump_settings(const struct cfg_settings *s)
 	/* only when not the default, so that the other cases' dumps need not list it */
 	if (s->on_full != CFG_ON_FULL_WAIT)
 		printf("on_full = drop\n");
+	if (s->format != CFG_FORMAT_JSON)
+		printf("format = binary\n");
 	if (!s->trace_exec)	/* only when not the default: other cases' dumps need not list it */
 		printf("trace_exec = false\n");
 	/* only where they matter, so that the other cases' dumps need not list them */

@@ -327,8 +327,35 @@ def _missing_file(server, tmp):
         raise AssertionError("status %d\n%s%s" % (status, out, err))
 
 
+@with_server
+def _binary_file(server, tmp):
+    """A binary record file (format = binary's stream, here IMPULSE_DEBUG_EVENTS's
+    beside the JSON file of the same run) goes in as the documents of its JSON twin."""
+    with open(DEMO_CONF) as f:
+        run = it.run_traced([DEMO], f.read(), env={"IMPULSE_DEBUG_EVENTS": os.path.join(tmp, "ev.%p")})
+    try:
+        (jpath,) = [f for f in run.log_files() if f.endswith(".json")]
+        json_copy = os.path.join(tmp, os.path.basename(jpath))
+        shutil.copy(jpath, json_copy)
+    finally:
+        run.cleanup()
+    (events,) = [os.path.join(tmp, n) for n in os.listdir(tmp) if n.startswith("ev.")]
+    bdir = os.path.join(tmp, "bin")
+    os.mkdir(bdir)
+    shutil.copy(events, os.path.join(bdir, os.path.basename(json_copy)[:-5] + ".impulse"))
+    n = len(lines(json_copy))
+    for coll, path in (("fromjson", json_copy), ("frombinary", bdir)):
+        status, out, err = push(["--mongo", server.uri, "--collection", coll, path], tmp)
+        if status != 0 or counts(out) != (n, n, 0, 0):
+            raise AssertionError("push %s: status %d\n%s%s" % (path, status, out, err))
+    a, b = stored(server, coll="fromjson"), stored(server, coll="frombinary")
+    if a != b:
+        raise AssertionError("the binary file's documents differ from the JSON file's")
+
+
 def tests():
     return [("demo_roundtrip", _demo_roundtrip),
+            ("binary_file", _binary_file),
             ("second_push_adds_nothing", _second_push_adds_nothing),
             ("malformed_lines", _malformed_lines),
             ("values_and_dates", _values_and_dates),

@@ -192,6 +192,8 @@ int diagnostics_add_path(struct diagnostics *d, const char *path)
 	if (pid < 0)
 		pid = logfiles_pid_in_name(base, ".json.gz");
 	if (pid < 0)
+		pid = logfiles_pid_in_name(base, ".impulse");
+	if (pid < 0)
 		return 0;
 	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
 	if (!dir[0])

@@ -181,6 +181,7 @@ int logfiles_list_since(const char *dir, const struct timespec *since, struct lo
 	while ((e = readdir(d))) {
 		struct timespec born;
 		int pid = logfiles_pid_in_name(e->d_name, ".json");
+		bool binary = pid < 0 && (pid = logfiles_pid_in_name(e->d_name, ".impulse")) >= 0;
 
 		if (pid < 0 || creation_time(dirfd(d), e->d_name, &born) || is_before(&born, since))
 			continue;
@@ -194,7 +195,11 @@ int logfiles_list_since(const char *dir, const struct timespec *since, struct lo
 		if (asprintf(&files[n].path, "%s/%s", dir, e->d_name) < 0)
 			goto nomem;
 		files[n].pid = pid;
-		files[n].records = logfiles_count_records(files[n].path, &files[n]);
+		files[n].binary = binary;
+		files[n].dropped = -1;
+		files[n].died[0] = '\0';
+		/* Counting a binary file's records is rendering it: left to the readers. */
+		files[n].records = binary ? 0 : logfiles_count_records(files[n].path, &files[n]);
 		n++;
 	}
 	closedir(d);

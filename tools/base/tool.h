@@ -58,6 +58,7 @@ int cmd_stats(int argc, char **argv);
 int cmd_tree(int argc, char **argv);
 int cmd_tail(int argc, char **argv);
 int cmd_render_events(int argc, char **argv);
+int cmd_cat(int argc, char **argv);
 
 /*
  * Failures of impulse itself, as env(1) and timeout(1) number them, so that they
@@ -165,6 +166,7 @@ struct log_file {
 	long records;		/* complete lines, or -errno when it could not be read */
 	long dropped;		/* the root record's arguments.dropped.total, or -1 */
 	char died[96];		/* the root's exception when its status is "crashed", else "" */
+	bool binary;		/* logs_*.impulse (format = binary): records not counted (0) */
 };
 
 /*

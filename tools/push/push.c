@@ -30,6 +30,7 @@
 #include "config.h"
 #include "mongo_uri.h"
 #include "push/record_bson.h"
+#include "reader/binary.h"
 
 /* Exit statuses: all in; some lines not in (malformed, refused, unreadable file);
  * TOOL_EXIT_USAGE (2) for the command line or the configuration; the server. */
@@ -86,7 +87,9 @@ static const char usage_text[] =
 	"\n"
 	"Uploads record files into MongoDB: the JSON Lines files libimpulse writes in\n"
 	".impulselogs/, or the spill files the Mongo logger leaves there when it could not\n"
-	"deliver. A directory stands for the *.json files in it. Each line becomes one\n"
+	"deliver, and binary ones (format = binary: logs_*.impulse, rendered as\n"
+	"impulse cat does). A directory stands for the *.json and *.impulse files in\n"
+	"it. Each record becomes one\n"
 	"document shaped as the Mongo logger writes it (payload.timestamps.start and .end\n"
 	"as BSON dates). Records already in the collection (same payload.call_id) are\n"
 	"counted and left alone, so pushing a file twice adds nothing.\n"
@@ -414,10 +417,78 @@ static void add_record(struct push *p, bson_t *doc, const struct origin *o)
 		flush_batch(p);
 }
 
+/* One line of a record file (without its newline): a record to send. */
+static void push_line(struct push *p, const char *line, size_t len, struct origin *o)
+{
+	char why[600];
+	bson_t *doc;
+	size_t i;
+
+	o->line++;
+	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+		len--;
+	for (i = 0; i < len && isspace((unsigned char)line[i]); i++)
+		;
+	if (i == len)
+		return;	/* blank lines are not records */
+	p->read++;
+	doc = record_bson_from_json(line, len, why, sizeof(why));
+	if (!doc) {
+		p->malformed++;
+		list_left_out(&p->malformed_at, o);
+		say(stderr, "%s:%ld: malformed record: %s", o->file, o->line, why);
+		return;
+	}
+	add_record(p, doc, o);
+	bson_destroy(doc);
+}
+
+struct binary_push {
+	struct push *p;
+	struct origin o;	/* line: the rendered record's number */
+};
+
+static int push_rendered(void *arg, const char *text, size_t len)
+{
+	struct binary_push *b = arg;
+
+	while (len) {
+		const char *nl = memchr(text, '\n', len);
+		size_t n = nl ? (size_t)(nl - text) + 1 : len;
+
+		push_line(b->p, text, n, &b->o);
+		text += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static void rendering_said(void *arg, const char *text)
+{
+	struct binary_push *b = arg;
+
+	b->p->unreadable++;
+	say(stderr, "%s: %s", b->o.file, text);
+}
+
+/* A binary record file (format = binary): its records as format = json would have
+ * written them (reader/binary.h); "line" N in messages is the Nth record. */
+static void push_binary(struct push *p, const char *path)
+{
+	struct binary_push b = { p, { path, 0 } };
+	struct binary_out out = { push_rendered, rendering_said, &b };
+	long n = binary_render_file(path, &out, NULL);
+
+	if (n < 0) {
+		p->unreadable++;
+		say(stderr, "%s: %s", path, strerror((int)-n));
+	}
+}
+
 static void push_file(struct push *p, const char *path)
 {
 	FILE *f = fopen(path, "r");
-	char *line = NULL, why[600];
+	char *line = NULL, head[BINARY_MAGIC_LEN];
 	size_t cap = 0;
 	ssize_t len;
 	struct origin o = { path, 0 };
@@ -427,28 +498,14 @@ static void push_file(struct push *p, const char *path)
 		say(stderr, "%s: %s", path, strerror(errno));
 		return;
 	}
-	while ((len = getline(&line, &cap, f)) >= 0) {
-		bson_t *doc;
-		ssize_t i;
-
-		o.line++;
-		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-			line[--len] = '\0';
-		for (i = 0; i < len && isspace((unsigned char)line[i]); i++)
-			;
-		if (i == len)
-			continue;	/* blank lines are not records */
-		p->read++;
-		doc = record_bson_from_json(line, (size_t)len, why, sizeof(why));
-		if (!doc) {
-			p->malformed++;
-			list_left_out(&p->malformed_at, &o);
-			say(stderr, "%s:%ld: malformed record: %s", path, o.line, why);
-			continue;
-		}
-		add_record(p, doc, &o);
-		bson_destroy(doc);
+	if (fread(head, 1, sizeof(head), f) == sizeof(head) && binary_is_magic(head, sizeof(head))) {
+		fclose(f);
+		push_binary(p, path);
+		return;
 	}
+	rewind(f);
+	while ((len = getline(&line, &cap, f)) >= 0)
+		push_line(p, line, (size_t)len, &o);
 	if (ferror(f)) {
 		p->unreadable++;
 		say(stderr, "%s: %s (after line %ld)", path, strerror(errno), o.line);
@@ -466,7 +523,8 @@ static int is_json_name(const struct dirent *d)
 {
 	size_t n = strlen(d->d_name);
 
-	return d->d_name[0] != '.' && n > 5 && !strcmp(d->d_name + n - 5, ".json");
+	return d->d_name[0] != '.' && ((n > 5 && !strcmp(d->d_name + n - 5, ".json")) ||
+					(n > 8 && !strcmp(d->d_name + n - 8, ".impulse")));
 }
 
 /* A directory: its *.json files, by name (creation time, for libimpulse's names). */

@@ -73,7 +73,8 @@ static int add_file(struct reader *r, const char *path, bool named)
 	return 0;
 }
 
-/* logs_*.json or logs_*.json.gz: what libimpulse writes, gzipped or not. */
+/* logs_*.json or logs_*.json.gz: what libimpulse writes, gzipped or not; logs_*.impulse
+ * with format = binary (rendered as they are read: binary.h). */
 static bool is_record_file_name(const char *name)
 {
 	size_t n = strlen(name);
@@ -81,7 +82,8 @@ static bool is_record_file_name(const char *name)
 	if (strncmp(name, "logs_", 5))
 		return false;
 	return (n > 10 && !strcmp(name + n - 5, ".json")) ||
-	       (n > 13 && !strcmp(name + n - 8, ".json.gz"));
+	       (n > 13 && !strcmp(name + n - 8, ".json.gz")) ||
+	       (n > 13 && !strcmp(name + n - 8, ".impulse"));
 }
 
 static int select_record_file(const struct dirent *d)

@@ -4,6 +4,12 @@
  * zlib when the file starts with gzip's magic bytes (whatever its name; concatenated
  * members read as one).
  *
+ * A binary record file (format = binary, binary.h) is rendered to its JSON Lines
+ * by a thread of its own into a pipe, which is then read as any pipe is: the
+ * records come out as the process would have written them, and the renderer's
+ * problems (a file cut short, a chunk that does not decode) end the input as
+ * one error naming the offset.
+ *
  * For a regular file a read-ahead thread fills the chunks (reading, or inflating)
  * while the caller parses the previous ones, so the copy out of the page cache and
  * the inflating cost the parser no time on a second CPU. Pipes and other files that
@@ -17,6 +23,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +33,7 @@
 
 #include <zlib.h>
 
+#include "reader/binary.h"
 #include "reader/reader_source.h"
 
 /* One read(2) or inflate step: big enough that system calls cost little. */
@@ -68,7 +76,94 @@ struct file_source {
 	size_t skipped;		/* bytes of it dropped so far */
 	bool finished;		/* the last chunk has been consumed */
 	long lineno;
+
+	/* a binary record file: rendered by a thread into the pipe fd reads */
+	bool binary, binary_joined;
+	pthread_t binary_thread;
+	int binary_wfd;		/* the pipe's write end, the thread's */
+	char *path;		/* owned */
+	long problems;		/* the thread's, after the join */
+	char first_problem[200];
 };
+
+static int binary_records(void *arg, const char *p, size_t len)
+{
+	struct file_source *f = arg;
+
+	while (len) {
+		ssize_t n = write(f->binary_wfd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;	/* the reader went away */
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static void binary_problem(void *arg, const char *text)
+{
+	struct file_source *f = arg;
+
+	if (!f->first_problem[0])
+		snprintf(f->first_problem, sizeof(f->first_problem), "%s", text);
+}
+
+static void *binary_renderer(void *arg)
+{
+	struct file_source *f = arg;
+	struct binary_out o = { binary_records, binary_problem, f };
+	long n = binary_render_file(f->path, &o, NULL);
+
+	f->problems = n > 0 ? n : 0;
+	if (n < 0 && n != -EPIPE && !f->first_problem[0])
+		snprintf(f->first_problem, sizeof(f->first_problem), "%s", strerror((int)-n));
+	if (n < 0 && n != -EPIPE)
+		f->problems = 1;
+	close(f->binary_wfd);
+	f->binary_wfd = -1;
+	return NULL;
+}
+
+static void binary_join(struct file_source *f)
+{
+	if (f->binary && !f->binary_joined) {
+		pthread_join(f->binary_thread, NULL);
+		f->binary_joined = true;
+	}
+}
+
+/* The file is a binary record file: its records come through a pipe from a
+ * renderer thread (SIGPIPE blocked there: a reader that stops early gives it
+ * EPIPE). 0 or -errno. */
+static int binary_start(struct file_source *f, const char *path)
+{
+	int fds[2];
+	sigset_t pipe_sig, old;
+	int rc;
+
+	f->path = strdup(path);
+	if (!f->path || pipe2(fds, O_CLOEXEC))
+		return f->path ? -errno : -ENOMEM;
+	close(f->fd);
+	f->fd = fds[0];
+	f->binary_wfd = fds[1];
+	/* A larger pipe: fewer switches between the renderer and the parser. */
+	fcntl(fds[1], F_SETPIPE_SZ, FILE_CHUNK);
+	sigemptyset(&pipe_sig);
+	sigaddset(&pipe_sig, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe_sig, &old);
+	rc = pthread_create(&f->binary_thread, NULL, binary_renderer, f);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc) {
+		close(fds[1]);
+		return -rc;
+	}
+	f->binary = true;
+	return 0;
+}
 
 /* read(2) until something or the end: bytes read, 0 at the end, -errno. */
 static ssize_t read_some(int fd, void *to, size_t n)
@@ -301,6 +396,12 @@ static int file_next_line(struct reader_source *src, const char **line, size_t *
 		}
 		if (f->cur->len == 0) {
 			f->finished = true;
+			binary_join(f);
+			if (f->problems) {
+				snprintf(err->text, sizeof(err->text), "%s%s", f->first_problem,
+					 f->problems > 1 ? " (and more)" : "");
+				return -EIO;
+			}
 			if (f->skipping)
 				return skipped_line(f, lineno, err);
 			if (!f->carry_len)
@@ -324,6 +425,12 @@ static void file_close(struct reader_source *src)
 {
 	struct file_source *f = (struct file_source *)src;
 
+	if (f->binary) {
+		close(f->fd);	/* the renderer's writes fail: it ends */
+		f->fd = -1;
+		binary_join(f);
+	}
+	free(f->path);
 	if (f->threaded) {
 		pthread_mutex_lock(&f->lock);
 		f->stop = true;
@@ -427,6 +534,12 @@ int reader_file_open(const char *path, bool allow_pipe, struct reader_source **o
 		f->z_open = true;
 		f->z.next_in = f->zin;
 		f->z.avail_in = (uInt)first->len;
+	} else if (S_ISREG(st.st_mode) && binary_is_magic(first->data, first->len)) {
+		err = binary_start(f, path);
+		if (err)
+			goto fail;
+		*out = &f->base;
+		return 0;	/* the pipe is read on the caller's thread */
 	} else {
 		f->tail = 1;	/* slot 0 holds the first chunk, ready for the parser */
 	}

@@ -45,6 +45,7 @@ struct run_opts {
 	const char *log_dir;	/* -o: where the records go, or NULL */
 	const char *session;	/* --session: the session id, or NULL */
 	const char *logger;	/* --logger: "file" or "none", or NULL */
+	const char *format;	/* --format: "json" or "binary", or NULL */
 	bool verbose;		/* -v */
 	char **program;		/* after "--": the program and its arguments, NULL-terminated */
 };
@@ -78,6 +79,8 @@ static const char usage_text[] =
 	"      --logger KIND   file: write the records (the default); mongo: send them to\n"
 	"                      MongoDB (mongo_uri of hooks.conf or $IMPULSE_MONGO_URI);\n"
 	"                      both; none: build and discard them\n"
+	"      --format KIND   json: records as JSON Lines (the default); binary: a\n"
+	"                      compact event stream, read by impulse cat, tree, stats...\n"
 	"  -v, --verbose       show what is set, and have libimpulse say where each hook\n"
 	"                      was installed and what it delivered\n"
 	"  -h, --help          this text\n"
@@ -112,6 +115,8 @@ static const char **value_slot(struct run_opts *o, const char *name)
 		return &o->session;
 	if (!strcmp(name, "--logger"))
 		return &o->logger;
+	if (!strcmp(name, "--format"))
+		return &o->format;
 	return NULL;
 }
 
@@ -167,6 +172,8 @@ static void parse_args(int argc, char **argv, struct run_opts *o)
 	if (o->logger && strcmp(o->logger, "file") && strcmp(o->logger, "none") &&
 	    strcmp(o->logger, "mongo") && strcmp(o->logger, "both"))
 		fail(RUN_EXIT_FAILED, "--logger %s: expected file, mongo, both or none", o->logger);
+	if (o->format && strcmp(o->format, "json") && strcmp(o->format, "binary"))
+		fail(RUN_EXIT_FAILED, "--format %s: expected json or binary", o->format);
 }
 
 /*
@@ -325,6 +332,8 @@ static void prepare_env(const struct run_opts *o, struct run_plan *plan)
 		set_env("IMPULSE_SESSION_ID", o->session, o->verbose);
 	if (o->logger)
 		set_env("IMPULSE_LOGGER", o->logger, o->verbose);
+	if (o->format)
+		set_env("IMPULSE_FORMAT", o->format, o->verbose);
 	if (o->verbose)
 		set_env("IMPULSE_VERBOSE", "1", o->verbose);
 }
@@ -451,6 +460,11 @@ static void report_records(const struct run_plan *plan, const struct timespec *s
 
 		if (r < 0) {
 			fprintf(stderr, "impulse: cannot read %s: %s\n", shown, strerror((int)-r));
+			continue;
+		}
+		if (files[i].binary) {
+			fprintf(stderr, "impulse: binary records in %s%s ('impulse cat' renders them)\n", shown,
+				files[i].pid == pid ? "" : " (another process)");
 			continue;
 		}
 		total += r;

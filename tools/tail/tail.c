@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "base/tool.h"
+#include "reader/binary.h"
 #include "reader/reader.h"
 #include "view/call_line.h"
 #include "view/record_filter.h"
@@ -157,7 +158,47 @@ struct followed {
 	long line;
 	bool skipping;		/* the line is past READER_LINE_MAX: dropped to its newline */
 	size_t skipped;		/* bytes of it dropped so far */
+	struct binary_follow *bin;	/* a binary record file: rendered into buf, or NULL */
+	struct binary_out out;		/* bin's callbacks (kept by it) */
 };
+
+static void take_lines(struct followed *f, struct ring *r);
+
+/* A binary file's rendered records, appended to the buffer its lines are taken from. */
+static int bin_records(void *arg, const char *p, size_t len)
+{
+	struct followed *f = arg;
+
+	if (f->size - f->len < len) {
+		size_t size = f->size ? f->size : 1 << 17;
+
+		while (size - f->len < len)
+			size *= 2;
+		f->buf = realloc(f->buf, size);
+		if (!f->buf)
+			fail(1, "out of memory");
+		f->size = size;
+	}
+	memcpy(f->buf + f->len, p, len);
+	f->len += len;
+	return 0;
+}
+
+static void bin_problem(void *arg, const char *text)
+{
+	struct followed *f = arg;
+
+	fprintf(stderr, "impulse tail: %s: %s\n", f->path, text);
+}
+
+/* The binary file's records since the last look, as lines. */
+static void drain_binary(struct followed *f, struct ring *r)
+{
+	binary_follow_poll(f->bin);
+	take_lines(f, r);
+	if (!r)
+		fflush(stdout);
+}
 
 /* Drops the bytes of a line past READER_LINE_MAX up to its newline, and reports it
  * when the newline comes: memory stays bounded whatever is appended. */
@@ -214,6 +255,10 @@ static void take_lines(struct followed *f, struct ring *r)
 /* Everything appended to f since the last call, line by line. */
 static void drain(struct followed *f, struct ring *r)
 {
+	if (f->bin) {
+		drain_binary(f, r);
+		return;
+	}
 	for (;;) {
 		ssize_t got;
 
@@ -247,7 +292,8 @@ static bool is_record_file(const char *name)
 {
 	size_t n = strlen(name);
 
-	return !strncmp(name, "logs_", 5) && n > 10 && !strcmp(name + n - 5, ".json");
+	return !strncmp(name, "logs_", 5) && ((n > 10 && !strcmp(name + n - 5, ".json")) ||
+					      (n > 13 && !strcmp(name + n - 8, ".impulse")));
 }
 
 static struct followed *follow_open(const char *path)
@@ -256,7 +302,7 @@ static struct followed *follow_open(const char *path)
 
 	if (!f || !(f->path = strdup(path)))
 		fail(1, "out of memory");
-	unsigned char magic[2];
+	unsigned char magic[2], magic8[BINARY_MAGIC_LEN];
 	struct stat st;
 
 	/* O_NONBLOCK: a FIFO with no writer would block the open for ever */
@@ -271,6 +317,25 @@ static struct followed *follow_open(const char *path)
 		fprintf(stderr, "impulse tail: %s: not a regular file: cannot be followed\n", path);
 		close(f->fd);
 		goto fail;
+	}
+	/* A binary file (by its head, or its name while still empty): rendered as it
+	 * grows. The renderer's tables are one per process: one binary file at a time. */
+	if ((pread(f->fd, magic8, sizeof(magic8), 0) == sizeof(magic8) && binary_is_magic(magic8, sizeof(magic8))) ||
+	    (st.st_size == 0 && strlen(path) > 8 && !strcmp(path + strlen(path) - 8, ".impulse"))) {
+		static bool one;
+
+		if (one) {
+			fprintf(stderr, "impulse tail: %s: one binary file is followed at a time; "
+				"'impulse tail %s' shows its last records\n", path, path);
+			close(f->fd);
+			goto fail;
+		}
+		f->out = (struct binary_out){ bin_records, bin_problem, f };
+		f->bin = binary_follow_open(f->fd, &f->out);
+		if (!f->bin)
+			fail(1, "out of memory");
+		one = true;
+		return f;
 	}
 	/* a gzip file is complete or unreadable: nothing to follow in it */
 	if (pread(f->fd, magic, 2, 0) == 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
@@ -363,6 +428,7 @@ sleep:
 	}
 	for (i = 0; i < nfiles; i++) {
 		drain(files[i], NULL);
+		binary_follow_close(files[i]->bin);
 		close(files[i]->fd);
 		free(files[i]->buf);
 		free(files[i]->path);

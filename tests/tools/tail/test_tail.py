@@ -2,7 +2,7 @@
 (golden, from the nested fixture of tests/tools/tree); -f follows a log directory
 while a traced program (tail_main: a call, a sleep, a call…) writes into it, printing
 each record while the program still runs, and ends cleanly (exit 0) on SIGTERM and
-SIGINT; a partial last line waits for its newline and is not reported as malformed."""
+SIGINT, also on a binary record file (format = binary); a partial last line waits for its newline and is not reported as malformed."""
 import os
 import shutil
 import signal
@@ -68,7 +68,7 @@ class Follower:
         return rc, self.p.stderr.read().decode()
 
 
-def follow_program(sig):
+def follow_program(sig, extra_env=None):
     tmp = tempfile.mkdtemp(prefix="impulse-tail-")
     logs = os.path.join(tmp, "logs")
     os.mkdir(logs)
@@ -79,6 +79,7 @@ def follow_program(sig):
         e = env()
         e.update({"LD_PRELOAD": it._preload_value(), "IMPULSE_CONFIG": conf,
                   "IMPULSE_LOG_DIR": logs})
+        e.update(extra_env or {})
         prog = subprocess.Popen([PROG, "3", "700"], env=e, cwd=tmp, stdout=subprocess.PIPE)
         first = f.wait_for("tl_step(i=0) = 0")
         still_running = prog.poll() is None
@@ -106,6 +107,11 @@ def test_follow_running_program_sigterm():
 
 def test_follow_running_program_sigint():
     follow_program(signal.SIGINT)
+
+
+def test_follow_running_program_binary():
+    """format = binary: the .impulse file is rendered as it grows, record by record."""
+    follow_program(signal.SIGTERM, {"IMPULSE_FORMAT": "binary"})
 
 
 def test_partial_line_waits_for_newline():

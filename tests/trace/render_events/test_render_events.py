@@ -129,7 +129,7 @@ def test_render_events_refuses_other_files():
         with open(path, "wb") as f:
             f.write(b'{"payload": {}}\n' * 4)
         r = subprocess.run([TOOL, "render-events", path], capture_output=True, timeout=60, env=TOOL_ENV)
-        if r.returncode != 125 or b"not an IMPULSE_DEBUG_EVENTS file" not in r.stderr or r.stdout:
+        if r.returncode != 125 or b"not a binary record file" not in r.stderr or r.stdout:
             raise AssertionError("render-events on a record file: exit %d, stdout %r, stderr %r"
                                  % (r.returncode, r.stdout[:200], r.stderr))
     finally:
