@@ -22,8 +22,11 @@
 #include "base/fd_thread.h"
 #include "base/tracer.h"
 #include "hooks/hooks.h"
+#include "logger/event_mask.h"
 #include "logger/event_writer.h"
 #include "render/event_file.h"
+#include "render/redact.h"
+#include "redact_pattern.h"
 
 #define FLUSH_BYTES (256u << 10)
 #define CONFIG_TEXT_MAX (16u << 20)
@@ -36,6 +39,8 @@ static void *write_arg;
 static struct jbuf out;			/* whole records not written yet, and the open chunk */
 static struct jbuf rec;			/* the record being built */
 static struct jbuf item;		/* an EVC_FULL item's fields */
+static struct jbuf masked;		/* an event with what redact_pattern names filled */
+static bool masking;			/* redact_pattern is set: events are filled first */
 static size_t chunk_at = SIZE_MAX;	/* where the open chunk's header is in out, or SIZE_MAX */
 static const struct render_world *world;
 static char config_path[PATH_MAX];	/* resolved at the first start: cwd may change later */
@@ -217,6 +222,8 @@ bool evw_start(const struct render_world *rw, evw_write_fn write, void *arg)
 	memset(slot_written, 0, sizeof(slot_written));
 	out.len = rec.len = item.len = 0;
 	chunk_at = SIZE_MAX;
+	/* sink_file.c writes binary with patterns only when they can be filled */
+	masking = tracer.cfg.settings.redact_patterns && *tracer.cfg.settings.redact_patterns;
 	jb_put(&out, &h, sizeof(h));
 	on = !jb_failed(&out);
 	return on;
@@ -230,7 +237,7 @@ bool evw_is_on(void)
 void evw_forget_in_child(void)
 {
 	on = false;
-	out = rec = item = (struct jbuf){ 0 };
+	out = rec = item = masked = (struct jbuf){ 0 };
 	chunk_at = SIZE_MAX;
 	sessions = NULL;
 	nsessions = 0;
@@ -244,6 +251,7 @@ int evw_stop(void)
 	jb_free(&out);
 	jb_free(&rec);
 	jb_free(&item);
+	jb_free(&masked);
 	return err;
 }
 
@@ -256,6 +264,25 @@ static uint64_t fnv1a(const char *p, size_t n)
 	return h;
 }
 
+/* An argument of the program, filled as the record's "argv" is masked. */
+static void put_arg(const char *s)
+{
+	char *mine;
+
+	if (!masking || !s) {
+		put_str(&rec, s);
+		return;
+	}
+	mine = strdup(s);
+	if (!mine) {
+		put_str(&rec, REDACT_MASK);	/* never the secret for want of memory */
+		return;
+	}
+	redact_fill(mine, strlen(mine));
+	put_str(&rec, mine);
+	free(mine);
+}
+
 static void put_world(void)
 {
 	const struct render_world *w = world;
@@ -266,7 +293,7 @@ static void put_world(void)
 	put_str(&rec, w->exe_path);
 	put_u64(&rec, (uint64_t)w->argc);
 	for (int i = 0; i < w->argc; i++)
-		put_str(&rec, w->argv[i]);
+		put_arg(w->argv[i]);
 	put_u64(&rec, (uint64_t)w->pid);
 	put_u64(&rec, w->max_children);
 	put_str(&rec, w->tracer_metadata);
@@ -529,6 +556,8 @@ static void put_exit(const struct ev_exit *ev)
 	last_ticks = ev->ticks;
 }
 
+static void put_input(const struct render_input *in, uint64_t number);
+
 void evw_tap(void *arg, const struct render_input *in)
 {
 	const struct session *session = in->session;
@@ -551,6 +580,26 @@ void evw_tap(void *arg, const struct render_input *in)
 		check_slot(ev->slot, in->slot);
 	}
 	number = session_number(session);
+	if (masking && in->ev) {
+		/* what the patterns name never reaches the file: written filled */
+		const struct ev_head *ev = evm_masked(in, &masked);
+
+		if (!ev)
+			return;	/* out of memory: the event is not written as it was */
+		if (ev != in->ev) {
+			struct render_input filled = *in;
+
+			filled.ev = ev;
+			put_input(&filled, number);
+			return;
+		}
+	}
+	put_input(in, number);
+}
+
+/* The input, compact when it is one of a call's two, else with all its fields. */
+static void put_input(const struct render_input *in, uint64_t number)
+{
 	/* The two inputs of every call, compact; the others as they are. */
 	if (in->kind == RI_ENTER && !in->found && !in->ring && !in->ticks && !in->end &&
 	    in->ev->size >= sizeof(struct ev_enter))

@@ -43,6 +43,7 @@
 #include "base/logdir.h"
 #include "logger/sink.h"
 #include "base/tracer.h"
+#include "render/redact.h"
 
 #define ROOT_ROOM (64u << 10)		/* bytes kept free for the root record */
 #define FREE_CHECK_MAX (1u << 20)	/* fstatvfs at least once per MiB written ... */
@@ -66,11 +67,15 @@ bool sink_file_is_binary(void)
 
 	if (tracer.cfg.settings.format != CFG_FORMAT_BINARY)
 		return false;
-	if (!tracer.cfg.settings.redact_patterns)
+	/* The writer fills what the patterns name before it writes (event_mask.h);
+	 * a pattern not ending in '*' masks the very text that made it match, which a
+	 * binary file cannot hold and `impulse cat` still mask the same way. */
+	if (!tracer.cfg.settings.redact_patterns || redact_can_fill())
 		return true;
 	if (!said)
-		diag_error("format = binary with redact_pattern: writing JSON records, where the "
-			   "patterns are applied (a binary file would hold the strings as captured)");
+		diag_error("format = binary with a redact_pattern not ending in '*': writing JSON "
+			   "records, where the patterns are applied (a binary file would hold the "
+			   "text such a pattern matched)");
 	said = true;
 	return false;
 }

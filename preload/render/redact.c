@@ -96,6 +96,43 @@ void redact_setup(const char *list)
 	valw_redact = npatterns ? redact_string : NULL;
 }
 
+bool redact_can_fill(void)
+{
+	for (size_t i = 0; i < npatterns; i++) {
+		const struct pattern *p = &patterns[i];
+		size_t slashes = 0;
+
+		if (!p->len || p->text[p->len - 1] != '*')
+			return false;
+		/* "\\*" ends in a literal '*': an odd run of '\' before it escapes it */
+		while (slashes + 1 < p->len && p->text[p->len - 2 - slashes] == '\\')
+			slashes++;
+		if (slashes % 2)
+			return false;
+	}
+	return true;
+}
+
+size_t redact_fill(char *s, size_t n)
+{
+	size_t filled = 0;
+
+	/* The order and the restart point are redact_string()'s: a later pattern sees
+	 * the earlier ones' fill where it would see their mask. */
+	for (size_t i = 0; i < npatterns; i++) {
+		size_t pos = 0, start, end;
+
+		while (pos <= n && redact_find(patterns[i].text, patterns[i].len, s, n, pos, &start, &end)) {
+			memset(s + start, REDACT_FILL, end - start);
+			filled++;
+			/* nothing after the text at the end of a line: step on, as the
+			 * mask redact_string() inserts there does */
+			pos = end > pos ? end : pos + 1;
+		}
+	}
+	return filled;
+}
+
 void redact_json(json_t *v)
 {
 	const char *key;

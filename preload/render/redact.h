@@ -13,6 +13,8 @@
 #define IMPULSE_REDACT_H
 
 #include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
 
 #pragma GCC visibility push(hidden)
 
@@ -29,6 +31,23 @@ void redact_json(json_t *v);
  * caller must not write json as it is: see redact_config_metadata()).
  */
 char *redact_json_text(const char *json);
+
+/*
+ * format = binary stores the captured bytes, and `impulse cat` applies the patterns
+ * when it renders them: the writer must leave no secret in those bytes, yet give the
+ * reader a text it masks as redact_string() masks the original. Same-length filling
+ * does that for a pattern ending in '*' (it keeps what its other characters matched
+ * and masks the rest of the line, whatever that holds); not for the others, whose
+ * mask hides the very text that made them match. True when every pattern set ends
+ * in '*' (or none is set).
+ */
+bool redact_can_fill(void);
+
+/* The bytes each pattern would mask in s[0..n), overwritten with REDACT_FILL in
+ * place, pattern by pattern as redact_string() goes; how many spans. Only when
+ * redact_can_fill(). */
+#define REDACT_FILL '*'
+size_t redact_fill(char *s, size_t n);
 
 struct cfg;
 /*

@@ -340,8 +340,10 @@ HOSTILE_SECRETS = [b"abc123secret", b"hunter2secret"]	# the parameters redact na
 
 def test_redaction():
     """redact (parameters) works at capture: the secrets never reach the binary file
-    and cat shows "[redacted]". redact_pattern is applied when records are formatted:
-    with it, a binary run writes JSON and says so once."""
+    and cat shows "[redacted]". A redact_pattern not ending in '*' ("hunter2secret")
+    masks the text it matched, which a binary file cannot hold: with one, a binary
+    run writes JSON and says so once (test_redact_pattern_binary_equals_json has the
+    others)."""
     prog = it.program("hostile", "hostile_main")
     conf = "[tracer]\nredact = s, buf\n" + it.conf("hostile").replace("[tracer]\n", "")
     r = it.run_traced([prog, "redact"], conf, env={"IMPULSE_FORMAT": "binary"})
@@ -360,13 +362,14 @@ def test_redaction():
             raise AssertionError("hs_strlen.s: %r" % it.args(recs.one("hs_strlen"))["s"])
     finally:
         r.cleanup()
-    conf = '[tracer]\nredact_pattern = "Authorization: *"\n' + it.conf("hostile").replace("[tracer]\n", "")
+    conf = ('[tracer]\nredact_pattern = "Authorization: *", "hunter2secret"\n'
+            + it.conf("hostile").replace("[tracer]\n", ""))
     r = it.run_traced([prog, "redact"], conf, env={"IMPULSE_FORMAT": "binary"})
     try:
         files = r.log_files()
         if not any(f.endswith(".json") for f in files) or any(f.endswith(".impulse") for f in files):
             raise AssertionError("with redact_pattern: files %s, expected JSON" % files)
-        said = [x for x in r.diagnostics() if "format = binary with redact_pattern" in x]
+        said = [x for x in r.diagnostics() if "format = binary with a redact_pattern" in x]
         if len(said) != 1:
             raise AssertionError("diagnostics: %s" % r.diagnostics())
     finally:
@@ -396,6 +399,9 @@ def test_redact_pattern_binary_equals_json():
     r = it.run_traced([prog, "redact"], conf, env={"IMPULSE_FORMAT": "binary"})
     try:
         it.assert_same_behaviour(r, untraced)
+        files = r.log_files()
+        if not files or any(not f.endswith(".impulse") for f in files):
+            raise AssertionError("record files %s, expected logs_*.impulse only" % files)
         names = []
         for root, _, fs in os.walk(r.log_dir):
             for f in fs:
