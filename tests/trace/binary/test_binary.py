@@ -376,45 +376,39 @@ def test_redaction():
         r.cleanup()
 
 
-# What the patterns below must hide, wherever the program puts it (hostile_main redact).
+# What the patterns below must hide, wherever the program puts it (hostile_main redact,
+# its argv included).
 PATTERN_SECRETS = [b"abc123secret", b"hunter2secret", b"sk-XYZsecret987", b"XYZsecret987",
-                   b"FMTsecret42", b"JSONsecret55", b"dXNlcjpwYXNz"]
+                   b"FMTsecret42", b"JSONsecret55", b"dXNlcjpwYXNz", b"ARGVsecret13"]
 PATTERN_CONF = '[tracer]\nredact_pattern = "Authorization: *", "*password=*", "sk-*"\n'
 
 
-def test_redact_pattern_binary_equals_json():
-    """redact_pattern with format = binary: the strings the patterns name (a string
-    argument, a buffer shown as text, impulse_log and impulse_logf text, a JSON note)
-    are masked before any byte is written, so no secret is in any raw file of the log
-    directory, and `impulse cat` gives the records a format = json run gives, the same
-    masks included (ids and times set aside)."""
-    prog = it.program("hostile", "hostile_main")
-    conf = PATTERN_CONF + it.conf("hostile").replace("[tracer]\n", "")
-    untraced = it.run_untraced([prog, "redact"])
-    j = it.run_traced([prog, "redact"], conf)
+def redact_pair(argv, conf, secrets, mask=None):
+    """argv run with conf in format = json, then in format = binary: the binary run
+    behaves as untraced, writes .impulse files only, none of secrets is in any raw
+    file of its log directory, and cat gives the json run's records (ids and times
+    set aside). Returns the records cat gave."""
+    untraced = it.run_untraced(argv)
+    j = it.run_traced(argv, conf)
     try:
         want = j.records
     finally:
         j.cleanup()
-    r = it.run_traced([prog, "redact"], conf, env={"IMPULSE_FORMAT": "binary"})
+    r = it.run_traced(argv, conf, env={"IMPULSE_FORMAT": "binary"})
     try:
-        it.assert_same_behaviour(r, untraced)
+        it.assert_same_behaviour(r, untraced, mask=mask)
         files = r.log_files()
         if not files or any(not f.endswith(".impulse") for f in files):
             raise AssertionError("record files %s, expected logs_*.impulse only" % files)
-        names = []
         for root, _, fs in os.walk(r.log_dir):
             for f in fs:
                 path = os.path.join(root, f)
-                names.append(path)
                 with open(path, "rb") as fh:
                     data = fh.read()
-                for s in PATTERN_SECRETS:
+                for s in secrets:
                     if s in data:
                         i = data.index(s)
                         raise AssertionError("%r is in %s: ...%r..." % (s, path, data[max(0, i - 40):i + 40]))
-        if not names:
-            raise AssertionError("no file in %s" % r.log_dir)
         got = cat_dir(r.log_dir)
     finally:
         r.cleanup()
@@ -422,10 +416,39 @@ def test_redact_pattern_binary_equals_json():
     if a != b:
         raise AssertionError("binary and json runs differ:\n only binary: %s\n only json: %s"
                              % (list((a - b).items())[:3], list((b - a).items())[:3]))
+    # shape() leaves the root's argv and trace_logs to normalise: compared here
+    gr, wr = it.Records(got).root()["payload"], it.Records(want).root()["payload"]
+    ga, wa = [e["payload"] for e in gr["trace_logs"]], [e["payload"] for e in wr["trace_logs"]]
+    if ga != wa:
+        raise AssertionError("trace_logs: binary %r, json %r" % (ga, wa))
+    ga, wa = gr["arguments"].get("argv"), wr["arguments"].get("argv")
+    if ga != wa:
+        raise AssertionError("argv: binary %r, json %r" % (ga, wa))
+    return got
+
+
+def test_redact_pattern_binary_equals_json():
+    """redact_pattern with format = binary: the strings the patterns name (a string
+    argument, a buffer shown as text, impulse_log and impulse_logf text, a JSON note,
+    the program's argv, a returned string) are masked before any byte is written, so
+    no secret is in any raw file of the log directory, and `impulse cat` gives the
+    records a format = json run gives, the same masks included."""
+    prog = it.program("hostile", "hostile_main")
+    conf = PATTERN_CONF + it.conf("hostile").replace("[tracer]\n", "")
+    got = redact_pair([prog, "redact", "sk-ARGVsecret13"], conf, PATTERN_SECRETS)
     recs = it.Records(got)
     if it.args(recs.one("hs_strlen"))["s"] != "Authorization: [redacted]":
         raise AssertionError("hs_strlen.s: %r" % it.args(recs.one("hs_strlen"))["s"])
+    if it.args(recs.one("hs_send"))["buf"] != "POST user=bob&password=[redacted]\nX-Other: fine":
+        raise AssertionError("hs_send.buf: %r" % it.args(recs.one("hs_send"))["buf"])
     logs = [e["payload"] for e in recs.root()["payload"]["trace_logs"]]
     if logs != ["api_key=sk-[redacted]", "token sk-[redacted]",
                 {"token": "sk-[redacted]", "n": ["Authorization: [redacted]"]}]:
         raise AssertionError("trace_logs: %r" % logs)
+    # an output: abi_ret_str returns "returned"
+    prog = it.program("abi", "abi_main", "def")
+    conf = '[tracer]\nredact_pattern = "retu*"\n' + it.conf("abi").replace("[tracer]\n", "")
+    got = redact_pair([prog], conf, [b"returned", b"rned"], mask=it.mask_addresses)
+    outs = [r["payload"]["output"] for r in got if r["payload"]["function"]["name"] == "abi_ret_str"]
+    if sorted(map(str, outs)) != sorted(["None", "retu[redacted]"]):
+        raise AssertionError("abi_ret_str outputs: %r" % outs)
