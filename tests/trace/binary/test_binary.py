@@ -452,3 +452,31 @@ def test_redact_pattern_binary_equals_json():
     outs = [r["payload"]["output"] for r in got if r["payload"]["function"]["name"] == "abi_ret_str"]
     if sorted(map(str, outs)) != sorted(["None", "retu[redacted]"]):
         raise AssertionError("abi_ret_str outputs: %r" % outs)
+
+
+BR_SECRETS = [b"ARGsecret11", b"TWOLINEsecret3", b"OUTPARAMsecret9", b"RETURNEDsecret7",
+              b"NOTEsecret5", b"ESCsecret", b"ESCLINEsecret6", b"QUOTEsecret4"]
+
+
+def test_redact_pattern_binary_everywhere():
+    """redact_pattern with format = binary over every place a record shows a string
+    (tests/trace/binary/br_main.c): string arguments (a secret on the second line of
+    one), an [out] parameter, a returned string, impulse_log text, and a JSON note
+    whose keys and strings carry escapes (\\u00e9, \\n, \\"): no secret in any raw
+    file, and cat gives the json run's records."""
+    conf = PATTERN_CONF + it.conf("binary").replace("[tracer]\n", "")
+    got = redact_pair([it.program("binary", "br_main")], conf, BR_SECRETS)
+    recs = it.Records(got)
+    puts = sorted(it.args(r)["value"] for r in recs.calls() if it.fn_name(r) == "br_put")
+    if puts != ["X-A: 1\nAuthorization: [redacted]\nX-B: 2", "sk-[redacted]"]:
+        raise AssertionError("br_put values: %r" % puts)
+    if it.args(recs.one("br_fill"))["buf"] != "user=bob password=[redacted]":
+        raise AssertionError("br_fill.buf: %r" % it.args(recs.one("br_fill"))["buf"])
+    toks = sorted(r["payload"]["output"] for r in recs.calls() if it.fn_name(r) == "br_token")
+    if toks != ["Authorization: [redacted]", "none"]:
+        raise AssertionError("br_token outputs: %r" % toks)
+    logs = [e["payload"] for e in recs.root()["payload"]["trace_logs"]]
+    if logs != ["note sk-[redacted]",
+                {"k\u00e9y": "caf\u00e9 sk-[redacted]", "multi": "a\nAuthorization: [redacted]\nb",
+                 "q": "\"sk-[redacted]"}]:
+        raise AssertionError("trace_logs: %r" % logs)
