@@ -9,7 +9,9 @@
  * a few varints and the event's own bytes; what they refer to (the process, the
  * hooks.conf text, the clock's calibration, sessions, hook slots) is written
  * once, before its first use, and again when it changes. A chunk is whole or
- * absent for a reader: the writer hands out only whole records.
+ * absent for a reader: the writer hands out only whole records. With
+ * redact_pattern set, each event and the program's argv are written with what
+ * the patterns name filled (event_mask.h): no secret reaches the file.
  */
 #include <errno.h>
 #include <fcntl.h>
