@@ -128,32 +128,46 @@ static void unlink_call(struct call *c)
 	}
 }
 
+/* A recycled call keeps its buffers, unless one grew past 4 KiB (a rare large
+ * record): freed then, so that the free list holds no large memory. */
+static void drop_big_buffers(struct call *c)
+{
+	/* One test for the usual case, where no buffer grew past 4 KiB (the OR
+	 * of the capacities is at least the largest). */
+	if ((c->args.cap | c->logs.cap | c->children.cap | c->chain.cap | c->ref.cap) <= 4096 &&
+	    !c->bson)
+		return;
+	if (c->args.cap > 4096)
+		jb_free(&c->args);
+	if (c->logs.cap > 4096)
+		jb_free(&c->logs);
+	if (c->children.cap > 4096)
+		jb_free(&c->children);
+	if (c->chain.cap > 4096)
+		jb_free(&c->chain);
+	if (c->ref.cap > 4096)
+		jb_free(&c->ref);
+	if (c->bson) {
+		if (c->bson->args.cap > 4096)
+			jb_free(&c->bson->args);
+		if (c->bson->logs.cap > 4096)
+			jb_free(&c->bson->logs);
+		if (c->bson->children.cap > 4096)
+			jb_free(&c->bson->children);
+	}
+}
+
 void calls_release(struct call *c)
 {
 	while (c && --c->refs == 0) {
 		struct call *parent = c->parent;
 
 		unlink_call(c);
-		free(c->enter);
-		c->enter = NULL;
-		if (c->args.cap > 4096)
-			jb_free(&c->args);
-		if (c->logs.cap > 4096)
-			jb_free(&c->logs);
-		if (c->children.cap > 4096)
-			jb_free(&c->children);
-		if (c->chain.cap > 4096)
-			jb_free(&c->chain);
-		if (c->ref.cap > 4096)
-			jb_free(&c->ref);
-		if (c->bson) {
-			if (c->bson->args.cap > 4096)
-				jb_free(&c->bson->args);
-			if (c->bson->logs.cap > 4096)
-				jb_free(&c->bson->logs);
-			if (c->bson->children.cap > 4096)
-				jb_free(&c->bson->children);
+		if (c->enter) {	/* rare: a call with [out] values that never returned */
+			free(c->enter);
+			c->enter = NULL;
 		}
+		drop_big_buffers(c);
 		c->hash_next = free_list;
 		free_list = c;
 		c = parent;
