@@ -119,18 +119,23 @@ static void chunk_end(void)
 	chunk_at = SIZE_MAX;
 }
 
-static void chunk_begin(void)
+static void chunk_open(void)
 {
 	struct evf_rec h = { .type = EVF_CHUNK };
 
-	if (chunk_at != SIZE_MAX && out.len - chunk_at < EVF_CHUNK_MAX)
-		return;
 	chunk_end();
 	chunk_at = out.len;
 	jb_put(&out, &h, sizeof(h));
 	last_id = last_ticks = last_ret = 0;
 	thread_known = false;
 	last_caller = NULL;
+}
+
+/* A chunk to write into: the open one while it has room (inline: twice per call). */
+static inline void chunk_begin(void)
+{
+	if (chunk_at == SIZE_MAX || out.len - chunk_at >= EVF_CHUNK_MAX)
+		chunk_open();
 }
 
 static void emit(enum evf_type type)
