@@ -36,6 +36,10 @@ void evw_unwritten(uint64_t id);
  * its error (the first one; the stream then ends). */
 int evw_flush(unsigned flags);
 
+/* The clock's calibration may have changed (clock_refine() ran): the next input
+ * compares it with the one written. Between two calls, it is not read at all. */
+void evw_clock_changed(void);
+
 /* Flushes and ends the stream. */
 int evw_stop(void);
 

@@ -573,6 +573,7 @@ static unsigned drain_all(bool final)
 	unsigned n = 0, hint = __atomic_load_n(&impulse_threads_hint, __ATOMIC_ACQUIRE);
 
 	clock_refine();
+	evw_clock_changed();	/* once a pass, not per input */
 	for (unsigned i = 0; i < hint; i++) {
 		struct thread_ctx *ctx = __atomic_load_n(&impulse_threads[i], __ATOMIC_ACQUIRE);
 		bool closed;

@@ -10,6 +10,9 @@
 static struct call **buckets;
 static size_t nbuckets, ncalls;
 static struct call *free_list;
+/* The call made last: the next input is most often its own return (a leaf call),
+ * looked up twice (the logger's check, then render_exit). NULL once it is freed. */
+static struct call *last;
 
 static size_t bucket_of(uint64_t id, size_t n)
 {
@@ -45,6 +48,8 @@ static void grow(void)
 
 struct call *calls_find(uint64_t id)
 {
+	if (last && last->id == id)
+		return last;
 	if (!nbuckets)
 		return NULL;
 	for (struct call *c = buckets[bucket_of(id, nbuckets)]; c; c = c->hash_next)
@@ -104,6 +109,7 @@ struct call *calls_new(uint64_t id)
 	c->hash_next = buckets[b];
 	buckets[b] = c;
 	ncalls++;
+	last = c;
 	return c;
 }
 
@@ -114,9 +120,40 @@ static void unlink_call(struct call *c)
 	for (; *pp; pp = &(*pp)->hash_next) {
 		if (*pp == c) {
 			*pp = c->hash_next;
+			if (last == c)
+				last = NULL;
 			ncalls--;
 			return;
 		}
+	}
+}
+
+/* A recycled call keeps its buffers, unless one grew past 4 KiB (a rare large
+ * record): freed then, so that the free list holds no large memory. */
+static void drop_big_buffers(struct call *c)
+{
+	/* One test for the usual case, where no buffer grew past 4 KiB (the OR
+	 * of the capacities is at least the largest). */
+	if ((c->args.cap | c->logs.cap | c->children.cap | c->chain.cap | c->ref.cap) <= 4096 &&
+	    !c->bson)
+		return;
+	if (c->args.cap > 4096)
+		jb_free(&c->args);
+	if (c->logs.cap > 4096)
+		jb_free(&c->logs);
+	if (c->children.cap > 4096)
+		jb_free(&c->children);
+	if (c->chain.cap > 4096)
+		jb_free(&c->chain);
+	if (c->ref.cap > 4096)
+		jb_free(&c->ref);
+	if (c->bson) {
+		if (c->bson->args.cap > 4096)
+			jb_free(&c->bson->args);
+		if (c->bson->logs.cap > 4096)
+			jb_free(&c->bson->logs);
+		if (c->bson->children.cap > 4096)
+			jb_free(&c->bson->children);
 	}
 }
 
@@ -126,26 +163,11 @@ void calls_release(struct call *c)
 		struct call *parent = c->parent;
 
 		unlink_call(c);
-		free(c->enter);
-		c->enter = NULL;
-		if (c->args.cap > 4096)
-			jb_free(&c->args);
-		if (c->logs.cap > 4096)
-			jb_free(&c->logs);
-		if (c->children.cap > 4096)
-			jb_free(&c->children);
-		if (c->chain.cap > 4096)
-			jb_free(&c->chain);
-		if (c->ref.cap > 4096)
-			jb_free(&c->ref);
-		if (c->bson) {
-			if (c->bson->args.cap > 4096)
-				jb_free(&c->bson->args);
-			if (c->bson->logs.cap > 4096)
-				jb_free(&c->bson->logs);
-			if (c->bson->children.cap > 4096)
-				jb_free(&c->bson->children);
+		if (c->enter) {	/* rare: a call with [out] values that never returned */
+			free(c->enter);
+			c->enter = NULL;
 		}
+		drop_big_buffers(c);
 		c->hash_next = free_list;
 		free_list = c;
 		c = parent;
@@ -170,4 +192,5 @@ void calls_forget_all(void)
 	buckets = NULL;
 	nbuckets = ncalls = 0;
 	free_list = NULL;
+	last = NULL;
 }

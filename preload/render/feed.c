@@ -20,6 +20,14 @@
 #include "render/feed.h"
 #include "render/status.h"
 
+/* Whether records are built at all: not with format = binary (the renderer's
+ * inputs go to the file and `impulse cat` builds them), where a call's parts
+ * (arguments, children) would be made for nothing, twice per call. */
+static inline bool formatting(void)
+{
+	return record_forms != 0;
+}
+
 static void tap(struct render *r, const struct render_input *in)
 {
 	if (r->tap)
@@ -76,6 +84,8 @@ int render_enter(struct render *r, const struct ev_enter *ev, struct call *paren
 	c->parent = parent;
 	c->depth = parent->depth + 1;
 	parent->refs++;
+	if (!formatting())
+		return 0;
 	if (decode_needs_exit(slot->hook)) {
 		/* Its [out] values come with the exit: format the arguments then. */
 		c->enter = malloc(ev->h.size);
@@ -104,7 +114,7 @@ static void finish(struct render *r, struct call *c, const struct record_end *en
 	written = r->record(r->record_arg, c, end);
 	c->done = true;
 	/* A child whose record is not in the output is counted, not listed. */
-	if (written && c->parent && !c->parent->done)
+	if (written && c->parent && !c->parent->done && formatting())
 		record_add_child(r->world, c->parent, c);
 	calls_release(c);
 }
