@@ -84,17 +84,18 @@ int render_enter(struct render *r, const struct ev_enter *ev, struct call *paren
 	c->parent = parent;
 	c->depth = parent->depth + 1;
 	parent->refs++;
-	if (!formatting())
-		return 0;
 	if (decode_needs_exit(slot->hook)) {
-		/* Its [out] values come with the exit: format the arguments then. */
+		/* Its [out] values come with the exit: format the arguments then. Kept
+		 * with format = binary too: the writer's redaction decodes them at the
+		 * exit (logger/event_mask.c). */
 		c->enter = malloc(ev->h.size);
 		if (c->enter) {
 			memcpy(c->enter, ev, ev->h.size);
 			return 0;
 		}
 	}
-	record_take_args(c, ev, NULL);
+	if (formatting())
+		record_take_args(c, ev, NULL);
 	return 0;
 }
 
@@ -107,7 +108,8 @@ static void finish(struct render *r, struct call *c, const struct record_end *en
 		return;
 	if (c->enter) {
 		/* Never returned: its after-the-call values stay the pointers passed. */
-		record_take_args(c, c->enter, NULL);
+		if (formatting())
+			record_take_args(c, c->enter, NULL);
 		free(c->enter);
 		c->enter = NULL;
 	}
@@ -127,7 +129,8 @@ static void decode_exit(struct call *c, const struct ev_exit *ev, struct record_
 
 	end->exit = ev;
 	if (c->enter) {
-		record_take_args(c, c->enter, ev);
+		if (formatting())
+			record_take_args(c, c->enter, ev);
 		free(c->enter);
 		c->enter = NULL;
 	}
