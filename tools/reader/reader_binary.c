@@ -604,13 +604,37 @@ static int read_full(struct replay *rp, struct fields *r)
 	return err;
 }
 
+/*
+ * The event of an EVC_ENTER or EVC_EXIT whose fixed part head (size bytes) was
+ * read: its captured bytes follow in r, a count and the bytes; in->ev gets the
+ * whole event, its header's size set.
+ */
+static int event_rebuild(struct replay *rp, struct fields *r, struct input *in,
+			 struct ev_head *head, size_t size)
+{
+	uint64_t rest = get_var(r);
+
+	if (r->bad || r->len - r->pos < rest || rest % 8 || rest > REC_MAX)
+		return -EINVAL;
+	in->evlen = size + rest;
+	in->ev = event_room(rp, in->evlen);
+	if (!in->ev)
+		return -ENOMEM;
+	head->size = (uint32_t)in->evlen;
+	memcpy(in->ev, head, size);
+	memcpy((char *)in->ev + size, r->p + r->pos, rest);
+	r->pos += rest;
+	return 0;
+}
+
 /* EVC_ENTER: the ev_enter rebuilt from its deltas. */
 static int read_enter(struct replay *rp, struct fields *r, unsigned tag)
 {
 	struct input in = { .kind = RI_ENTER };
 	struct ev_enter e = { .h.type = EV_ENTER };
-	uint64_t parent, rest;
+	uint64_t parent;
 	bool has_id = false;
+	int err;
 
 	if (tag & EVC_E_THREAD) {
 		uint64_t n;
@@ -650,17 +674,9 @@ static int read_enter(struct replay *rp, struct fields *r, unsigned tag)
 	e.ticks = get_zz(r, rp->chunk_ticks);
 	in.session = get_var(r) - 1;	/* 0 - 1: none */
 	e.return_address = get_zz(r, rp->last_ret);
-	rest = get_var(r);
-	if (r->bad || r->len - r->pos < rest || rest % 8 || rest > REC_MAX)
-		return -EINVAL;
-	in.evlen = sizeof(e) + rest;
-	in.ev = event_room(rp, in.evlen);
-	if (!in.ev)
-		return -ENOMEM;
-	e.h.size = (uint32_t)in.evlen;
-	memcpy(in.ev, &e, sizeof(e));
-	memcpy((char *)in.ev + sizeof(e), r->p + r->pos, rest);
-	r->pos += rest;
+	err = event_rebuild(rp, r, &in, &e.h, sizeof(e));
+	if (err)
+		return err;
 	if (!has_id)
 		in.id = e.parent_id;
 	in.tid = rp->tid;
@@ -676,23 +692,15 @@ static int read_exit(struct replay *rp, struct fields *r)
 {
 	struct input in = { .kind = RI_EXIT, .session = EVF_NONE };
 	struct ev_exit e = { .h.type = EV_EXIT };
-	uint64_t rest;
+	int err;
 
 	e.h.flags = (uint16_t)get_var(r);
 	e.call_id = get_zz(r, rp->last_id);
 	e.ticks = get_zz(r, rp->chunk_ticks);
 	e.ret = get_zz(r, 0);
-	rest = get_var(r);
-	if (r->bad || r->len - r->pos < rest || rest % 8 || rest > REC_MAX)
-		return -EINVAL;
-	in.evlen = sizeof(e) + rest;
-	in.ev = event_room(rp, in.evlen);
-	if (!in.ev)
-		return -ENOMEM;
-	e.h.size = (uint32_t)in.evlen;
-	memcpy(in.ev, &e, sizeof(e));
-	memcpy((char *)in.ev + sizeof(e), r->p + r->pos, rest);
-	r->pos += rest;
+	err = event_rebuild(rp, r, &in, &e.h, sizeof(e));
+	if (err)
+		return err;
 	rp->last_id = e.call_id;
 	rp->chunk_ticks = e.ticks;
 	return feed(rp, &in);
